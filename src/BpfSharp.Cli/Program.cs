@@ -1,0 +1,18 @@
+using System.CommandLine;
+using BpfSharp.Cli.Commands;
+
+namespace BpfSharp.Cli;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand(
+            "bpfsharp: inspect BTF and BPF objects, resolve CO-RE relocations against kernel BTF.\n" +
+            "Usage follows bpftool: bpfsharp OBJECT COMMAND [ARGS], e.g. 'bpfsharp btf dump file /sys/kernel/btf/vmlinux format c'.");
+        root.Subcommands.Add(BtfCommand.Create());
+        root.Subcommands.Add(ObjCommand.Create());
+        root.Subcommands.Add(CoreCommand.Create());
+        return CliRunner.Run(root, args);
+    }
+}

@@ -1,0 +1,283 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace BpfSharp.Btf;
+
+public sealed partial class BtfSpec
+{
+    /// <summary>Upper bound on the number of types (libbpf's <c>BTF_MAX_NR_TYPES</c> is 0x7fffffff; we also bound by size).</summary>
+    private const int MaxTypes = 0x7fffffff;
+
+    /// <summary>
+    /// Parses raw BTF (the contents of a <c>.BTF</c> section or of <c>/sys/kernel/btf/*</c>).
+    /// </summary>
+    /// <param name="data">The raw bytes. Not copied when little-endian and array-backed.</param>
+    /// <param name="baseSpec">The base for split BTF (a module's vmlinux, or a distilled base), else null.</param>
+    /// <param name="source">A name for messages (file path).</param>
+    /// <exception cref="BpfFormatException">The data is not valid BTF.</exception>
+    public static BtfSpec Parse(ReadOnlyMemory<byte> data, BtfSpec? baseSpec = null, string? source = null)
+    {
+        try
+        {
+            return ParseCore(data, baseSpec, source);
+        }
+        catch (BpfFormatException e) when (source is not null && e.FilePath is null)
+        {
+            throw e.WithFile(source);
+        }
+    }
+
+    /// <summary>
+    /// Reads BTF from a file: raw BTF, or an ELF file (object, vmlinux, <c>.ko</c>) whose <c>.BTF</c> section is used.
+    /// Files ending in <c>.gz</c> are decompressed.
+    /// </summary>
+    public static BtfSpec Load(string path, BtfSpec? baseSpec = null)
+    {
+        byte[] bytes = ReadAllBytes(path);
+        if (bytes.Length >= 4 && bytes[0] == 0x7f && bytes[1] == (byte)'E' && bytes[2] == (byte)'L' && bytes[3] == (byte)'F')
+        {
+            var section = Objects.ElfSections.FindSection(bytes, ".BTF", path)
+                ?? throw new BpfFormatException(BpfFormatError.ElfMissingSection, BpfFormat.Elf, "no .BTF section", filePath: path);
+            return Parse(section, baseSpec, path);
+        }
+        return Parse(bytes, baseSpec, path);
+    }
+
+    internal static byte[] ReadAllBytes(string path)
+    {
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            using var file = File.OpenRead(path);
+            using var gz = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress);
+            using var ms = new MemoryStream();
+            gz.CopyTo(ms);
+            return ms.ToArray();
+        }
+        // sysfs files report their size, but read in a loop anyway: File.ReadAllBytes handles both.
+        return File.ReadAllBytes(path);
+    }
+
+    private static BpfFormatException Error(BpfFormatError code, string detail, string part, long offset) =>
+        new(code, BpfFormat.Btf, detail, part, offset);
+
+    private static BtfSpec ParseCore(ReadOnlyMemory<byte> data, BtfSpec? baseSpec, string? source)
+    {
+        ReadOnlySpan<byte> span = data.Span;
+        if (span.Length < BtfHeader.ClassicSize)
+            throw Error(BpfFormatError.BtfTruncated, $"need at least {BtfHeader.ClassicSize} bytes for the header, have {span.Length}", "header", 0);
+
+        bool bigEndian;
+        ushort rawMagic = BinaryPrimitives.ReadUInt16LittleEndian(span);
+        if (rawMagic == BtfHeader.BtfMagic) bigEndian = false;
+        else if (rawMagic == BinaryPrimitives.ReverseEndianness(BtfHeader.BtfMagic)) bigEndian = true;
+        else throw Error(BpfFormatError.BtfBadMagic, $"magic 0x{rawMagic:x4} is not 0xeb9f", "header", 0);
+
+        uint R32(ReadOnlySpan<byte> s, int at) => bigEndian
+            ? BinaryPrimitives.ReadUInt32BigEndian(s[at..]) : BinaryPrimitives.ReadUInt32LittleEndian(s[at..]);
+
+        byte version = span[2], flags = span[3];
+        if (version != 1) throw Error(BpfFormatError.BtfUnsupportedVersion, $"version {version} is not 1", "header", 2);
+        if (flags != 0) throw Error(BpfFormatError.BtfUnsupportedVersion, $"flags 0x{flags:x} are not 0", "header", 3);
+
+        uint hdrLen = R32(span, 4);
+        if (hdrLen < BtfHeader.ClassicSize || hdrLen > (uint)span.Length)
+            throw Error(BpfFormatError.BtfBadHeader, $"header length {hdrLen} is below 24 or beyond the data ({span.Length} bytes)", "header", 4);
+        uint typeOff = R32(span, 8), typeLen = R32(span, 12), strOff = R32(span, 16), strLen = R32(span, 20);
+        uint layoutOff = 0, layoutLen = 0;
+        if (hdrLen >= BtfHeader.LayoutSize)
+        {
+            layoutOff = R32(span, 24);
+            layoutLen = R32(span, 28);
+        }
+        var header = new BtfHeader(BtfHeader.BtfMagic, version, flags, hdrLen, typeOff, typeLen, strOff, strLen, layoutOff, layoutLen);
+
+        long dataLen = span.Length - hdrLen;
+        if ((long)strOff + strLen > dataLen)
+            throw Error(BpfFormatError.BtfBadHeader, $"string section [{strOff}, +{strLen}) is beyond the data ({dataLen} bytes after the header)", "header", 16);
+        if ((long)typeOff + typeLen > strOff)
+            throw Error(BpfFormatError.BtfBadHeader, $"type section [{typeOff}, +{typeLen}) overlaps or follows the string section at {strOff}", "header", 8);
+        if ((typeOff & 3) != 0)
+            throw Error(BpfFormatError.BtfBadHeader, $"type section offset {typeOff} is not 4-byte aligned", "header", 8);
+        if ((typeLen & 3) != 0)
+            throw Error(BpfFormatError.BtfBadHeader, $"type section length {typeLen} is not a multiple of 4", "header", 12);
+        if (layoutLen != 0)
+        {
+            if ((layoutOff & 3) != 0 || (layoutLen & 3) != 0)
+                throw Error(BpfFormatError.BtfBadLayout, $"layout section [{layoutOff}, +{layoutLen}) is not 4-byte aligned", "header", 24);
+            if (layoutOff < (long)typeOff + typeLen || (long)layoutOff + layoutLen > strOff)
+                throw Error(BpfFormatError.BtfBadLayout, $"layout section [{layoutOff}, +{layoutLen}) is not between the type and string sections", "header", 24);
+        }
+        if (strLen == 0)
+            throw Error(BpfFormatError.BtfBadStringSection, "string section is empty", "strings", 0);
+        if (strLen - 1 > MaxNameOffset)
+            throw Error(BpfFormatError.BtfBadStringSection, $"string section of {strLen} bytes exceeds the maximum name offset", "strings", 0);
+
+        // One little-endian byte array for everything: zero-copy when the input already is one.
+        byte[] bytes;
+        int origin;
+        if (!bigEndian && MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment))
+        {
+            bytes = segment.Array!;
+            origin = segment.Offset;
+        }
+        else
+        {
+            bytes = span.ToArray();
+            origin = 0;
+        }
+        int typeStart = origin + (int)hdrLen + (int)typeOff;
+        int stringStart = origin + (int)hdrLen + (int)strOff;
+        int layoutStart = origin + (int)hdrLen + (int)layoutOff;
+        if (bigEndian)
+        {
+            var words = MemoryMarshal.Cast<byte, uint>(bytes.AsSpan(typeStart, (int)typeLen));
+            BinaryPrimitives.ReverseEndianness(words, words);
+            // Header words too, so that the blob reads consistently.
+            var hdrWords = MemoryMarshal.Cast<byte, uint>(bytes.AsSpan(origin + 4, (int)hdrLen - 4 & ~3));
+            BinaryPrimitives.ReverseEndianness(hdrWords, hdrWords);
+            for (int i = 0; i + 4 <= (int)layoutLen; i += 4)
+            {
+                var f = bytes.AsSpan(layoutStart + i + 2, 2);
+                BinaryPrimitives.WriteUInt16LittleEndian(f, BinaryPrimitives.ReadUInt16BigEndian(f));
+            }
+            if (!BitConverter.IsLittleEndian)
+                throw new PlatformNotSupportedException("big-endian hosts are not supported");
+        }
+
+        var strings = new ReadOnlySpan<byte>(bytes, stringStart, (int)strLen);
+        if (strings[^1] != 0)
+            throw Error(BpfFormatError.BtfBadStringSection, "string section is not NUL-terminated", "strings", strLen - 1);
+        if (baseSpec is null && strings[0] != 0)
+            throw Error(BpfFormatError.BtfBadStringSection, "string section does not start with an empty string (split BTF needs its base)", "strings", 0);
+
+        var layout = new BtfLayoutEntry[layoutLen / 4];
+        for (int i = 0; i < layout.Length; i++)
+        {
+            int at = layoutStart + i * 4;
+            layout[i] = new BtfLayoutEntry(bytes[at], bytes[at + 1], BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 2)));
+        }
+
+        int[] offsets = IndexTypes(new ReadOnlySpan<byte>(bytes, typeStart, (int)typeLen), layout);
+        var spec = new BtfSpec(bytes, header, bigEndian, baseSpec, source, typeStart, (int)typeLen, stringStart, (int)strLen, offsets, layout);
+        if ((long)spec.StartId + offsets.Length > MaxTypes)
+            throw Error(BpfFormatError.BtfTooLarge, $"{offsets.Length} types over a base of {spec.StartId} exceed the maximum type id", "types", 0);
+        spec.Validate();
+        return spec;
+    }
+
+    // First pass: record sizes only, to build the offset index. Every record is bounds-checked here, so
+    // views can read without checks afterwards.
+    private static int[] IndexTypes(ReadOnlySpan<byte> types, BtfLayoutEntry[] layout)
+    {
+        // Smallest record is 12 bytes: this bounds the count and lets us size the index once.
+        var offsets = new int[types.Length / 12];
+        int count = 0, pos = 0;
+        while (pos < types.Length)
+        {
+            if (types.Length - pos < 12)
+                throw Error(BpfFormatError.BtfTruncatedType, $"type #{count + 1} needs 12 bytes, {types.Length - pos} left", "types", pos);
+            uint info = BinaryPrimitives.ReadUInt32LittleEndian(types[(pos + 4)..]);
+            var kind = (BtfKind)((info >> 24) & 0x7f);
+            int vlen = (int)(info & 0xffffff);
+            long trailer = BtfKinds.TrailerSize(kind, 0) < 0 || kind == BtfKind.Unknown ? -1 : TrailerSizeLong(kind, vlen);
+            if (trailer < 0)
+            {
+                int k = (int)kind;
+                if (kind == BtfKind.Unknown || k >= layout.Length || (layout[k].InfoSize == 0 && layout[k].ElementSize == 0 && layout[k].Flags == 0))
+                    throw Error(BpfFormatError.BtfUnknownKind, $"type #{count + 1} has unknown kind {k}", "types", pos + 4);
+                trailer = layout[k].InfoSize + (long)vlen * layout[k].ElementSize;
+            }
+            long size = 12 + trailer;
+            if (size > types.Length - pos)
+                throw Error(BpfFormatError.BtfTruncatedType,
+                    $"type #{count + 1} ({((BtfKind)((info >> 24) & 0x7f)).ToBpftoolName()}, vlen {vlen}) needs {size} bytes, {types.Length - pos} left", "types", pos);
+            offsets[count++] = pos;
+            pos += (int)size;
+        }
+        return count == offsets.Length ? offsets : offsets.AsSpan(0, count).ToArray();
+    }
+
+    private static long TrailerSizeLong(BtfKind kind, int vlen) => kind switch
+    {
+        BtfKind.Struct or BtfKind.Union or BtfKind.DataSec or BtfKind.Enum64 => 12L * vlen,
+        BtfKind.Enum or BtfKind.FuncProto => 8L * vlen,
+        _ => BtfKinds.TrailerSize(kind, vlen),
+    };
+
+    // Second pass: every name offset and every referenced type id must be valid, as libbpf's
+    // btf_sanity_check requires, so that later walks never index out of range.
+    private void Validate()
+    {
+        int count = TypeCount;
+        for (int i = 0; i < _offsets.Length; i++)
+        {
+            int id = StartId + i;
+            int at = _typeStart + _offsets[i];
+            uint nameOff = U32(at);
+            uint info = U32(at + 4);
+            uint third = U32(at + 8);
+            var kind = (BtfKind)((info >> 24) & 0x7f);
+            int vlen = (int)(info & 0xffffff);
+            int rel = _offsets[i];
+            CheckName(nameOff, id, rel);
+            switch (kind)
+            {
+                case BtfKind.Pointer or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
+                    or BtfKind.Func or BtfKind.FuncProto or BtfKind.Var or BtfKind.DeclTag or BtfKind.TypeTag:
+                    CheckRef(third, id, rel + 8, count);
+                    break;
+            }
+            switch (kind)
+            {
+                case BtfKind.Int:
+                {
+                    uint enc = U32(at + 12);
+                    uint bits = enc & 0xff, off = (enc >> 16) & 0xff;
+                    if (bits > 128 || off + bits > third * 8 || third is not (1 or 2 or 4 or 8 or 16))
+                        throw Error(BpfFormatError.BtfInvalidType, $"[{id}] INT has size {third}, bits {bits}, offset {off}", "types", rel + 12);
+                    break;
+                }
+                case BtfKind.Array:
+                    CheckRef(U32(at + 12), id, rel + 12, count);
+                    CheckRef(U32(at + 16), id, rel + 16, count);
+                    break;
+                case BtfKind.Struct or BtfKind.Union:
+                    for (int m = 0; m < vlen; m++)
+                    {
+                        int mat = at + 12 + m * 12;
+                        CheckName(U32(mat), id, rel + 12 + m * 12);
+                        CheckRef(U32(mat + 4), id, rel + 16 + m * 12, count);
+                    }
+                    break;
+                case BtfKind.Enum:
+                    for (int m = 0; m < vlen; m++) CheckName(U32(at + 12 + m * 8), id, rel + 12 + m * 8);
+                    break;
+                case BtfKind.Enum64:
+                    for (int m = 0; m < vlen; m++) CheckName(U32(at + 12 + m * 12), id, rel + 12 + m * 12);
+                    break;
+                case BtfKind.FuncProto:
+                    for (int m = 0; m < vlen; m++)
+                    {
+                        CheckName(U32(at + 12 + m * 8), id, rel + 12 + m * 8);
+                        CheckRef(U32(at + 16 + m * 8), id, rel + 16 + m * 8, count);
+                    }
+                    break;
+                case BtfKind.DataSec:
+                    for (int m = 0; m < vlen; m++) CheckRef(U32(at + 12 + m * 12), id, rel + 12 + m * 12, count);
+                    break;
+            }
+        }
+    }
+
+    private void CheckName(uint nameOff, int id, int rel)
+    {
+        if (!IsValidStringOffset(nameOff))
+            throw Error(BpfFormatError.BtfBadStringOffset, $"[{id}] name offset {nameOff} is outside the string section", "types", rel);
+    }
+
+    private static void CheckRef(uint typeId, int id, int rel, int count)
+    {
+        if (typeId >= (uint)count)
+            throw Error(BpfFormatError.BtfBadTypeId, $"[{id}] refers to type id {typeId}, but there are only {count} ids", "types", rel);
+    }
+}
