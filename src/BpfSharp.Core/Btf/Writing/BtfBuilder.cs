@@ -345,6 +345,19 @@ public sealed class BtfBuilder
         Append(dataSecId, ref e, [CheckId(varId), offset, size]);
     }
 
+    /// <summary>
+    /// Changes the offset and size of a DATASEC's <paramref name="index"/>-th variable (clang leaves them 0; loaders fill
+    /// them in from the ELF symbol table, as libbpf does).
+    /// </summary>
+    public void SetDataSecVar(int dataSecId, int index, uint offset, uint size)
+    {
+        ref var e = ref Entry(dataSecId);
+        if (KindOf(e) != BtfKind.DataSec) throw new ArgumentException($"[{dataSecId}] is not a DATASEC", nameof(dataSecId));
+        if ((uint)index >= (uint)VlenOf(e)) throw new ArgumentOutOfRangeException(nameof(index), index, $"[{dataSecId}] has {VlenOf(e)} variables");
+        _pool[e.TrailerStart + index * 3 + 1] = offset;
+        _pool[e.TrailerStart + index * 3 + 2] = size;
+    }
+
     /// <summary>Adds a FLOAT of 2, 4, 8, 12 or 16 bytes.</summary>
     public int AddFloat(string name, uint size)
     {
