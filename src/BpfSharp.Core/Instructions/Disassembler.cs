@@ -95,6 +95,19 @@ public static class Disassembler
         return writer.ToString();
     }
 
+    /// <summary>
+    /// Writes one code section as llvm-objdump does for each <c>SHF_EXECINSTR</c> section: the banner
+    /// (<see cref="WriteSectionHeader"/>) and the disassembly (<see cref="Write(TextWriter, ReadOnlySpan{byte}, bool, string, IEnumerable{DisassemblySymbol}?, bool)"/>).
+    /// Empty sections print nothing at all, like llvm-objdump.
+    /// </summary>
+    public static void WriteSection(TextWriter writer, ReadOnlySpan<byte> sectionBytes, bool bigEndian, string sectionName,
+        IEnumerable<DisassemblySymbol>? symbols = null, bool showRawInstructions = false)
+    {
+        if (sectionBytes.IsEmpty) return;
+        WriteSectionHeader(writer, sectionName);
+        Write(writer, sectionBytes, bigEndian, sectionName, symbols, showRawInstructions);
+    }
+
     /// <summary>Writes llvm-objdump's section banner: a blank line and <c>Disassembly of section NAME:</c>.</summary>
     public static void WriteSectionHeader(TextWriter writer, string sectionName)
     {

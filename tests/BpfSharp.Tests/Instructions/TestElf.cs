@@ -71,8 +71,7 @@ internal sealed class TestElf
         var writer = new StringWriter { NewLine = "\n" };
         foreach (var section in CodeSections)
         {
-            Disassembler.WriteSectionHeader(writer, section.Name);
-            Disassembler.Write(writer, section.Bytes, BigEndian, section.Name, SymbolsOf(section), raw);
+            Disassembler.WriteSection(writer, section.Bytes, BigEndian, section.Name, SymbolsOf(section), raw);
         }
         return writer.ToString();
     }
