@@ -43,9 +43,8 @@ public sealed partial class ObjectSpec
             if (dataSecId > 0)
             {
                 var ds = Btf![dataSecId];
-                for (int i = 0; i < ds.Vlen; i++)
+                foreach (var vi in FixedDataSecVariables(ds, s))
                 {
-                    var vi = ds.GetDataSecVar(i);
                     var v = Btf[vi.TypeId];
                     if ((ulong)vi.Offset + vi.Size > s.Size)
                         throw new BpfFormatException(BpfFormatError.ObjectBadData, BpfFormat.Object,

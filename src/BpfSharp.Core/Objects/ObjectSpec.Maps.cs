@@ -31,10 +31,11 @@ public sealed partial class ObjectSpec
         int dataSecId = btf.FindByName(MapsSection, BtfKind.DataSec);
         if (dataSecId <= 0) throw MapError("no BTF DATASEC '.maps' describes the .maps section");
         var dataSec = btf[dataSecId];
-        var maps = new List<MapSpec>(dataSec.Vlen);
-        for (int i = 0; i < dataSec.Vlen; i++)
+        var fixedVars = FixedDataSecVariables(dataSec, section);
+        var maps = new List<MapSpec>(fixedVars.Length);
+        for (int i = 0; i < fixedVars.Length; i++)
         {
-            var vi = dataSec.GetDataSecVar(i);
+            var vi = fixedVars[i];
             var v = btf[vi.TypeId];
             string name = v.Name;
             if (name.Length == 0) throw MapError($"map #{i}: empty name");
