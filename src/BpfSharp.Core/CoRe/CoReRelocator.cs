@@ -1,0 +1,353 @@
+using BpfSharp.Btf;
+using BpfSharp.Instructions;
+
+namespace BpfSharp.CoRe;
+
+/// <summary>
+/// The CO-RE relocation engine: libbpf's <c>bpf_object__relocate_core</c>, <c>bpf_core_resolve_relo</c>,
+/// <c>bpf_core_calc_relo_insn</c> and <c>bpf_core_patch_insn</c> with the same decisions and log lines.
+/// One instance holds the per-local-type candidate cache, shared by all programs of an object and pruned in place
+/// by each relocation, so relocate one object per instance, in libbpf's order.
+/// </summary>
+public sealed class CoReRelocator
+{
+    private readonly BtfSpec _local;
+    private readonly CoReTarget[] _targets;
+    private readonly CoReOptions _options;
+    private readonly Dictionary<int, CandidateList> _cache = [];
+    // Scratch specs (libbpf's specs_scratch[3]): reused for every relocation.
+    private readonly CoReSpec _localSpec = new(), _candSpec = new(), _targSpec = new();
+
+    /// <summary>Creates an engine for one object.</summary>
+    /// <param name="local">The object's <c>.BTF</c>.</param>
+    /// <param name="targets">Target BTFs: vmlinux (or a custom target) first, then module BTFs split over it.</param>
+    /// <param name="options">Options; null = <see cref="CoReOptions.Default"/>.</param>
+    public CoReRelocator(BtfSpec local, IReadOnlyList<CoReTarget> targets, CoReOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(targets);
+        _local = local;
+        _targets = [.. targets];
+        _options = options ?? CoReOptions.Default;
+    }
+
+    /// <summary>Receives libbpf-format log lines when set.</summary>
+    public CoReLog? Log { get; set; }
+
+    /// <summary>The local BTF.</summary>
+    public BtfSpec Local => _local;
+
+    /// <summary>The targets in search order.</summary>
+    public IReadOnlyList<CoReTarget> Targets => _targets;
+
+    private bool BigEndian => _options.BigEndian ?? _local.IsBigEndian;
+
+    /// <summary>
+    /// Relocates every record of every section against the programs (libbpf's <c>bpf_object__relocate_core</c>),
+    /// patching the programs' instruction arrays in place.
+    /// </summary>
+    /// <param name="sections">The <c>.BTF.ext</c> core_relo sections, in file order.</param>
+    /// <param name="programs">All programs of the object.</param>
+    public CoReResult Relocate(IReadOnlyList<CoReRelocationSection> sections, IReadOnlyList<CoReProgram> programs)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        ArgumentNullException.ThrowIfNull(programs);
+        var reports = new List<CoReRelocationReport>();
+        int firstError = 0;
+        var log = Log;
+        foreach (var sec in sections)
+        {
+            if (string.IsNullOrEmpty(sec.SectionName)) return new CoReResult(reports, -CoReErrno.EINVAL);
+            log?.Debug($"sec '{sec.SectionName}': found {sec.Records.Count} CO-RE relocations");
+            for (int i = 0; i < sec.Records.Count; i++)
+            {
+                var rec = sec.Records[i];
+                if (rec.InstructionByteOffset % 8 != 0)
+                {
+                    reports.Add(new CoReRelocationReport
+                    {
+                        SectionName = sec.SectionName, RelocationIndex = i, Record = rec, Outcome = CoReOutcome.Error,
+                        Errno = -CoReErrno.EINVAL, Message = $"insn_off {rec.InstructionByteOffset} is not a multiple of 8",
+                    });
+                    return new CoReResult(reports, -CoReErrno.EINVAL);
+                }
+                int sectionInsn = (int)(rec.InstructionByteOffset / 8);
+                var prog = FindProgram(programs, sec.SectionName, sectionInsn);
+                if (prog is null)
+                {
+                    log?.Debug($"sec '{sec.SectionName}': skipping CO-RE relocation #{i} for insn #{sectionInsn} belonging to eliminated weak subprogram");
+                    reports.Add(new CoReRelocationReport
+                    {
+                        SectionName = sec.SectionName, RelocationIndex = i, Record = rec, Outcome = CoReOutcome.Skipped,
+                        Message = "instruction belongs to no program",
+                    });
+                    continue;
+                }
+                if (!prog.Autoload)
+                {
+                    reports.Add(new CoReRelocationReport
+                    {
+                        SectionName = sec.SectionName, RelocationIndex = i, Record = rec, ProgramName = prog.Name,
+                        InstructionIndex = sectionInsn - prog.SectionInstructionOffset, Outcome = CoReOutcome.Skipped,
+                        Message = "program is not autoloaded",
+                    });
+                    continue;
+                }
+                int insnIdx = sectionInsn - prog.SectionInstructionOffset;
+                var report = RelocateOne(sec.SectionName, prog, insnIdx, rec, i);
+                reports.Add(report);
+                if (report.Outcome == CoReOutcome.Error)
+                {
+                    if (firstError == 0) firstError = report.Errno;
+                    if (_options.StopAtFirstError) return new CoReResult(reports, firstError);
+                }
+            }
+        }
+        return new CoReResult(reports, firstError);
+    }
+
+    private static CoReProgram? FindProgram(IReadOnlyList<CoReProgram> programs, string section, int sectionInsn)
+    {
+        for (int p = 0; p < programs.Count; p++)
+        {
+            var prog = programs[p];
+            if (prog.Contains(sectionInsn) && prog.SectionName == section) return prog;
+        }
+        return null;
+    }
+
+    private CoReRelocationReport RelocateOne(string section, CoReProgram prog, int insnIdx, in CoReRelocationRecord rec, int reloIndex)
+    {
+        var log = Log;
+        int err = Resolve(prog.Name, rec, reloIndex, out var value, out var chosen, out int matches);
+        string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : _localSpec.Format();
+        if (err != 0)
+        {
+            string msg = $"prog '{prog.Name}': relo #{reloIndex}: failed to relocate: {CoReErrno.ToErrString(err)}";
+            log?.Warn(msg);
+            return new CoReRelocationReport
+            {
+                SectionName = section, RelocationIndex = reloIndex, Record = rec, ProgramName = prog.Name,
+                InstructionIndex = insnIdx, LocalSpec = localSpec, Outcome = CoReOutcome.Error, Errno = err,
+                Message = _lastWarning ?? msg,
+            };
+        }
+        var insns = prog.Instructions;
+        var before = (uint)insnIdx < (uint)insns.Length ? insns[insnIdx] : default;
+        int patchErr = CoRePatcher.Patch(prog.Name, insns, insnIdx, reloIndex, value, log);
+        byte cls = (byte)(before.Opcode & 0x07);
+        bool memoryAccess = cls is 0x01 or 0x02 or 0x03;
+        bool poisoned = patchErr == 0 && (value.Poison || (value.FailMemorySizeAdjust && memoryAccess));
+        var outcome = patchErr != 0 ? CoReOutcome.Error : poisoned ? CoReOutcome.Poisoned : CoReOutcome.Patched;
+        string? message = null;
+        if (patchErr != 0)
+        {
+            message = $"prog '{prog.Name}': relo #{reloIndex}: failed to patch insn #{(uint)insnIdx}: {CoReErrno.ToErrString(patchErr)}";
+            log?.Warn(message);
+        }
+        else if (outcome == CoReOutcome.Poisoned)
+        {
+            message = value.Poison ? "no matching target" : "load/store size cannot be adjusted safely";
+        }
+        return new CoReRelocationReport
+        {
+            SectionName = section, RelocationIndex = reloIndex, Record = rec, ProgramName = prog.Name,
+            InstructionIndex = insnIdx, LocalSpec = localSpec,
+            TargetName = chosen.Target >= 0 ? _targets[chosen.Target].Name : null,
+            TargetTypeId = chosen.Target >= 0 ? chosen.TypeId : 0,
+            TargetSpec = chosen.Target >= 0 ? _targSpec.Format() : null,
+            MatchingCandidates = matches, Value = value, Outcome = outcome, Errno = patchErr, Message = message,
+        };
+    }
+
+    private string? _lastWarning;
+
+    /// <summary>
+    /// libbpf's <c>bpf_core_resolve_relo</c>: finds (or reuses and prunes) candidates for the record's local type and
+    /// computes the relocation value. Returns 0 or a negative errno. Allocates only when a local type is seen first.
+    /// </summary>
+    public int Resolve(string programName, in CoReRelocationRecord rec, int reloIndex, out CoReRelocationValue value) =>
+        Resolve(programName, rec, reloIndex, out value, out _, out _);
+
+    private int Resolve(string programName, in CoReRelocationRecord rec, int reloIndex, out CoReRelocationValue value,
+        out (int Target, int TypeId) chosen, out int matches)
+    {
+        value = default;
+        chosen = (-1, 0);
+        matches = 0;
+        _lastWarning = null;
+        _localSpec.Reset(_local, 0, rec.Kind);
+        if (!_local.IsValidTypeId(rec.TypeId)) return -CoReErrno.EINVAL;
+        var localType = _local.GetType(rec.TypeId);
+
+        CandidateList? cands = null;
+        if (rec.Kind != CoReRelocationKind.TypeIdLocal && !_cache.TryGetValue(rec.TypeId, out cands))
+        {
+            int err = FindCandidates(rec.TypeId, out cands);
+            if (err != 0)
+            {
+                Warn($"prog '{programName}': relo #{reloIndex}: target candidate search failed for [{rec.TypeId}] {localType.Kind.ToLibbpfString()} {localType.Name}: {err}");
+                return err;
+            }
+            _cache[rec.TypeId] = cands!;
+        }
+        return CalcRelocation(programName, rec, reloIndex, cands, out value, out chosen, out matches);
+    }
+
+    private void Warn(string message)
+    {
+        _lastWarning = message;
+        Log?.Warn(message);
+    }
+
+    /// <summary><c>bpf_core_find_cands</c> + <c>bpf_core_add_cands</c>.</summary>
+    private int FindCandidates(int localId, out CandidateList? list)
+    {
+        list = null;
+        var localType = _local.GetType(localId);
+        var name = localType.NameUtf8;
+        if (name.IsEmpty) return -CoReErrno.EINVAL;
+        int essentialLength = BtfSpec.EssentialNameLength(name);
+        var essential = name[..essentialLength];
+        var result = new CandidateList();
+        var log = Log;
+        for (int ti = 0; ti < _targets.Length; ti++)
+        {
+            // vmlinux (the first target) first; modules only when it has no candidate at all.
+            if (ti > 0 && result.Count > 0) break;
+            var target = _targets[ti];
+            foreach (var t in target.Spec.FindOwnByEssentialName(essential))
+            {
+                if (!CoReTypeRules.KindsCompatible(t.Kind, localType.Kind)) continue;
+                log?.Debug($"CO-RE relocating [{localId}] {localType.Kind.ToLibbpfString()} {localType.Name}: found target candidate [{t.Id}] {t.Kind.ToLibbpfString()} {t.Name} in [{target.Name}]");
+                result.Add(ti, t.Id);
+            }
+        }
+        list = result;
+        return 0;
+    }
+
+    /// <summary><c>bpf_core_calc_relo_insn</c>: matching, ambiguity checks and in-place pruning of the candidate list.</summary>
+    private int CalcRelocation(string programName, in CoReRelocationRecord rec, int reloIndex, CandidateList? cands,
+        out CoReRelocationValue targRes, out (int Target, int TypeId) chosen, out int matches)
+    {
+        targRes = default;
+        chosen = (-1, 0);
+        matches = 0;
+        var log = Log;
+        var localType = _local.GetType(rec.TypeId);
+        int err = _localSpec.ParseLocal(_local, rec, log, programName);
+        if (err != 0)
+        {
+            string spec = _local.IsValidStringOffset(rec.AccessStringOffset) ? _local.GetString(rec.AccessStringOffset) : "<?>";
+            Warn($"prog '{programName}': relo #{reloIndex}: parsing [{rec.TypeId}] {localType.Kind.ToLibbpfString()} {(localType.IsAnonymous ? "<anon>" : localType.Name)} + {spec} failed: {err}");
+            _localSpec.Reset(null!, 0, rec.Kind);
+            return -CoReErrno.EINVAL;
+        }
+        log?.Debug($"prog '{programName}': relo #{reloIndex}: {_localSpec.Format()}");
+
+        if (rec.Kind == CoReRelocationKind.TypeIdLocal)
+        {
+            targRes.Validate = false;
+            targRes.OriginalValue = targRes.NewValue = (uint)_localSpec.RootTypeId;
+            return 0;
+        }
+        if (localType.IsAnonymous)
+        {
+            Warn($"prog '{programName}': relo #{reloIndex}: <{rec.Kind.ToLibbpfString()}> ({(uint)rec.Kind}) relocation doesn't support anonymous types");
+            return -CoReErrno.EOPNOTSUPP;
+        }
+
+        bool strict = _options.StrictLibbpf;
+        int j = 0;
+        for (int i = 0; i < cands!.Count; i++)
+        {
+            var target = _targets[cands.Targets[i]];
+            err = _candSpec.MatchCandidate(_localSpec, target.Spec, cands.Ids[i], strict, log);
+            if (err < 0)
+            {
+                Warn($"prog '{programName}': relo #{reloIndex}: error matching candidate #{i} {_candSpec.Format()}: {err}");
+                return err;
+            }
+            log?.Debug($"prog '{programName}': relo #{reloIndex}: {(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec.Format()}");
+            if (err == 0) continue;
+
+            err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, _candSpec, BigEndian, !strict, log, out var candRes);
+            if (err != 0) { _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}"; return err; }
+
+            if (j == 0)
+            {
+                targRes = candRes;
+                _targSpec.CopyFrom(_candSpec);
+                chosen = (cands.Targets[i], cands.Ids[i]);
+            }
+            else if (_candSpec.BitOffset != _targSpec.BitOffset)
+            {
+                Warn($"prog '{programName}': relo #{reloIndex}: field offset ambiguity: {_candSpec.BitOffset} != {_targSpec.BitOffset}");
+                return -CoReErrno.EINVAL;
+            }
+            else if (candRes.Poison != targRes.Poison || candRes.NewValue != targRes.NewValue)
+            {
+                Warn($"prog '{programName}': relo #{reloIndex}: relocation decision ambiguity: {(candRes.Poison ? "failure" : "success")} {candRes.NewValue} != {(targRes.Poison ? "failure" : "success")} {targRes.NewValue}");
+                return -CoReErrno.EINVAL;
+            }
+            cands.Targets[j] = cands.Targets[i];
+            cands.Ids[j] = cands.Ids[i];
+            j++;
+        }
+        matches = j;
+        if (j > 0)
+        {
+            cands.Count = j;
+            return 0;
+        }
+        log?.Debug($"prog '{programName}': relo #{reloIndex}: no matching targets found");
+        err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, null, BigEndian, !strict, log, out targRes);
+        if (err != 0) _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}";
+        return err;
+    }
+
+    /// <summary>The current (possibly pruned) candidates of a local type: (target index, type id) pairs, or null if not searched yet.</summary>
+    public IReadOnlyList<(CoReTarget Target, int TypeId)>? GetCachedCandidates(int localTypeId)
+    {
+        if (!_cache.TryGetValue(localTypeId, out var list)) return null;
+        var result = new (CoReTarget, int)[list.Count];
+        for (int i = 0; i < list.Count; i++) result[i] = (_targets[list.Targets[i]], list.Ids[i]);
+        return result;
+    }
+
+    /// <summary>Relocates a single instruction array (one program) for one record; returns 0 or a negative errno.</summary>
+    public int RelocateInstruction(string programName, Span<Instruction> instructions, int instructionIndex,
+        in CoReRelocationRecord rec, int reloIndex)
+    {
+        int err = Resolve(programName, rec, reloIndex, out var value, out _, out _);
+        if (err != 0)
+        {
+            Log?.Warn($"prog '{programName}': relo #{reloIndex}: failed to relocate: {CoReErrno.ToErrString(err)}");
+            return err;
+        }
+        err = CoRePatcher.Patch(programName, instructions, instructionIndex, reloIndex, value, Log);
+        if (err != 0)
+            Log?.Warn($"prog '{programName}': relo #{reloIndex}: failed to patch insn #{(uint)instructionIndex}: {CoReErrno.ToErrString(err)}");
+        return err;
+    }
+
+    private sealed class CandidateList
+    {
+        public int[] Targets = new int[4];
+        public int[] Ids = new int[4];
+        public int Count;
+
+        public void Add(int target, int id)
+        {
+            if (Count == Ids.Length)
+            {
+                Array.Resize(ref Targets, Count * 2);
+                Array.Resize(ref Ids, Count * 2);
+            }
+            Targets[Count] = target;
+            Ids[Count] = id;
+            Count++;
+        }
+    }
+}
