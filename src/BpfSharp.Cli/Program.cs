@@ -10,6 +10,7 @@ internal static class Program
         var root = new RootCommand(
             "bpfsharp: inspect BTF and BPF objects, resolve CO-RE relocations against kernel BTF.\n" +
             "Usage follows bpftool: bpfsharp OBJECT COMMAND [ARGS], e.g. 'bpfsharp btf dump file /sys/kernel/btf/vmlinux format c'.");
+        GlobalOptions.AddTo(root);
         root.Subcommands.Add(BtfCommand.Create());
         root.Subcommands.Add(ObjCommand.Create());
         root.Subcommands.Add(CoreCommand.Create());

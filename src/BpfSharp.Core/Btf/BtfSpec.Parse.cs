@@ -107,9 +107,10 @@ public sealed partial class BtfSpec
             if (layoutOff < (long)typeOff + typeLen || (long)layoutOff + layoutLen > strOff)
                 throw Error(BpfFormatError.BtfBadLayout, $"layout section [{layoutOff}, +{layoutLen}) is not between the type and string sections", "header", 24);
         }
-        if (strLen == 0)
+        // Split BTF may have no strings of its own (the kernel and libbpf accept it); standalone BTF needs at least "".
+        if (strLen == 0 && baseSpec is null)
             throw Error(BpfFormatError.BtfBadStringSection, "string section is empty", "strings", 0);
-        if (strLen - 1 > MaxNameOffset)
+        if (strLen > MaxNameOffset + 1)
             throw Error(BpfFormatError.BtfBadStringSection, $"string section of {strLen} bytes exceeds the maximum name offset", "strings", 0);
 
         // One little-endian byte array for everything: zero-copy when the input already is one.
@@ -145,7 +146,7 @@ public sealed partial class BtfSpec
         }
 
         var strings = new ReadOnlySpan<byte>(bytes, stringStart, (int)strLen);
-        if (strings[^1] != 0)
+        if (strLen != 0 && strings[^1] != 0)
             throw Error(BpfFormatError.BtfBadStringSection, "string section is not NUL-terminated", "strings", strLen - 1);
         if (baseSpec is null && strings[0] != 0)
             throw Error(BpfFormatError.BtfBadStringSection, "string section does not start with an empty string (split BTF needs its base)", "strings", 0);
