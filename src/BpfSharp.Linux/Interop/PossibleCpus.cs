@@ -1,0 +1,29 @@
+namespace BpfSharp.Linux.Interop;
+
+/// <summary>The number of possible CPUs, which sizes per-CPU map values (libbpf's <c>libbpf_num_possible_cpus</c>).</summary>
+internal static class PossibleCpus
+{
+    private const string Path = "/sys/devices/system/cpu/possible";
+    private static readonly Lazy<int> Cached = new(Read);
+
+    /// <summary>Highest possible CPU index plus one.</summary>
+    public static int Count => Cached.Value;
+
+    /// <summary>Parses the kernel's CPU list format ("0-3", "0,2-5").</summary>
+    internal static int Parse(string text)
+    {
+        var highest = -1;
+        foreach (var part in text.Trim().Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var dash = part.IndexOf('-');
+            var last = dash < 0 ? part : part[(dash + 1)..];
+            if (!int.TryParse(last, out var cpu) || cpu < 0)
+                throw new InvalidDataException($"{Path}: cannot parse CPU list '{text.Trim()}'");
+            highest = Math.Max(highest, cpu);
+        }
+        if (highest < 0) throw new InvalidDataException($"{Path}: empty CPU list");
+        return highest + 1;
+    }
+
+    private static int Read() => Parse(File.ReadAllText(Path));
+}
