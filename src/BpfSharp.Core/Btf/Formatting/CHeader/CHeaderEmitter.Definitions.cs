@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BpfSharp.Btf.Formatting.CHeader;
 
 internal sealed partial class CHeaderEmitter
@@ -10,6 +12,7 @@ internal sealed partial class CHeaderEmitter
     }
 
     /// <summary>libbpf's btf_dump_emit_struct_def: members, explicit padding and the packed attribute.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitStructDefinition(int id, BtfType t, int level)
     {
         bool isStruct = t.Kind == BtfKind.Struct;
@@ -64,6 +67,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf_is_struct_packed: a non-bitfield member off its natural alignment, or a size that is not a
     /// multiple of the largest member alignment, means the original was packed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsStructPacked(BtfType t)
     {
         int maxAlign = 1;
@@ -84,6 +88,7 @@ internal sealed partial class CHeaderEmitter
     /// <paramref name="nextOffset"/> (bits) with unnamed <c>long/int/short/char: N;</c> fields, relying on natural
     /// alignment wherever the compiler would pad by itself.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitBitPadding(int currentOffset, int nextOffset, int nextAlign, bool inBitfield, int level)
     {
         if (currentOffset >= nextOffset) return;
@@ -149,6 +154,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf__align_of (with the field-offset fix): natural alignment of a type; 1 for structs that must be
     /// packed; 0 for kinds without one (void, FWD, FUNC_PROTO...). Memoised: it is asked for every member.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AlignOf(int id)
     {
         int cached = _alignCache[id];
@@ -185,6 +191,7 @@ internal sealed partial class CHeaderEmitter
         return align;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CompositeAlign(BtfType t)
     {
         int maxAlign = 1;
@@ -227,6 +234,7 @@ internal sealed partial class CHeaderEmitter
     }
 
     /// <summary>libbpf 1.1's btf_dump_emit_enum_def (no mode(byte)/mode(word) attributes yet).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitEnumDefinition(int id, BtfType t, int level)
     {
         int vlen = t.Vlen;
