@@ -391,6 +391,35 @@ public sealed class BtfCFormatterTests : IDisposable
         Assert.Equal(BpfFormatError.BtfTypeChainTooDeep, e.ErrorCode);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void VeryDeepNestingIsAFormatErrorNotAStackOverflow(bool pointers)
+    {
+        // 20000 levels of anonymous structs (or pointers): far beyond any real BTF; must fail cleanly.
+        var btf = new TinyBtf();
+        int inner = btf.Int("int", 4);
+        for (int i = 0; i < 20000; i++)
+            inner = pointers ? btf.Pointer(inner) : btf.Struct("", 4, ("m", inner, 0));
+        btf.Struct("top", pointers ? 8u : 4u, ("m", inner, 0));
+        var spec = BtfSpec.Parse(btf.Build());
+        var e = Assert.Throws<BpfFormatException>(() => BtfCFormatter.Write(spec, Stream.Null));
+        Assert.Equal(BpfFormatError.BtfTypeChainTooDeep, e.ErrorCode);
+        Assert.Contains("types", e.Message);
+    }
+
+    [Fact]
+    public void WrappingMemberOffsetsAreAFormatErrorNotAHang()
+    {
+        // A raw offset of 2^31 bits wraps libbpf's int arithmetic; bpftool then prints hundreds of megabytes of padding.
+        var btf = new TinyBtf();
+        int chr = btf.Int("char", 1);
+        btf.Struct("wraps", 8, ("a", chr, 0x80000000u), ("b", chr, 8));
+        var spec = BtfSpec.Parse(btf.Build());
+        var e = Assert.Throws<BpfFormatException>(() => BtfCFormatter.Write(spec, Stream.Null));
+        Assert.Equal(BpfFormatError.BtfInvalidType, e.ErrorCode);
+    }
+
     [Fact]
     public void PointerCycleThroughNamedStructsGetsForwardDeclarations()
     {

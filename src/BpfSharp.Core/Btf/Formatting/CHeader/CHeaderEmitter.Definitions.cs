@@ -35,7 +35,7 @@ internal sealed partial class CHeaderEmitter
             int memberAlign = packed ? 1 : AlignOf(m.TypeId);
             bool inBitfield = previousBitfield && bitSize != 0;
 
-            EmitBitPadding(offset, memberOffset, memberAlign, inBitfield, level + 1);
+            EmitBitPadding(id, offset, memberOffset, memberAlign, inBitfield, level + 1);
             _out.NewLine(level + 1);
             EmitTypeDeclaration(m.TypeId, new DeclName(m.NameOffset, 0), level + 1);
 
@@ -55,7 +55,7 @@ internal sealed partial class CHeaderEmitter
             _out.Write((byte)';');
         }
 
-        if (isStruct) EmitBitPadding(offset, unchecked((int)(t.Size * 8)), align, false, level + 1);
+        if (isStruct) EmitBitPadding(id, offset, unchecked((int)(t.Size * 8)), align, false, level + 1);
 
         // `struct empty {}` stays on one line; anything with members or padding closes on its own line.
         if (vlen != 0 || t.Size != 0) _out.NewLine(level);
@@ -89,9 +89,12 @@ internal sealed partial class CHeaderEmitter
     /// alignment wherever the compiler would pad by itself.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void EmitBitPadding(int currentOffset, int nextOffset, int nextAlign, bool inBitfield, int level)
+    private void EmitBitPadding(int structId, int currentOffset, int nextOffset, int nextAlign, bool inBitfield, int level)
     {
         if (currentOffset >= nextOffset) return;
+        // libbpf computes in int: with offsets that wrap it prints hundreds of megabytes of padding. Stop instead.
+        if ((long)nextOffset - currentOffset > int.MaxValue)
+            throw Malformed(BpfFormatError.BtfInvalidType, structId, $"[{structId}] member offsets overflow (gap from bit {currentOffset} to {nextOffset})");
 
         // Largest of long, int, short, char whose alignment boundary does not overshoot the next field.
         int padIndex = 0, padBits = 0, newOffset = 0;
