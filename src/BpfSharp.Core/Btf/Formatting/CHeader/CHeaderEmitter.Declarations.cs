@@ -66,7 +66,7 @@ internal sealed partial class CHeaderEmitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitTypeChain(int frame, ref int count, DeclName name, int level)
     {
-        Enter(frame < _declStackCount ? _declStack[frame] : 0);
+        Enter(_declStack[frame]);
         bool lastWasPointer = true;
         while (count > 0)
         {
