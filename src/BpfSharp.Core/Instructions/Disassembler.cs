@@ -166,11 +166,7 @@ public static class Disassembler
     {
         target = NoTarget;
         var w = new CharWriter(line);
-        long slotIndex = index / Instruction.Size;
-        Span<char> number = stackalloc char[20];
-        slotIndex.TryFormat(number, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
-        for (int pad = digits; pad < 8; pad++) w.Append(' ');
-        w.Append(number[..digits]);
+        w.AppendDecimalPadded(index / Instruction.Size, 8);
         w.Append(':');
 
         ReadOnlySpan<byte> rest = section[index..];
