@@ -25,6 +25,44 @@ public class LlvmObjdumpDifferentialTests
         AssertSameText(TestElf.StripBanner(LlvmTools.Disassemble(obj)), elf.Disassemble());
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void RandomLabelsAndJumpsMatchLlvmObjdump(int seed)
+    {
+        // Jumps of every kind with small displacements, ld_imm64 pairs, and labels scattered between slots
+        // (sometimes several at one slot): exercises headers, the symbol picked for a slot and jump targets.
+        var random = new Random(seed);
+        var assembly = new System.Text.StringBuilder("\t.text\n");
+        string[] names = ["alpha", "beta", "gamma", "delta", "omega", "Zeta", "_start", "a1", "a10", "a2"];
+        int label = 0;
+        for (int slot = 0; slot < 600; slot++)
+        {
+            while (random.Next(6) == 0)
+                assembly.Append(names[random.Next(names.Length)]).Append('_').Append(label++).Append(":\n");
+            Instruction[] emit = random.Next(8) switch
+            {
+                0 => [Instruction.Goto((short)random.Next(-30, 30))],
+                1 => [Instruction.GotoLong(random.Next(-700, 700))],
+                2 => [Instruction.MayGoto((short)random.Next(-5, 5))],
+                3 => [Instruction.Jump((JumpOperation)(random.Next(1, 14) << 4), 1, 5, (short)random.Next(-40, 40), random.Next(2) == 0)],
+                4 => [Instruction.LoadImm64(2, random.NextInt64()).First, Instruction.LoadImm64(2, random.NextInt64()).Second],
+                5 => [Instruction.CallPseudo(random.Next(-10, 10))],
+                _ => [Instruction.Move(0, random.Next())],
+            };
+            var bytes = InstructionEncoder.Encode(emit);
+            assembly.Append(LlvmTools.RawBytesAssembly(bytes).Replace("\t.text\n", ""));
+        }
+        var obj = LlvmTools.Assemble(assembly.ToString());
+        var elf = new TestElf(obj);
+        var symbols = elf.SymbolsOf(elf.CodeSections.Single()).ToList();
+        Assert.True(symbols.GroupBy(s => s.ByteOffset).Any(g => g.Count() > 1), "expected slots with several labels");
+        var expected = TestElf.StripBanner(LlvmTools.Disassemble(obj));
+        Assert.Contains("+0x", expected);
+        AssertSameText(expected, elf.Disassemble());
+    }
+
     internal static void AssertSameText(string expected, string actual)
     {
         if (expected == actual) return;
