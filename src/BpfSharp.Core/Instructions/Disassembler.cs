@@ -42,9 +42,10 @@ public static class Disassembler
             int last = s;
             while (last + 1 < sorted.Length && sorted[last + 1].ByteOffset == start) last++;
             long end = last + 1 < sorted.Length ? sorted[last + 1].ByteOffset : sectionBytes.Length;
-            WriteHeader(writer, start, sorted[last].Name);
             s = last + 1;
+            // Symbols at or past the end label nothing (they still name jump targets).
             if (start >= sectionBytes.Length) continue;
+            WriteHeader(writer, start, sorted[last].Name);
             end = Math.Min(end, sectionBytes.Length);
 
             for (long index = start; index < end; )

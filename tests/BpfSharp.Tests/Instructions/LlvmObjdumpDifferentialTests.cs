@@ -63,6 +63,21 @@ public class LlvmObjdumpDifferentialTests
         AssertSameText(expected, elf.Disassemble());
     }
 
+    [Fact]
+    public void SymbolsOffSlotBoundariesAndPastTheEndMatchLlvmObjdump()
+    {
+        // A symbol in the middle of a slot splits the disassembly there; a ld_imm64 read across a symbol is
+        // decoded again from the symbol; symbols at the end print no header but still name jump targets.
+        const string assembly =
+            "\t.text\n\tr0 = 0\nmid:\n\t.byte 0x18,1,0,0\nm2:\n\t.byte 5,0,0,0, 0,0,0,0,9,0,0,0\n\tgoto +3\n\texit\nend1:\nend0:\n" +
+            "\t.section empty,\"ax\",@progbits\nonly:\n" +
+            "\t.section late,\"ax\",@progbits\n\tr0 = 1\n\tgoto -2\nlate_sym:\n\texit\n";
+        var obj = LlvmTools.Assemble(assembly);
+        var elf = new TestElf(obj);
+        AssertSameText(TestElf.StripBanner(LlvmTools.Disassemble(obj, rawInstructions: true)), elf.Disassemble(raw: true));
+        AssertSameText(TestElf.StripBanner(LlvmTools.Disassemble(obj)), elf.Disassemble());
+    }
+
     internal static void AssertSameText(string expected, string actual)
     {
         if (expected == actual) return;
