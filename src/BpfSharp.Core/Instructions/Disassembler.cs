@@ -42,9 +42,10 @@ public static class Disassembler
             int last = s;
             while (last + 1 < sorted.Length && sorted[last + 1].ByteOffset == start) last++;
             long end = last + 1 < sorted.Length ? sorted[last + 1].ByteOffset : sectionBytes.Length;
-            WriteHeader(writer, start, sorted[last].Name);
             s = last + 1;
+            // Symbols at or past the end label nothing (they still name jump targets).
             if (start >= sectionBytes.Length) continue;
+            WriteHeader(writer, start, sorted[last].Name);
             end = Math.Min(end, sectionBytes.Length);
 
             for (long index = start; index < end; )
@@ -166,11 +167,7 @@ public static class Disassembler
     {
         target = NoTarget;
         var w = new CharWriter(line);
-        long slotIndex = index / Instruction.Size;
-        Span<char> number = stackalloc char[20];
-        slotIndex.TryFormat(number, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
-        for (int pad = digits; pad < 8; pad++) w.Append(' ');
-        w.Append(number[..digits]);
+        w.AppendDecimalPadded(index / Instruction.Size, 8);
         w.Append(':');
 
         ReadOnlySpan<byte> rest = section[index..];
