@@ -149,7 +149,7 @@ public class ObjectSpecTests
         Assert.Equal("hello\0", System.Text.Encoding.ASCII.GetString(rodata.InitialData.Span.Slice((int)message.Offset, 6)));
         Assert.Contains(progs.FindDataSection(".bss")!.Variables, v => v.Name == "hidden_state" && v.IsStatic);
         Assert.Equal(DataSectionKind.Data, progs.FindDataSection(".data.custom")!.Kind);
-        Assert.Equal([("LINUX_KERNEL_VERSION", ExternKind.Kconfig, false), ("CONFIG_HZ", ExternKind.Kconfig, true), ("bpf_prog_active", ExternKind.Ksym, false)],
+        Assert.Equal([("LINUX_KERNEL_VERSION", ExternKind.Kconfig, false), ("CONFIG_HZ", ExternKind.Kconfig, true), ("bpfsharp_absent_ksym", ExternKind.Ksym, true)],
             progs.Externs.Select(e => (e.Name, e.Kind, e.IsWeak)));
     }
 
