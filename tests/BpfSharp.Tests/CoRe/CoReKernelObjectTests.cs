@@ -30,6 +30,7 @@ public sealed class CoReKernelObjectTests
         "debian-6.12.117-amd64.btf.gz",
         "ci-5.13.2.btf.gz",
         "ci-2019-5.x.btf.gz",
+        "ci-7.1-hdr32.btf.gz",
     };
 
     [Theory]
