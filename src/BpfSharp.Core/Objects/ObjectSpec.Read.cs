@@ -19,6 +19,9 @@ public sealed partial class ObjectSpec
         obj.ParseBtf();
         obj.ParsePrograms();
         obj.ParseMetadata();
+        obj.ParseMaps();
+        obj.ParseDataSections();
+        obj.ParseReferences();
         return obj;
     }
 
