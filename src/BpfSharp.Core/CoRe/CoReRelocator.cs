@@ -157,6 +157,7 @@ public sealed class CoReRelocator
             TargetName = chosen.Target >= 0 ? _targets[chosen.Target].Name : null,
             TargetTypeId = chosen.Target >= 0 ? chosen.TypeId : 0,
             TargetSpec = chosen.Target >= 0 ? _targSpec.Format() : null,
+            TargetRawSpec = chosen.Target >= 0 ? _targSpec.RawIndices.ToArray() : null,
             MatchingCandidates = matches, Value = value, Outcome = outcome, Errno = patchErr, Message = message,
         };
     }
