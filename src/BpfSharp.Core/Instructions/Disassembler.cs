@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace BpfSharp.Instructions;
 
 /// <summary>
@@ -57,9 +55,9 @@ public static class Disassembler
                     index += zeros;
                     continue;
                 }
-                int length = FormatLine(line, sectionBytes, (int)index, bigEndian, showRawInstructions, out int size, out ulong target);
+                int length = FormatLine(line, sectionBytes, (int)index, bigEndian, showRawInstructions, out int size, out bool hasTarget, out ulong target);
                 writer.Write(line[..length]);
-                if (target != NoTarget) WriteTarget(writer, target, sorted);
+                if (hasTarget) WriteTarget(writer, target, sorted);
                 writer.Write('\n');
                 index += size;
             }
@@ -159,13 +157,12 @@ public static class Disassembler
         return n < 8 ? 0 : n & ~3;
     }
 
-    private const ulong NoTarget = ulong.MaxValue;
-
     // One line without its jump target and newline; the target address comes back separately.
     private static int FormatLine(Span<char> line, ReadOnlySpan<byte> section, int index, bool bigEndian,
-        bool raw, out int size, out ulong target)
+        bool raw, out int size, out bool hasTarget, out ulong target)
     {
-        target = NoTarget;
+        hasTarget = false;
+        target = 0;
         var w = new CharWriter(line);
         w.AppendDecimalPadded(index / Instruction.Size, 8);
         w.Append(':');
@@ -215,6 +212,7 @@ public static class Disassembler
             {
                 long displacement = slots[0].IsLongJump ? slots[0].Immediate : slots[0].Offset;
                 target = unchecked((ulong)index + Instruction.Size + (ulong)(displacement * Instruction.Size));
+                hasTarget = true;
             }
         }
         return w.Length;
