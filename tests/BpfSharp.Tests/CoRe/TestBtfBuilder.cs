@@ -69,7 +69,9 @@ internal sealed class TestBtfBuilder
     public int Pointer(int type) => Header("", BtfKind.Pointer, 0, false, (uint)type);
     public int Float(string name, uint size) => Header(name, BtfKind.Float, 0, false, size);
 
-    public BtfSpec Build()
+    public BtfSpec Build() => BtfSpec.Parse(BuildBytes(), null, "test.btf");
+
+    public byte[] BuildBytes()
     {
         var bytes = new byte[24 + _types.Count + _strings.Count];
         BinaryPrimitives.WriteUInt16LittleEndian(bytes, 0xEB9F);
@@ -81,6 +83,6 @@ internal sealed class TestBtfBuilder
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(20), (uint)_strings.Count);
         _types.CopyTo(bytes, 24);
         _strings.CopyTo(bytes, 24 + _types.Count);
-        return BtfSpec.Parse(bytes, null, "test.btf");
+        return bytes;
     }
 }
