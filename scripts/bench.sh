@@ -129,7 +129,8 @@ dotnet_version=$(dotnet --version)
   echo "  well-known structs all sit in the first few thousand ids, so its scans are short, while a missing name"
   echo "  scans all $types types. BpfSharp builds a hash index of names on the first lookup (counted in \"parse +"
   echo "  first 20 lookups\") and then answers in constant time whatever the position."
-  echo "- **Walk.** Both read each type record in place; BpfSharp's \`spec[id]\` is a struct view, no allocation."
+  echo "- **Walk.** Both read each type record in place and measure each name (\`strlen\` / the span length);"
+  echo "  BpfSharp's \`spec[id]\` is a struct view, no allocation."
   echo
   echo "## Managed memory of a parsed BTF"
   echo
