@@ -128,6 +128,8 @@ public sealed partial class BtfSpec
     /// </summary>
     public static int EssentialNameLength(ReadOnlySpan<byte> name)
     {
+        // Almost no name has a flavor: a vectorised search for "___" settles most names at once.
+        if (name.Length < 5 || name.IndexOf("___"u8) < 0) return name.Length;
         for (int i = name.Length - 5; i >= 0; i--)
         {
             if (name[i] != (byte)'_' && name[i + 1] == (byte)'_' && name[i + 2] == (byte)'_'

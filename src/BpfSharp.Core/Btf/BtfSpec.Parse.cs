@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BpfSharp.Btf;
@@ -62,6 +63,7 @@ public sealed partial class BtfSpec
 
     private static BtfSpec ParseCore(ReadOnlyMemory<byte> data, BtfSpec? baseSpec, string? source)
     {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("BpfSharp reads BTF on little-endian hosts only");
         ReadOnlySpan<byte> span = data.Span;
         if (span.Length < BtfHeader.ClassicSize)
             throw Error(BpfFormatError.BtfTruncated, $"need at least {BtfHeader.ClassicSize} bytes for the header, have {span.Length}", "header", 0);
@@ -177,10 +179,10 @@ public sealed partial class BtfSpec
         {
             if (types.Length - pos < 12)
                 throw Error(BpfFormatError.BtfTruncatedType, $"type #{count + 1} needs 12 bytes, {types.Length - pos} left", "types", pos);
-            uint info = BinaryPrimitives.ReadUInt32LittleEndian(types[(pos + 4)..]);
+            uint info = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(types), pos + 4));
             var kind = (BtfKind)((info >> 24) & 0x7f);
             int vlen = (int)(info & 0xffffff);
-            long trailer = BtfKinds.TrailerSize(kind, 0) < 0 || kind == BtfKind.Unknown ? -1 : TrailerSizeLong(kind, vlen);
+            long trailer = TrailerSizeLong(kind, vlen);
             if (trailer < 0)
             {
                 int k = (int)kind;
@@ -198,12 +200,16 @@ public sealed partial class BtfSpec
         return count == offsets.Length ? offsets : offsets.AsSpan(0, count).ToArray();
     }
 
-    private static long TrailerSizeLong(BtfKind kind, int vlen) => kind switch
+    // Per known kind: fixed trailer bytes and bytes per vlen element; -1 marks kinds only a layout section can size.
+    private static ReadOnlySpan<sbyte> FixedTrailer => [-1, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0];
+    private static ReadOnlySpan<byte> ElementTrailer => [0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12];
+
+    private static long TrailerSizeLong(BtfKind kind, int vlen)
     {
-        BtfKind.Struct or BtfKind.Union or BtfKind.DataSec or BtfKind.Enum64 => 12L * vlen,
-        BtfKind.Enum or BtfKind.FuncProto => 8L * vlen,
-        _ => BtfKinds.TrailerSize(kind, vlen),
-    };
+        int k = (int)kind;
+        if ((uint)k >= (uint)FixedTrailer.Length || FixedTrailer[k] < 0) return -1;
+        return FixedTrailer[k] + (long)vlen * ElementTrailer[k];
+    }
 
     // Second pass: every name offset and every referenced type id must be valid, as libbpf's
     // btf_sanity_check requires, so that later walks never index out of range.
@@ -272,7 +278,8 @@ public sealed partial class BtfSpec
 
     private void CheckName(uint nameOff, int id, int rel)
     {
-        if (!IsValidStringOffset(nameOff))
+        // Offsets below StartStringOffset are the base's (all valid); this BTF's own end bounds the rest.
+        if (nameOff >= StartStringOffset + (uint)_stringLength)
             throw Error(BpfFormatError.BtfBadStringOffset, $"[{id}] name offset {nameOff} is outside the string section", "types", rel);
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -143,9 +144,19 @@ public sealed partial class BtfSpec
     }
 
     // Little-endian reads at absolute offsets of _bytes. Offsets come from the validated index.
+    // One unsigned compare keeps every read inside the array even through a view used with the wrong kind;
+    // the index itself was validated at parse time. Hosts are little-endian (checked at parse).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal uint U32(int absoluteOffset) =>
-        BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(_bytes, absoluteOffset, 4));
+    internal uint U32(int absoluteOffset)
+    {
+        if ((uint)absoluteOffset > (uint)(_bytes.Length - 4)) ThrowOutOfRecord(absoluteOffset);
+        return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), absoluteOffset));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutOfRecord(int absoluteOffset) =>
+        throw new BpfFormatException(BpfFormatError.BtfTruncatedType, BpfFormat.Btf,
+            $"read at 0x{absoluteOffset - _typeStart:x} is outside the data (a view used with the wrong kind?)", "types", absoluteOffset - _typeStart, Source);
 
     /// <inheritdoc />
     public override string ToString() =>
