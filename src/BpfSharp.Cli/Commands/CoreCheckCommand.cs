@@ -42,13 +42,19 @@ internal static class CoreCheckCommand
             if (kernelPaths.Count == 0) throw new CliException("no kernel BTF files found under the given targets");
             var kernels = kernelPaths.Select(CoReKernel.FromFile).ToList();
             var options = result.GetValue(strict) ? CoReCompatibility.DefaultOptions with { StrictLibbpf = true } : CoReCompatibility.DefaultOptions;
-            bool rich = !Console.IsOutputRedirected && !result.GetValue(json);
+            var output = result.InvocationConfiguration.Output;
+            bool rich = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !result.GetValue(json);
             var report = rich ? RunWithProgress(inputs, kernels, options) : CoReCompatibility.Check(inputs, kernels, options);
-            if (result.GetValue(json)) WriteJson(report, Console.OpenStandardOutput());
+            if (result.GetValue(json))
+            {
+                using var buffer = new MemoryStream();
+                WriteJson(report, buffer);
+                output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }
             else
             {
-                WriteMatrix(report, result.GetValue(byProgram), Console.Out, rich);
-                if (result.GetValue(details)) WriteDetails(report, result.GetValue(all), Console.Out, rich);
+                WriteMatrix(report, result.GetValue(byProgram), output, rich);
+                if (result.GetValue(details)) WriteDetails(report, result.GetValue(all), output, rich);
             }
             return report.AllLoad ? 0 : FailsExitCode;
         });
