@@ -3,12 +3,11 @@
 #include <bpf/bpf_helpers.h>
 char LICENSE[] SEC("license") = "GPL";
 
-struct core_tools_guard___v2 { long pad; int present; };
 enum core_tools_state___v2 { CORE_TOOLS_OFF = 0, CORE_TOOLS_ON = 5 };
+struct core_tools_guard___v2 { long pad; int present; enum core_tools_state___v2 state; };
 
 SEC("raw_tracepoint/sys_enter")
 int carrier(struct core_tools_guard___v2 *g)
 {
-	enum core_tools_state___v2 s = CORE_TOOLS_ON;
-	return g->present + s;
+	return g->present + g->state;
 }

@@ -75,9 +75,11 @@ public sealed class CoReCompatibilityTests
         var report = Matrix.Value;
         Assert.Equal(CoReToolsKit.KernelObjects.Length, report.Objects.Count);
         Assert.Equal(CoReToolsKit.VmlinuxBlobs.Count() + 1, report.Kernels.Count);
-        // the realistic object relocates on the running kernel it was built from
+        // the realistic object relocates on the running kernel it was built from without a libbpf error (its module
+        // types are missing from vmlinux alone: those are poisoned, not errors)
         int running = report.Kernels.ToList().IndexOf("vmlinux");
-        Assert.NotEqual(CoReLoadVerdict.Fails, report[0, running].Verdict);
+        Assert.DoesNotContain(report[0, running].Relocations, r => r.Report.Outcome == BpfSharp.CoRe.CoReOutcome.Error);
+        Assert.Contains(report[0, running].Relocations, r => r.Verdict == CoReLoadVerdict.Loads);
         // and the 2019 kernel lacks things it needs (libbpf fails it too: see the decision test)
         int old = report.Kernels.ToList().IndexOf("ci-2019-5.x");
         Assert.Equal(CoReLoadVerdict.Fails, report[0, old].Verdict);
