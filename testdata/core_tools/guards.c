@@ -5,9 +5,12 @@
 char LICENSE[] SEC("license") = "GPL";
 #define SINK(x) asm volatile("" :: "r"(x))
 
+enum core_tools_mode { CORE_TOOLS_FAST, CORE_TOOLS_SLOW };
+
 struct core_tools_guard {
 	int present;
 	int missing;
+	enum core_tools_mode mode;
 } __attribute__((preserve_access_index));
 
 enum core_tools_state { CORE_TOOLS_ON = 1, CORE_TOOLS_GONE = 2 };
@@ -38,5 +41,6 @@ int clean(void *ctx)
 	struct core_tools_guard *g = ctx;
 	SINK(BPF_CORE_READ(g, present));
 	SINK(bpf_core_enum_value(enum core_tools_state, CORE_TOOLS_ON));
+	SINK(BPF_CORE_READ(g, mode));
 	return 0;
 }

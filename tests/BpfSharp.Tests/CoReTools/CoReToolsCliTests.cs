@@ -28,7 +28,7 @@ public sealed class CoReToolsCliTests
         string[] lines = text.Split('\n');
         Assert.Contains(lines, l => l.Contains("guards.o:guarded", StringComparison.Ordinal) && l.Contains("guarded (2/", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("guards.o:unguarded", StringComparison.Ordinal) && l.Contains("fails (1/1)", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("guards.o:clean", StringComparison.Ordinal) && l.Contains("loads (2)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("guards.o:clean", StringComparison.Ordinal) && l.Contains("loads (3)", StringComparison.Ordinal));
         Assert.Contains("and reachable", text, StringComparison.Ordinal);
     }
 

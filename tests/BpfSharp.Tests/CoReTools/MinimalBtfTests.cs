@@ -173,9 +173,23 @@ public sealed class MinimalBtfTests
         Assert.Equal(1, e.Vlen); // CORE_TOOLS_ON only; CORE_TOOLS_OFF is not used
         Assert.Equal("CORE_TOOLS_ON", e.GetEnumValue(0).Name);
         var s = min[min.FindByName("core_tools_guard___v2", BtfKind.Struct)];
-        Assert.Equal(1, s.Vlen); // 'present' only; 'pad' is dropped, the size kept
+        Assert.Equal(["present", "mode"], Enumerable.Range(0, s.Vlen).Select(i => s.GetMember(i).Name).ToArray()); // 'pad' and 'state' dropped, the size kept
         Assert.Equal(target[target.FindByName("core_tools_guard___v2", BtfKind.Struct)].Size, s.Size);
+        // an enum needed only as a member's type keeps its name and size, no enumerators
+        var mode = min[min.FindByName("core_tools_mode___v2", BtfKind.Enum)];
+        Assert.Equal(0, mode.Vlen);
+        Assert.Equal(4u, mode.Size);
         AssertSameDecisions(CoReToolsKit.Tools("guards"), target, min, "carrier");
+    }
+
+    [Fact]
+    public void MinBtf_WithEnumeratorLessEnum_KernelAccepts()
+    {
+        KernelObjects.RequireBpf();
+        var target = BtfSpec.Load(CoReToolsKit.Tools("guards___target"));
+        byte[] bytes = MinimalBtf.GenerateBytes(target, [ObjectSpec.Load(CoReToolsKit.Tools("guards"))]);
+        using var btf = KernelBtf.Load(bytes);
+        Assert.True(btf.Id > 0);
     }
 
     [Fact]
