@@ -7,7 +7,7 @@ namespace BpfSharp.Linux;
 /// A BPF map held by this process (<c>BPF_MAP_CREATE</c>), with element access through spans. Dispose to close
 /// the fd; the kernel frees the map once no program, pin or fd holds it.
 /// </summary>
-public sealed class BpfMap : IDisposable
+public sealed partial class BpfMap : IDisposable
 {
     private BpfMap(BpfFileDescriptor fd, BpfMapType type, int keySize, int valueSize, int maxEntries, BpfMapFlags flags, string? name, int id)
     {
@@ -21,6 +21,10 @@ public sealed class BpfMap : IDisposable
         Id = id;
         ValueBufferSize = IsPerCpu(type) ? ((valueSize + 7) & ~7) * PossibleCpus.Count : valueSize;
     }
+
+    /// <summary>Wraps an fd this process already owns (created or opened from a pin by the object loader).</summary>
+    internal static BpfMap FromDescriptor(BpfFileDescriptor fd, BpfMapType type, int keySize, int valueSize, int maxEntries,
+        BpfMapFlags flags, string? name, int id) => new(fd, type, keySize, valueSize, maxEntries, flags, name, id);
 
     /// <summary>The map's fd.</summary>
     public BpfFileDescriptor FileDescriptor { get; }

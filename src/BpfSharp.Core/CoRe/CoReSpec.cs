@@ -89,8 +89,8 @@ public sealed partial class CoReSpec
         {
             throw new BpfFormatException(BpfFormatError.CoReBadRecord, BpfFormat.CoRe,
                 $"parsing [{record.TypeId}] + '{(local.IsValidStringOffset(record.AccessStringOffset) ? local.GetString(record.AccessStringOffset) : "<?>")}' " +
-                $"({record.Kind.ToLibbpfString()}) failed: {CoReErrno.ToErrString(err)}",
-                ".BTF.ext", record.InstructionByteOffset, local.Source);
+                $"({record.Kind.ToLibbpfString()}) at insn_off {record.InstructionByteOffset} failed: {CoReErrno.ToErrString(err)}",
+                ".BTF.ext", -1, local.Source);
         }
         return spec;
     }

@@ -30,6 +30,7 @@ public sealed class CoReKernelObjectTests
         "debian-6.12.117-amd64.btf.gz",
         "ci-5.13.2.btf.gz",
         "ci-2019-5.x.btf.gz",
+        "ci-7.1-hdr32.btf.gz",
     };
 
     [Theory]
@@ -69,5 +70,33 @@ public sealed class CoReKernelObjectTests
         Assert.All(xfsRelos, r => Assert.Equal("xfs", r.TargetName));
         Assert.All(result.Result.Relocations.Where(r => r.LocalSpec?.Contains("task_struct", StringComparison.Ordinal) == true && r.TargetName is not null),
             r => Assert.Equal("vmlinux", r.TargetName));
+    }
+
+    [Fact]
+    public void HotPath_RelocatingWithWarmCaches_AllocatesNothing()
+    {
+        var spec = BpfSharp.Objects.ObjectSpec.Load(Object.Value);
+        var vmlinux = BpfSharp.Btf.BtfSpec.Load(TestPaths.Vmlinux);
+        var relocator = new CoReRelocator(spec.Btf!, [new CoReTarget("vmlinux", vmlinux)]);
+        var work = new List<(CoReRelocationRecord Rec, int Index, string Prog, BpfSharp.Instructions.Instruction[] Insns, int Insn)>();
+        foreach (var sec in spec.BtfExt!.CoReRelocations)
+            for (int i = 0; i < sec.Count; i++)
+            {
+                var rec = sec[i];
+                int sectionInsn = (int)(rec.InstructionByteOffset / 8);
+                var prog = spec.Programs.First(p => p.SectionName == sec.Name && p.Contains(sectionInsn));
+                work.Add((rec, i, prog.Name, prog.Instructions.ToArray(), sectionInsn - prog.InstructionOffset));
+            }
+        var copies = work.Select(w => (BpfSharp.Instructions.Instruction[])w.Insns.Clone()).ToArray();
+        for (int i = 0; i < work.Count; i++) // warm-up: candidate search, JIT
+            relocator.RelocateInstruction(work[i].Prog, copies[i], work[i].Insn, work[i].Rec, work[i].Index);
+        for (int i = 0; i < work.Count; i++) work[i].Insns.CopyTo(copies[i], 0);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < work.Count; i++)
+            relocator.RelocateInstruction(work[i].Prog, copies[i], work[i].Insn, work[i].Rec, work[i].Index);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(work.Count > 50);
     }
 }
