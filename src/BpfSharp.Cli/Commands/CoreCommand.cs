@@ -19,6 +19,7 @@ internal static class CoreCommand
         var command = new Command("core", "CO-RE relocation: resolve an object's relocations against kernel BTF, explain them.");
         command.Subcommands.Add(CreateRelocate());
         command.Subcommands.Add(CreateExplain());
+        command.Subcommands.Add(CoreCheckCommand.Create());
         return command;
     }
 
