@@ -73,8 +73,40 @@ public sealed partial class BtfSpec
             int inBase = Base.FindByName(name, kind);
             if (inBase >= 0) return inBase;
         }
+        return FindOwn(name, (int)kind);
+    }
+
+    // Exact lookups scan like libbpf until scanning has cost about as much as building the index would
+    // (a few whole passes), then use the index: a program that looks up a handful of names never pays for it.
+    private const int ScanPassesBeforeIndex = 4;
+    private long _scanBudget = -1;
+
+    /// <summary>Lowest own id with exactly this name and kind (-1: any kind), or -1.</summary>
+    private int FindOwn(ReadOnlySpan<byte> name, int kind)
+    {
+        if (_nameIndex is null)
+        {
+            if (Interlocked.Read(ref _scanBudget) < 0)
+                Interlocked.CompareExchange(ref _scanBudget, (long)ScanPassesBeforeIndex * _offsets.Length, -1);
+            if (Interlocked.Read(ref _scanBudget) > 0)
+            {
+                int found = -1, visited = 0;
+                for (; visited < _offsets.Length; visited++)
+                {
+                    int at = _typeStart + _offsets[visited];
+                    if (kind >= 0 && (int)((U32(at + 4) >> 24) & 0x7f) != kind) continue;
+                    if (GetStringUtf8(U32(at)).SequenceEqual(name) && !name.IsEmpty)
+                    {
+                        found = StartId + visited;
+                        break;
+                    }
+                }
+                Interlocked.Add(ref _scanBudget, -(visited + 1));
+                return found;
+            }
+        }
         foreach (var t in FindOwnByEssentialName(name[..EssentialNameLength(name)]))
-            if (t.Kind == kind && t.NameUtf8.SequenceEqual(name)) return t.Id;
+            if ((kind < 0 || (int)t.Kind == kind) && t.NameUtf8.SequenceEqual(name)) return t.Id;
         return -1;
     }
 
@@ -97,9 +129,7 @@ public sealed partial class BtfSpec
             int inBase = Base.FindByName(name);
             if (inBase >= 0) return inBase;
         }
-        foreach (var t in FindOwnByEssentialName(bytes.AsSpan(0, EssentialNameLength(bytes))))
-            if (t.NameUtf8.SequenceEqual(bytes)) return t.Id;
-        return -1;
+        return FindOwn(bytes, -1);
     }
 
     /// <summary>Allocation-free enumeration of types by essential name.</summary>

@@ -59,4 +59,26 @@ public class BtfReaderTests
     [InlineData("core_reloc_flavors__err_wrong_name", "core_reloc_flavors__err_wrong_name")]
     public void EssentialNameFollowsLibbpf(string name, string essential) =>
         Assert.Equal(essential, BtfSpec.EssentialName(name));
+
+    [Theory]
+    [InlineData("debian-6.1.192-amd64.btf.gz")]
+    [InlineData("debian-6.1.192-amd64.xfs.btf.gz")]
+    public void ScannedAndIndexedLookupsAgree(string file)
+    {
+        // A fresh spec answers its first lookups by scanning; one with the index built answers from the index.
+        var scanned = KernelBlobs.Load(file);
+        var indexed = KernelBlobs.Load(file);
+        indexed.EnsureNameIndex();
+        var rng = new Random(7);
+        for (int n = 0; n < 40; n++)
+        {
+            var t = indexed[rng.Next(indexed.StartId, indexed.TypeCount)];
+            string name = t.Name;
+            Assert.Equal(indexed.FindByName(name, t.Kind), scanned.FindByName(name, t.Kind));
+            Assert.Equal(indexed.FindByName(name), scanned.FindByName(name));
+            if (name.Length > 0) Assert.True(indexed.FindByName(name, t.Kind) <= t.Id);
+        }
+        Assert.Equal(-1, scanned.FindByName("no_such_type_here", BtfKind.Struct));
+        Assert.Equal(-1, scanned.FindByName("", BtfKind.Struct));
+    }
 }
