@@ -53,7 +53,7 @@ public sealed class BpfCollection : IDisposable
     private BpfGlobalData FindVariableSection(string name)
     {
         foreach (var d in GlobalData.Values)
-            foreach (var v in d.Spec.Variables)
+            foreach (var v in d.Variables)
                 if (v.Name == name) return d;
         throw new KeyNotFoundException($"no global variable '{name}'");
     }

@@ -177,7 +177,10 @@ public sealed partial class BpfObjectLoader
             st.Maps[d.Name] = map;
             map.Update(new byte[4], contents);
             if (readOnly) LoaderSyscalls.Freeze(map.FileDescriptor);
-            st.Data[d.Name] = new BpfGlobalData(d, map, readOnly);
+            st.Data[d.Name] = new BpfGlobalData(d, map, contents.Length, readOnly,
+                d.Kind == DataSectionKind.Kconfig && st.Loadable is not null
+                    ? d.Variables.Select(v => st.Loadable.KconfigLayout.TryGetValue(v.Name, out var at) ? v with { Offset = at.Offset, Size = at.Size } : v).ToList()
+                    : d.Variables);
         }
     }
 
