@@ -22,7 +22,7 @@ public sealed partial class BpfObjectLoader
         foreach (var p in _spec.Programs)
         {
             if (p.IsSubprogram || !_autoload.GetValueOrDefault(p.Name)) continue;
-            var def = ProgramSectionTable.Find(p.SectionName)
+            var def = ProgramSectionTable.Find(_options.ProgramSectionOverride ?? p.SectionName)
                 ?? throw new BpfLoadException($"prog '{p.Name}': missing BPF prog type, check ELF section name '{p.SectionName}'") { LoaderLog = [.. _log] };
             var linked = Link(st, p);
             var options = BuildLoadOptions(st, p, def, linked);
@@ -47,7 +47,7 @@ public sealed partial class BpfObjectLoader
         int attachBtfId = 0;
         if (def.Flags.HasFlag(ProgramSectionFlags.AttachBtf))
         {
-            var target = def.TargetOf(p.SectionName.TrimStart('?'));
+            var target = def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
             if (def.ProgramType == BpfProgramType.Ext)
                 throw new BpfLoadException($"prog '{p.Name}': freplace programs need a target program, which this loader does not take");
             var (name, kind) = def.ExpectedAttachType switch
