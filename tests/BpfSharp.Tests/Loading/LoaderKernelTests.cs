@@ -10,6 +10,7 @@ using BpfSharp.Tests.Infrastructure;
 namespace BpfSharp.Tests.Loading;
 
 /// <summary>Loads the testdata/loader objects into the running kernel and runs them with BPF_PROG_TEST_RUN.</summary>
+[Collection("Loader kernel tests")]
 public sealed class LoaderKernelTests
 {
     private static readonly byte[] Packet = new byte[64];
@@ -238,6 +239,26 @@ public sealed class LoaderKernelTests
             foreach (var f in Directory.GetFiles(root)) File.Delete(f);
             Directory.Delete(root);
         }
+    }
+
+    [Fact]
+    public void FailureAfterMapsWereCreatedClosesThem()
+    {
+        KernelObjects.RequireBpf();
+        int Count() => KernelObjects.Ids("prog").Count + KernelObjects.Ids("map").Count + KernelObjects.Ids("btf").Count;
+        var before = Count();
+        // A config without CONFIG_HZ: the strong extern cannot be set, which is found after the BTF-defined maps exist.
+        string unique = "t" + Guid.NewGuid().ToString("N")[..7];
+        var options = new BpfLoaderOptions { KernelConfig = KernelConfig.FromText("CONFIG_BPF_SYSCALL=y\n", "6.18.0"), ObjectName = unique };
+        var ex = Assert.Throws<BpfLoadException>(() => LoadEverything(options: options));
+        Assert.Contains("extern (kcfg) 'CONFIG_HZ': value not found", ex.Message);
+        // The data maps named after this load were created before the failure and must be gone.
+        var deadlineNames = DateTime.UtcNow.AddSeconds(10);
+        while (BpftoolMapNames().Any(n => n.StartsWith(unique, StringComparison.Ordinal)) && DateTime.UtcNow < deadlineNames) Thread.Sleep(50);
+        Assert.DoesNotContain(BpftoolMapNames(), n => n.StartsWith(unique, StringComparison.Ordinal));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Count() > before && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.True(Count() <= before, "objects left behind after a failed load");
     }
 
     private static void AssertCountsSettle(int before)

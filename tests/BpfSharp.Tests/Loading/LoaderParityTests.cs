@@ -10,6 +10,7 @@ namespace BpfSharp.Tests.Loading;
 /// Differential test against bpftool (libbpf): every C file under testdata/ is compiled, then loaded by
 /// <c>bpftool prog loadall</c> and by our loader; both must succeed or fail alike, and fail on the same program.
 /// </summary>
+[Collection("Loader kernel tests")]
 public sealed class LoaderParityTests(ITestOutputHelper output)
 {
     private sealed record Outcome(bool Loaded, string? FailedProgram, string Detail);
