@@ -67,7 +67,7 @@ public sealed partial class BpfObjectLoader
             Name = KernelName(p.Name),
             ExpectedAttachType = def.ExpectedAttachType ?? 0,
             Flags = flags,
-            KernelVersion = _spec.KernelVersion ?? 0,
+            KernelVersion = _spec.KernelVersion ?? RunningKernelVersion(),
             AttachBtfId = attachBtfId,
             Btf = withInfo ? st.Btf : null,
             FuncInfo = withInfo ? FuncInfo(linked) : default,
@@ -75,6 +75,9 @@ public sealed partial class BpfObjectLoader
             LogLevel = _options.LogLevel,
         };
     }
+
+    /// <summary>libbpf 1.x passes the running kernel's version unless the object has a <c>version</c> section.</summary>
+    private uint RunningKernelVersion() => (_options.KernelConfig ?? KernelConfig.FromText("", KernelConfig.RunningRelease())).KernelVersion;
 
     /// <summary>libbpf's <c>bpf_object__reloc_code</c>: appends every reachable subprogram once, fixes calls, resolves data references.</summary>
     private LinkedProgram Link(LoadState st, ProgramSpec main)

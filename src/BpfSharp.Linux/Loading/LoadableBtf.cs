@@ -11,7 +11,7 @@ namespace BpfSharp.Linux.Loading;
 /// <c>.ksyms</c> externs laid out and made "allocated", then one rewrite per BTF feature the kernel lacks
 /// (<c>bpf_object__sanitize_btf</c>). Type ids never change; new types are only appended.
 /// </summary>
-public sealed class LoadableBtf
+internal sealed class LoadableBtf
 {
     private const int KindInt = 1, KindPtr = 2, KindArray = 3, KindStruct = 4, KindUnion = 5, KindEnum = 6, KindTypedef = 8,
         KindConst = 10, KindFunc = 12, KindFuncProto = 13, KindVar = 14, KindDataSec = 15, KindFloat = 16, KindDeclTag = 17,
