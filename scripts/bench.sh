@@ -30,7 +30,7 @@ native/build/btf_bench -n "$native_iterations" "$btf" >"$out/native.txt"
 
 echo "bench: BpfSharp (BenchmarkDotNet, short job)" >&2
 bench_dll=bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks.dll
-quiet "$out/bdn.log" dotnet "$bench_dll" --filter '*BtfBenchmarks*' --job short \
+quiet "$out/bdn.log" dotnet "$bench_dll" --filter '*BtfBenchmarks*' --job "${BENCH_JOB:-short}" \
   --artifacts "$out/bdn" --results-tsv "$out/managed.tsv"
 dotnet "$bench_dll" --memory >"$out/memory.txt"
 
@@ -98,7 +98,7 @@ dotnet_version=$(dotnet --version)
   echo "| memory | $mem |"
   echo "| kernel | $(uname -r) |"
   echo "| BTF | \`$btf\`: $types types, $(bytes "$file_bytes") ($file_bytes bytes) |"
-  echo "| .NET | SDK $dotnet_version, BenchmarkDotNet short job (3 warm-ups, 3 iterations, 1 launch), MemoryDiagnoser |"
+  echo "| .NET | SDK $dotnet_version, BenchmarkDotNet \`--job ${BENCH_JOB:-short}\` (short: 3 warm-ups, 3 iterations, 1 launch), MemoryDiagnoser |"
   echo "| libbpf | $libbpf_version (Debian libbpf-dev, static \`libbpf.a\`, gcc -O2), median of $native_iterations runs |"
   echo "| bpftool | $bpftool_version |"
   echo

@@ -7,7 +7,7 @@ namespace BpfSharp.Linux;
 /// A BPF map held by this process (<c>BPF_MAP_CREATE</c>), with element access through spans. Dispose to close
 /// the fd; the kernel frees the map once no program, pin or fd holds it.
 /// </summary>
-public sealed class BpfMap : IDisposable
+public sealed partial class BpfMap : IDisposable
 {
     private BpfMap(BpfFileDescriptor fd, BpfMapType type, int keySize, int valueSize, int maxEntries, BpfMapFlags flags, string? name, int id)
     {

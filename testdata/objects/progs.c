@@ -13,7 +13,10 @@ int custom_data SEC(".data.custom") = 3;          /* .data.custom */
 const volatile __u64 custom_ro SEC(".rodata.custom") = 9; /* .rodata.custom */
 extern unsigned int LINUX_KERNEL_VERSION __kconfig;
 extern int CONFIG_HZ __kconfig __weak;
-extern const int bpf_prog_active __ksym;
+extern _Bool CONFIG_BPF_SYSCALL __kconfig __weak;
+extern unsigned long long CONFIG_NR_CPUS __kconfig __weak;
+extern char CONFIG_DEFAULT_HOSTNAME[16] __kconfig __weak;
+extern const int bpfsharp_absent_ksym __ksym __weak;   /* weak ksym: absent from every kernel */
 
 static __attribute__((noinline)) int add_static(int a, int b)
 {
@@ -36,14 +39,14 @@ SEC("tracepoint/syscalls/sys_enter_getpid")
 int tp_getpid(void *ctx)
 {
 	hidden_state++;
-	return add_static(config_value, message[1]) + (int)custom_ro + LINUX_KERNEL_VERSION + CONFIG_HZ;
+	return add_static(config_value, message[1]) + (int)custom_ro + LINUX_KERNEL_VERSION + CONFIG_HZ
+	       + CONFIG_BPF_SYSCALL + (int)CONFIG_NR_CPUS + CONFIG_DEFAULT_HOSTNAME[0];
 }
 
 SEC("kprobe/do_nanosleep")
 int kp_sleep(void *ctx)
 {
-	const int *active = bpf_this_cpu_ptr(&bpf_prog_active);
-	return add_global(counter) + *active;
+	return add_global(counter) + (int)(long)&bpfsharp_absent_ksym;
 }
 
 SEC("socket")

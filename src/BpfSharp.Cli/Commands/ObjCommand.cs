@@ -61,8 +61,11 @@ internal static class ObjCommand
         var command = new Command("disasm", "Disassemble every program (llvm-objdump -d syntax).") { file };
         command.SetAction(result =>
         {
-            var obj = ObjectSpec.Load(result.GetValue(file)!);
-            ObjectDisassembly.Write(obj, Console.Out);
+            string path = result.GetValue(file)!;
+            var obj = ObjectSpec.Load(path);
+            var output = new StreamWriter(Console.OpenStandardOutput()) { NewLine = "\n", AutoFlush = false };
+            ObjectDisassembly.Write(obj, output, path);
+            output.Flush();
             return 0;
         });
         return command;

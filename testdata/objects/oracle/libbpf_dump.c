@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list args) { return 0; }
 
@@ -24,6 +25,17 @@ int main(int argc, char **argv)
 			pin != NULL);
 		if (inner)
 			printf(" inner=%d/%u/%u/%u", bpf_map__type(inner), bpf_map__key_size(inner), bpf_map__value_size(inner), bpf_map__max_entries(inner));
+		printf("\n");
+	}
+	/* DATASECs after libbpf's fixups (offsets from symbols, .kconfig layout). */
+	struct btf *btf = bpf_object__btf(obj);
+	for (unsigned int id = 1; btf && id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_datasec(t)) continue;
+		printf("datasec %s size=%u", btf__name_by_offset(btf, t->name_off), t->size);
+		const struct btf_var_secinfo *v = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++, v++)
+			printf(" %s@%u/%u", btf__name_by_offset(btf, btf__type_by_id(btf, v->type)->name_off), v->offset, v->size);
 		printf("\n");
 	}
 	bpf_object__close(obj);

@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+
+namespace BpfSharp.Linux.Interop;
+
+// More members of `union bpf_attr`: links, pinning, id iteration and batch map operations. Offsets follow the UAPI
+// header; SyscallLayoutTests-style checks compare them with the running kernel's BTF.
+
+/// <summary><c>BPF_LINK_CREATE</c> attributes (the common part plus the first target-specific union members).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 48)]
+internal struct LinkCreateAttr
+{
+    [FieldOffset(0)] public uint ProgFd;
+    /// <summary><c>target_fd</c> / <c>target_ifindex</c>.</summary>
+    [FieldOffset(4)] public uint TargetFd;
+    [FieldOffset(8)] public uint AttachType;
+    [FieldOffset(12)] public uint Flags;
+    /// <summary><c>target_btf_id</c>, or <c>tcx.relative_fd</c>.</summary>
+    [FieldOffset(16)] public uint TargetBtfId;
+    /// <summary><c>perf_event.bpf_cookie</c>.</summary>
+    [FieldOffset(16)] public ulong PerfEventBpfCookie;
+    /// <summary><c>tcx.expected_revision</c>.</summary>
+    [FieldOffset(24)] public ulong TcxExpectedRevision;
+}
+
+/// <summary><c>BPF_RAW_TRACEPOINT_OPEN</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 24)]
+internal struct RawTracepointOpenAttr
+{
+    [FieldOffset(0)] public ulong Name;
+    [FieldOffset(8)] public uint ProgFd;
+    [FieldOffset(16)] public ulong Cookie;
+}
+
+/// <summary><c>BPF_OBJ_PIN</c> / <c>BPF_OBJ_GET</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 24)]
+internal struct ObjPinAttr
+{
+    [FieldOffset(0)] public ulong Pathname;
+    [FieldOffset(8)] public uint BpfFd;
+    [FieldOffset(12)] public uint FileFlags;
+    [FieldOffset(16)] public int PathFd;
+}
+
+/// <summary><c>BPF_*_GET_NEXT_ID</c> and <c>BPF_*_GET_FD_BY_ID</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 12)]
+internal struct GetIdAttr
+{
+    /// <summary><c>start_id</c>, or the object id for the <c>GET_FD_BY_ID</c> commands.</summary>
+    [FieldOffset(0)] public uint StartId;
+    [FieldOffset(4)] public uint NextId;
+    [FieldOffset(8)] public uint OpenFlags;
+}
+
+/// <summary><c>BPF_LINK_DETACH</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 4)]
+internal struct LinkDetachAttr
+{
+    [FieldOffset(0)] public uint LinkFd;
+}
+
+/// <summary><c>BPF_MAP_*_BATCH</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 56)]
+internal struct MapBatchAttr
+{
+    [FieldOffset(0)] public ulong InBatch;
+    [FieldOffset(8)] public ulong OutBatch;
+    [FieldOffset(16)] public ulong Keys;
+    [FieldOffset(24)] public ulong Values;
+    [FieldOffset(32)] public uint Count;
+    [FieldOffset(36)] public uint MapFd;
+    [FieldOffset(40)] public ulong ElemFlags;
+    [FieldOffset(48)] public ulong Flags;
+}
+
+/// <summary><c>struct bpf_prog_info</c> up to <c>attach_btf_id</c>.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 232)]
+internal unsafe struct ProgInfo
+{
+    [FieldOffset(0)] public uint Type;
+    [FieldOffset(4)] public uint Id;
+    [FieldOffset(8)] public fixed byte Tag[8];
+    [FieldOffset(16)] public uint JitedProgLen;
+    [FieldOffset(20)] public uint XlatedProgLen;
+    [FieldOffset(24)] public ulong JitedProgInsns;
+    [FieldOffset(32)] public ulong XlatedProgInsns;
+    [FieldOffset(40)] public ulong LoadTime;
+    [FieldOffset(48)] public uint CreatedByUid;
+    [FieldOffset(52)] public uint NrMapIds;
+    [FieldOffset(56)] public ulong MapIds;
+    [FieldOffset(64)] public fixed byte Name[16];
+    [FieldOffset(80)] public uint Ifindex;
+    [FieldOffset(88)] public ulong NetnsDev;
+    [FieldOffset(96)] public ulong NetnsIno;
+    [FieldOffset(104)] public uint NrJitedKsyms;
+    [FieldOffset(108)] public uint NrJitedFuncLens;
+    [FieldOffset(112)] public ulong JitedKsyms;
+    [FieldOffset(120)] public ulong JitedFuncLens;
+    [FieldOffset(128)] public uint BtfId;
+    [FieldOffset(132)] public uint FuncInfoRecSize;
+    [FieldOffset(136)] public ulong FuncInfo;
+    [FieldOffset(144)] public uint NrFuncInfo;
+    [FieldOffset(148)] public uint NrLineInfo;
+    [FieldOffset(152)] public ulong LineInfo;
+    [FieldOffset(160)] public ulong JitedLineInfo;
+    [FieldOffset(168)] public uint NrJitedLineInfo;
+    [FieldOffset(172)] public uint LineInfoRecSize;
+    [FieldOffset(176)] public uint JitedLineInfoRecSize;
+    [FieldOffset(180)] public uint NrProgTags;
+    [FieldOffset(184)] public ulong ProgTags;
+    [FieldOffset(192)] public ulong RunTimeNs;
+    [FieldOffset(200)] public ulong RunCnt;
+    [FieldOffset(208)] public ulong RecursionMisses;
+    [FieldOffset(216)] public uint VerifiedInsns;
+    [FieldOffset(220)] public uint AttachBtfObjId;
+    [FieldOffset(224)] public uint AttachBtfId;
+}
+
+/// <summary><c>struct bpf_map_info</c> up to <c>map_extra</c>.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 88)]
+internal unsafe struct MapInfo
+{
+    [FieldOffset(0)] public uint Type;
+    [FieldOffset(4)] public uint Id;
+    [FieldOffset(8)] public uint KeySize;
+    [FieldOffset(12)] public uint ValueSize;
+    [FieldOffset(16)] public uint MaxEntries;
+    [FieldOffset(20)] public uint MapFlags;
+    [FieldOffset(24)] public fixed byte Name[16];
+    [FieldOffset(40)] public uint Ifindex;
+    [FieldOffset(44)] public uint BtfVmlinuxValueTypeId;
+    [FieldOffset(48)] public ulong NetnsDev;
+    [FieldOffset(56)] public ulong NetnsIno;
+    [FieldOffset(64)] public uint BtfId;
+    [FieldOffset(68)] public uint BtfKeyTypeId;
+    [FieldOffset(72)] public uint BtfValueTypeId;
+    [FieldOffset(76)] public uint BtfVmlinuxId;
+    [FieldOffset(80)] public ulong MapExtra;
+}
+
+/// <summary>The leading fields of <c>struct bpf_link_info</c>.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct LinkInfoPrefix
+{
+    [FieldOffset(0)] public uint Type;
+    [FieldOffset(4)] public uint Id;
+    [FieldOffset(8)] public uint ProgId;
+}
