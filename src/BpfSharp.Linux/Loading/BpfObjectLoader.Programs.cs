@@ -152,7 +152,7 @@ public sealed partial class BpfObjectLoader
                             if (!r.Extern.Value.IsWeak)
                                 throw new BpfLoadException($"extern (func ksym) '{r.Extern.Value.Name}': not found in kernel vmlinux BTF") { LoaderLog = [.. _log] };
                             // libbpf's poison for an unresolved weak kfunc: a call the verifier rejects only if reached.
-                            linked.Instructions[at] = new Instruction(0x85, 0, 0, 0, 2002000000);
+                            linked.Instructions[at] = new Instruction(0x85, 0, 0, 0, KfuncPoisonBase + ExternIndex(r.Extern.Value));
                             break;
                         }
                         linked.Instructions[at] = new Instruction(0x85, insn.Destination, PseudoKfuncCall, 0, btfId);
@@ -173,6 +173,14 @@ public sealed partial class BpfObjectLoader
             pending.Enqueue(f);
             return s;
         }
+    }
+
+    private const int KfuncPoisonBase = 2002000000;
+
+    private int ExternIndex(ExternSpec ext)
+    {
+        for (int i = 0; i < _spec.Externs.Count; i++) if (_spec.Externs[i].SymbolIndex == ext.SymbolIndex) return i;
+        return 0;
     }
 
     private static int MapFd(LoadState st, string name) =>
@@ -226,6 +234,7 @@ public sealed partial class BpfObjectLoader
         return list.ToArray();
     }
 
+    private static readonly Regex KfuncPoisonCall = new(@"^(\d+): \(85\) call unknown#(2002\d{6})$", RegexOptions.Compiled);
     private static readonly Regex PoisonCall = new(@"^(\d+): \(85\) call unknown#195896080$", RegexOptions.Compiled);
 
     /// <summary>libbpf's <c>fixup_log_failed_core_relo</c>: names the CO-RE relocation behind a reached poison call.</summary>
@@ -235,6 +244,18 @@ public sealed partial class BpfObjectLoader
         var lines = log.Split('\n').ToList();
         for (int i = 0; i + 1 < lines.Count; i++)
         {
+            var k = KfuncPoisonCall.Match(lines[i]);
+            if (k.Success && lines[i + 1] == $"invalid func unknown#{k.Groups[2].Value}")
+            {
+                // libbpf's fixup_log_missing_kfunc_call.
+                int extIndex = int.Parse(k.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) - KfuncPoisonBase;
+                if ((uint)extIndex < (uint)_spec.Externs.Count)
+                {
+                    lines[i] = $"{k.Groups[1].Value}: <invalid kfunc call>";
+                    lines[i + 1] = $"kfunc '{_spec.Externs[extIndex].Name}' is referenced but wasn't resolved";
+                }
+                continue;
+            }
             var m = PoisonCall.Match(lines[i]);
             if (!m.Success || lines[i + 1] != "invalid func unknown#195896080") continue;
             int insn = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -257,7 +278,7 @@ public sealed partial class BpfObjectLoader
         return null;
     }
 
-    private static readonly Regex InsnLine = new(@"^(\d+): \(", RegexOptions.Compiled);
+    private static readonly Regex InsnLine = new(@"^(\d+): (\(|<)", RegexOptions.Compiled);
 
     /// <summary>The line_info source line of the last instruction the verifier log mentions.</summary>
     private string? SourceOfLastInstruction(LinkedProgram linked, string? log)

@@ -179,6 +179,7 @@ public sealed class LoaderKernelTests
         Assert.DoesNotContain("invalid func unknown#195896080", ex.VerifierLog);
         Assert.NotNull(ex.SourceLocation);
         Assert.Contains("core_poison.c", ex.SourceLocation);
+        Assert.EndsWith("out = t->bpfsharp_missing_field;", ex.SourceLocation);
         AssertCountsSettle(before);
     }
 
