@@ -28,10 +28,18 @@ __attribute__((noinline)) int add_global(int a)
 	return add_static(a, counter) + custom_data;
 }
 
+static int loop_step(__u32 index, void *data)     /* callback: ld_imm64 of a .text address */
+{
+	*(long *)data += index;
+	return 0;
+}
+
 SEC("xdp")
 int xdp_pass(struct xdp_md *ctx)
 {
-	zeroes[1] += 1;
+	long sum = 0;
+	bpf_loop(4, loop_step, &sum, 0);
+	zeroes[1] += sum;
 	return add_global(ctx->ingress_ifindex) > 0 ? XDP_PASS : XDP_DROP;
 }
 

@@ -70,6 +70,7 @@ public sealed partial class ObjectSpec
     {
         var externs = new List<ExternSpec>();
         var btf = Btf;
+        Dictionary<string, (int TypeId, string? DataSec, BtfDataSecVar Var)>? externIndex = null;
         foreach (var sym in _symbols)
         {
             if (!sym.IsUndefined || sym.Type != ElfSymbolType.NoType || sym.Binding is not (ElfSymbolBinding.Global or ElfSymbolBinding.Weak))
@@ -78,25 +79,13 @@ public sealed partial class ObjectSpec
                 throw new BpfFormatException(BpfFormatError.ElfBadSymbol, BpfFormat.Object,
                     $"extern '{sym.Name}' needs BTF, and the object has no .BTF", ".symtab", sym.Index * 24, Path);
             // Find the BTF VAR/FUNC with extern linkage and the DATASEC that lists it.
-            int typeId = 0;
-            for (int id = 1; id < btf.TypeCount && typeId == 0; id++)
-            {
-                var t = btf[id];
-                if (t.Kind is not (BtfKind.Var or BtfKind.Func) || t.Linkage != BtfLinkage.Extern) continue;
-                if (t.Name == sym.Name) typeId = id;
-            }
-            if (typeId == 0)
+            externIndex ??= BuildExternIndex(btf);
+            if (!externIndex.TryGetValue(sym.Name, out var entry))
                 throw new BpfFormatException(BpfFormatError.ElfBadSymbol, BpfFormat.Object,
                     $"failed to find BTF for extern '{sym.Name}'", ".symtab", sym.Index * 24, Path);
-            string? secName = null;
-            BtfDataSecVar found = default;
-            for (int id = 1; id < btf.TypeCount && secName is null; id++)
-            {
-                var t = btf[id];
-                if (t.Kind != BtfKind.DataSec) continue;
-                for (int i = 0; i < t.Vlen; i++)
-                    if (t.GetDataSecVar(i).TypeId == typeId) { secName = t.Name; found = t.GetDataSecVar(i); break; }
-            }
+            int typeId = entry.TypeId;
+            string? secName = entry.DataSec;
+            var found = entry.Var;
             var kind = secName switch
             {
                 ".kconfig" => ExternKind.Kconfig,
@@ -146,6 +135,32 @@ public sealed partial class ObjectSpec
                 .Select(e => new GlobalVariableSpec(e.Name, e.Offset, e.Size, e.BtfTypeId, btf[e.BtfTypeId].ReferencedTypeId, false)).ToList();
             dataSections.Add(new DataSectionSpec(".kconfig", DataSectionKind.Kconfig, null, off, Math.Max(id, 0), vars));
         }
+    }
+
+    /// <summary>Extern-linkage VARs and FUNCs by name (lowest id wins), with the DATASEC entry listing each.</summary>
+    private static Dictionary<string, (int TypeId, string? DataSec, BtfDataSecVar Var)> BuildExternIndex(BtfSpec btf)
+    {
+        var index = new Dictionary<string, (int, string?, BtfDataSecVar)>(StringComparer.Ordinal);
+        for (int id = 1; id < btf.TypeCount; id++)
+        {
+            var t = btf[id];
+            if (t.Kind is BtfKind.Var or BtfKind.Func && t.Linkage == BtfLinkage.Extern)
+                index.TryAdd(t.Name, (id, null, default));
+        }
+        if (index.Count == 0) return index;
+        var byId = index.ToDictionary(kv => kv.Value.Item1, kv => kv.Key);
+        for (int id = 1; id < btf.TypeCount; id++)
+        {
+            var t = btf[id];
+            if (t.Kind != BtfKind.DataSec) continue;
+            for (int i = 0; i < t.Vlen; i++)
+            {
+                var v = t.GetDataSecVar(i);
+                if (byId.TryGetValue(v.TypeId, out var name) && index[name].Item2 is null)
+                    index[name] = (v.TypeId, t.Name, v);
+            }
+        }
+        return index;
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ public class MalformedObjectTests
 {
     private static void ReadExpectingOnlyFormatErrors(byte[] bytes, string what)
     {
+        long start = Stopwatch.GetTimestamp();
         try
         {
             var obj = ObjectSpec.Read(bytes, "fuzz.o");
@@ -23,6 +24,8 @@ public class MalformedObjectTests
         {
             Assert.Fail($"{what}: {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
         }
+        // A hang or a blow-up shows as one slow parse (each takes well under a millisecond normally).
+        Assert.True(Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(2), $"{what}: parse took {Stopwatch.GetElapsedTime(start)}");
     }
 
     private static void ParseExtExpectingOnlyFormatErrors(byte[] ext, BpfSharp.Btf.BtfSpec btf, string what)
@@ -47,16 +50,15 @@ public class MalformedObjectTests
     public void FlippedBytesAnywhere(string variant)
     {
         byte[] original = File.ReadAllBytes(TestObjects.Get(variant));
-        var watch = Stopwatch.StartNew();
-        int stride = Math.Max(1, original.Length / 6000);
-        foreach (byte mask in new byte[] { 0xff, 0x80, 0x01, 0x7f })
+        // About 2,500 positions x 2 masks keeps the test within seconds even on a loaded machine.
+        int stride = Math.Max(1, original.Length / 2500);
+        foreach (byte mask in new byte[] { 0xff, 0x01 })
             for (int i = 0; i < original.Length; i += stride)
             {
                 byte[] bytes = (byte[])original.Clone();
                 bytes[i] ^= mask;
                 ReadExpectingOnlyFormatErrors(bytes, $"byte {i} ^ 0x{mask:x2}");
             }
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
     }
 
     [Theory]

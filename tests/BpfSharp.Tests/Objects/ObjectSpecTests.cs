@@ -7,7 +7,7 @@ namespace BpfSharp.Tests.Objects;
 
 public class ObjectSpecTests
 {
-    private static readonly Lazy<string> LibbpfDump = new(() =>
+    internal static readonly Lazy<string> LibbpfDump = new(() =>
     {
         string output = Path.Combine(TestPaths.NewScratchDirectory("libbpf-dump"), "libbpf_dump");
         string source = Path.Combine(TestPaths.TestData, "objects", "oracle", "libbpf_dump.c");
@@ -110,6 +110,8 @@ public class ObjectSpecTests
         var lines = TestObjects.Run(LibbpfDump.Value, TestObjects.Quote(path)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         var progs = lines.Where(l => l.StartsWith("prog ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(lines.Where(l => l.StartsWith("progtype ", StringComparison.Ordinal)),
+            obj.Programs.Where(p => !p.IsSubprogram).Select(p => $"progtype {p.Name} {(int)p.Definition!.ProgramType} {(int)p.Definition.ExpectedAttachType}"));
         Assert.Equal(progs, obj.Programs.Where(p => !p.IsSubprogram).Select(p => $"prog {p.Name} {p.SectionName} {p.InstructionCount}"));
 
         var maps = lines.Where(l => l.StartsWith("map ", StringComparison.Ordinal) && l.Contains("internal=0", StringComparison.Ordinal)).ToList();
@@ -191,6 +193,10 @@ public class ObjectSpecTests
                     Assert.True(insn.IsLoadImm64);
                     Assert.InRange((ulong)r.DataOffset, 0UL, r.Data!.Size - 1);
                     break;
+                case InstructionReferenceKind.SubprogramAddress:
+                    Assert.True(insn.IsLoadImm64);
+                    Assert.NotNull(r.TargetFunction);
+                    break;
                 case InstructionReferenceKind.ExternVariable:
                     Assert.NotNull(r.Extern);
                     break;
@@ -203,6 +209,9 @@ public class ObjectSpecTests
             Assert.Equal(6, kinds[InstructionReferenceKind.ExternVariable]);
             var staticCall = obj.References.Single(r => r.Kind == InstructionReferenceKind.Call && r.Symbol.Type == ElfSymbolType.Section);
             Assert.Equal("add_static", staticCall.TargetFunction!.Name);
+            var callback = Assert.Single(obj.References, r => r.Kind == InstructionReferenceKind.SubprogramAddress);
+            Assert.Equal("loop_step", callback.TargetFunction!.Name);
+            Assert.Equal(callback.TargetFunction.InstructionOffset, callback.TargetInstructionIndex);
         }
         if (variant.StartsWith("maps", StringComparison.Ordinal))
             Assert.Contains(obj.References, r => r.Kind == InstructionReferenceKind.Map && r.Map!.Name == "jump_table");
