@@ -9,11 +9,13 @@ namespace BpfSharp.Linux.Loading;
 public sealed class BpfCollection : IDisposable
 {
     private readonly List<string> _pinnedByUs;
+    private readonly Dictionary<string, string> _kernelMapNames;
     private bool _disposed;
 
     internal BpfCollection(ObjectSpec spec, KernelBtf? btf, Dictionary<string, BpfMap> maps, Dictionary<string, BpfProgram> programs,
-        Dictionary<string, BpfGlobalData> data, List<string> pinnedByUs, IReadOnlyList<string> log)
+        Dictionary<string, BpfGlobalData> data, List<string> pinnedByUs, IReadOnlyList<string> log, Dictionary<string, string> kernelMapNames)
     {
+        _kernelMapNames = kernelMapNames;
         Spec = spec;
         Btf = btf;
         Maps = maps;
@@ -53,9 +55,44 @@ public sealed class BpfCollection : IDisposable
     private BpfGlobalData FindVariableSection(string name)
     {
         foreach (var d in GlobalData.Values)
-            foreach (var v in d.Spec.Variables)
+            foreach (var v in d.Variables)
                 if (v.Name == name) return d;
         throw new KeyNotFoundException($"no global variable '{name}'");
+    }
+
+    /// <summary>The name a map has in the kernel (internal maps: libbpf's <c>objname.rodata</c> form).</summary>
+    public string GetKernelMapName(string mapName) => _kernelMapNames.TryGetValue(mapName, out var n) ? n : mapName;
+
+    /// <summary>
+    /// Pins every program at <c>directory/NAME</c> ('.' becomes '_') (libbpf's <c>bpf_object__pin_programs</c>). If one pin fails, the pins
+    /// this call made are removed again and the error propagates; nothing it did not create is touched.
+    /// </summary>
+    public IReadOnlyList<string> PinPrograms(string directory) =>
+        PinAll(directory, Programs.Select(p => (p.Key, p.Value.FileDescriptor)));
+
+    /// <summary>Pins every map at <c>directory/KERNEL_NAME</c> (libbpf's <c>bpf_object__pin_maps</c>), all or nothing like <see cref="PinPrograms"/>.</summary>
+    public IReadOnlyList<string> PinMaps(string directory) =>
+        PinAll(directory, Maps.Select(m => (GetKernelMapName(m.Key), m.Value.FileDescriptor)));
+
+    private static List<string> PinAll(string directory, IEnumerable<(string Name, BpfFileDescriptor Fd)> items)
+    {
+        var created = new List<string>();
+        try
+        {
+            foreach (var (name, fd) in items)
+            {
+                // bpffs reserves '.' in names; libbpf's sanitize_pin_path turns them into '_'.
+                var path = Path.Combine(directory, name.Replace('.', '_'));
+                LoaderSyscalls.Pin(fd, path);
+                created.Add(path);
+            }
+            return created;
+        }
+        catch
+        {
+            foreach (var p in created) try { File.Delete(p); } catch (IOException) { }
+            throw;
+        }
     }
 
     /// <summary>Removes the pins this load created.</summary>

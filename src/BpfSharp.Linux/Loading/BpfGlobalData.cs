@@ -14,12 +14,13 @@ public sealed unsafe class BpfGlobalData : IDisposable
     private void* _address;
     private readonly nuint _length;
 
-    internal BpfGlobalData(DataSectionSpec spec, BpfMap map, bool readOnly)
+    internal BpfGlobalData(DataSectionSpec spec, BpfMap map, int size, bool readOnly, IReadOnlyList<GlobalVariableSpec> variables)
     {
+        Variables = variables;
         Spec = spec;
         Map = map;
         IsReadOnly = readOnly;
-        Size = (int)spec.Size;
+        Size = size;
         _length = (nuint)((Size + Environment.SystemPageSize - 1) / Environment.SystemPageSize * Environment.SystemPageSize);
         using var lease = map.FileDescriptor.Borrow();
         const int ProtRead = 1, ProtWrite = 2, MapShared = 1;
@@ -31,6 +32,8 @@ public sealed unsafe class BpfGlobalData : IDisposable
 
     /// <summary>The section as the object describes it (variables, offsets).</summary>
     public DataSectionSpec Spec { get; }
+    /// <summary>The variables with their offsets in the map value (for <c>.kconfig</c>, the loader's layout).</summary>
+    public IReadOnlyList<GlobalVariableSpec> Variables { get; }
     /// <summary>The section name.</summary>
     public string Name => Spec.Name;
     /// <summary>The array map holding the data.</summary>
@@ -54,7 +57,7 @@ public sealed unsafe class BpfGlobalData : IDisposable
     /// <exception cref="KeyNotFoundException">No variable of that name.</exception>
     public Span<byte> GetVariableBytes(string name)
     {
-        foreach (var v in Spec.Variables)
+        foreach (var v in Variables)
             if (v.Name == name) return Span.Slice((int)v.Offset, (int)v.Size);
         throw new KeyNotFoundException($"section '{Name}' has no variable '{name}'");
     }

@@ -21,6 +21,12 @@ public sealed class BpfLoaderOptions
     /// <summary>Verifier log level for successful loads (0: a log only on failure).</summary>
     public uint LogLevel { get; init; }
 
+    /// <summary>
+    /// A section name used instead of every program's own to pick program type and attach type (bpftool's
+    /// <c>loadall ... type TYPE</c>), or null.
+    /// </summary>
+    public string? ProgramSectionOverride { get; init; }
+
     /// <summary>Name used as prefix of internal map names (libbpf's object name); null = the file name up to its first '.'.</summary>
     public string? ObjectName { get; init; }
 }

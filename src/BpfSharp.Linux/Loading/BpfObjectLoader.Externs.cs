@@ -108,7 +108,16 @@ public sealed partial class BpfObjectLoader
         if (ext.IsFunction)
         {
             int id = vmlinux.FindByName(ext.Name, BtfKind.Func);
-            return id > 0 ? (id, 0UL, true) : (0, 0UL, false);
+            if (id <= 0) return (0, 0UL, false);
+            // libbpf checks the declared prototype against the kernel's; a weak extern that does not match stays unresolved.
+            int localProto = btf[ext.BtfTypeId].ReferencedTypeId, kernelProto = vmlinux[id].ReferencedTypeId;
+            if (CoRe.CoReTypeRules.TypesAreCompatible(btf, localProto, vmlinux, kernelProto) <= 0)
+            {
+                if (ext.IsWeak) return (0, 0UL, false);
+                throw new BpfLoadException($"extern (func ksym) '{ext.Name}': func_proto [{localProto}] incompatible with vmlinux [{kernelProto}]")
+                { LoaderLog = [.. _log] };
+            }
+            return (id, 0UL, true);
         }
         var target = btf[ext.BtfTypeId].ReferencedTypeId;
         bool typeless = target == 0 || btf.SkipModifiersAndTypedefs(target).Kind == BtfKind.Unknown;

@@ -21,6 +21,7 @@ public sealed partial class BpfObjectLoader
         foreach (var m in _spec.Maps)
         {
             if (m.Pinning == MapPinning.ByName && TryReusePinned(st, m)) continue;
+            st.KernelMapNames[m.Name] = KernelName(m.Name);
             var map = CreateMap(st, m, KernelName(m.Name));
             st.Maps[m.Name] = map;
             if (m.Pinning == MapPinning.ByName)
@@ -144,7 +145,8 @@ public sealed partial class BpfObjectLoader
             {
                 MapType = (uint)BpfMapType.Array, KeySize = 4, ValueSize = (uint)contents.Length, MaxEntries = 1, MapFlags = (uint)flags,
             };
-            attr.MapName.Set(InternalMapName(objName, d.Name), "name");
+            st.KernelMapNames[d.Name] = InternalMapName(objName, d.Name);
+            attr.MapName.Set(st.KernelMapNames[d.Name], "name");
             int fd;
             if (st.Btf is not null && d.BtfDataSecId > 0)
             {
@@ -177,7 +179,10 @@ public sealed partial class BpfObjectLoader
             st.Maps[d.Name] = map;
             map.Update(new byte[4], contents);
             if (readOnly) LoaderSyscalls.Freeze(map.FileDescriptor);
-            st.Data[d.Name] = new BpfGlobalData(d, map, readOnly);
+            st.Data[d.Name] = new BpfGlobalData(d, map, contents.Length, readOnly,
+                d.Kind == DataSectionKind.Kconfig && st.Loadable is not null
+                    ? d.Variables.Select(v => st.Loadable.KconfigLayout.TryGetValue(v.Name, out var at) ? v with { Offset = at.Offset, Size = at.Size } : v).ToList()
+                    : d.Variables);
         }
     }
 

@@ -22,7 +22,7 @@ public sealed partial class BpfObjectLoader
         foreach (var p in _spec.Programs)
         {
             if (p.IsSubprogram || !_autoload.GetValueOrDefault(p.Name)) continue;
-            var def = ProgramSectionTable.Find(p.SectionName)
+            var def = ProgramSectionTable.Find(_options.ProgramSectionOverride ?? p.SectionName)
                 ?? throw new BpfLoadException($"prog '{p.Name}': missing BPF prog type, check ELF section name '{p.SectionName}'") { LoaderLog = [.. _log] };
             var linked = Link(st, p);
             var options = BuildLoadOptions(st, p, def, linked);
@@ -47,7 +47,7 @@ public sealed partial class BpfObjectLoader
         int attachBtfId = 0;
         if (def.Flags.HasFlag(ProgramSectionFlags.AttachBtf))
         {
-            var target = def.TargetOf(p.SectionName.TrimStart('?'));
+            var target = def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
             if (def.ProgramType == BpfProgramType.Ext)
                 throw new BpfLoadException($"prog '{p.Name}': freplace programs need a target program, which this loader does not take");
             var (name, kind) = def.ExpectedAttachType switch
@@ -67,7 +67,7 @@ public sealed partial class BpfObjectLoader
             Name = KernelName(p.Name),
             ExpectedAttachType = def.ExpectedAttachType ?? 0,
             Flags = flags,
-            KernelVersion = _spec.KernelVersion ?? 0,
+            KernelVersion = _spec.KernelVersion ?? RunningKernelVersion(),
             AttachBtfId = attachBtfId,
             Btf = withInfo ? st.Btf : null,
             FuncInfo = withInfo ? FuncInfo(linked) : default,
@@ -75,6 +75,9 @@ public sealed partial class BpfObjectLoader
             LogLevel = _options.LogLevel,
         };
     }
+
+    /// <summary>libbpf 1.x passes the running kernel's version unless the object has a <c>version</c> section.</summary>
+    private uint RunningKernelVersion() => (_options.KernelConfig ?? KernelConfig.FromText("", KernelConfig.RunningRelease())).KernelVersion;
 
     /// <summary>libbpf's <c>bpf_object__reloc_code</c>: appends every reachable subprogram once, fixes calls, resolves data references.</summary>
     private LinkedProgram Link(LoadState st, ProgramSpec main)
@@ -149,7 +152,7 @@ public sealed partial class BpfObjectLoader
                             if (!r.Extern.Value.IsWeak)
                                 throw new BpfLoadException($"extern (func ksym) '{r.Extern.Value.Name}': not found in kernel vmlinux BTF") { LoaderLog = [.. _log] };
                             // libbpf's poison for an unresolved weak kfunc: a call the verifier rejects only if reached.
-                            linked.Instructions[at] = new Instruction(0x85, 0, 0, 0, 2002000000);
+                            linked.Instructions[at] = new Instruction(0x85, 0, 0, 0, KfuncPoisonBase + ExternIndex(r.Extern.Value));
                             break;
                         }
                         linked.Instructions[at] = new Instruction(0x85, insn.Destination, PseudoKfuncCall, 0, btfId);
@@ -170,6 +173,14 @@ public sealed partial class BpfObjectLoader
             pending.Enqueue(f);
             return s;
         }
+    }
+
+    private const int KfuncPoisonBase = 2002000000;
+
+    private int ExternIndex(ExternSpec ext)
+    {
+        for (int i = 0; i < _spec.Externs.Count; i++) if (_spec.Externs[i].SymbolIndex == ext.SymbolIndex) return i;
+        return 0;
     }
 
     private static int MapFd(LoadState st, string name) =>
@@ -223,6 +234,7 @@ public sealed partial class BpfObjectLoader
         return list.ToArray();
     }
 
+    private static readonly Regex KfuncPoisonCall = new(@"^(\d+): \(85\) call unknown#(2002\d{6})$", RegexOptions.Compiled);
     private static readonly Regex PoisonCall = new(@"^(\d+): \(85\) call unknown#195896080$", RegexOptions.Compiled);
 
     /// <summary>libbpf's <c>fixup_log_failed_core_relo</c>: names the CO-RE relocation behind a reached poison call.</summary>
@@ -232,6 +244,18 @@ public sealed partial class BpfObjectLoader
         var lines = log.Split('\n').ToList();
         for (int i = 0; i + 1 < lines.Count; i++)
         {
+            var k = KfuncPoisonCall.Match(lines[i]);
+            if (k.Success && lines[i + 1] == $"invalid func unknown#{k.Groups[2].Value}")
+            {
+                // libbpf's fixup_log_missing_kfunc_call.
+                int extIndex = int.Parse(k.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) - KfuncPoisonBase;
+                if ((uint)extIndex < (uint)_spec.Externs.Count)
+                {
+                    lines[i] = $"{k.Groups[1].Value}: <invalid kfunc call>";
+                    lines[i + 1] = $"kfunc '{_spec.Externs[extIndex].Name}' is referenced but wasn't resolved";
+                }
+                continue;
+            }
             var m = PoisonCall.Match(lines[i]);
             if (!m.Success || lines[i + 1] != "invalid func unknown#195896080") continue;
             int insn = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -254,7 +278,7 @@ public sealed partial class BpfObjectLoader
         return null;
     }
 
-    private static readonly Regex InsnLine = new(@"^(\d+): \(", RegexOptions.Compiled);
+    private static readonly Regex InsnLine = new(@"^(\d+): (\(|<)", RegexOptions.Compiled);
 
     /// <summary>The line_info source line of the last instruction the verifier log mentions.</summary>
     private string? SourceOfLastInstruction(LinkedProgram linked, string? log)

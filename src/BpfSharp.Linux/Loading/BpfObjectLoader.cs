@@ -102,6 +102,7 @@ public sealed partial class BpfObjectLoader
         public readonly Dictionary<string, BpfProgram> Programs = [];
         public readonly Dictionary<string, BpfGlobalData> Data = [];
         public readonly List<string> Pinned = [];
+        public readonly Dictionary<string, string> KernelMapNames = [];
         public readonly HashSet<string> ReusedPins = [];
         public Dictionary<string, Instruction[]> Patched = [];
         public readonly Dictionary<(string Func, int Insn), CoReRelocationReport> CoRe = [];
@@ -128,7 +129,7 @@ public sealed partial class BpfObjectLoader
         CreateDataMaps(st);
         LoadPrograms(st);
         FillInitialValues(st);
-        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log);
+        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log, st.KernelMapNames);
         return collection;
     }
 

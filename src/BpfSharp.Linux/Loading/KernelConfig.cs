@@ -38,10 +38,14 @@ public sealed class KernelConfig
         }
     }
 
+    /// <summary>The running kernel's release (<c>uname -r</c>).</summary>
+    public static string RunningRelease() =>
+        File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : Environment.OSVersion.Version.ToString();
+
     /// <summary>Reads the running kernel's config (an empty config if no file exists).</summary>
     public static KernelConfig ReadRunning()
     {
-        string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : Environment.OSVersion.Version.ToString();
+        string release = RunningRelease();
         foreach (var path in new[] { "/proc/config.gz", $"/boot/config-{release}" })
         {
             if (!File.Exists(path)) continue;

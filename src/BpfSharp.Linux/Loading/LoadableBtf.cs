@@ -103,23 +103,34 @@ internal sealed class LoadableBtf
             string name = _spec[id].Name;
             if (name == ".kconfig") FixKconfig(obj, id);
             else if (name == ".ksyms") FixKsyms(id);
-            else if (obj.FindDataSection(name) is { Section: not null } data) FixData(id, data);
+            else if (obj.FindSection(name) is { } section) FixData(obj, id, section);
         }
     }
 
-    private void FixData(int id, DataSectionSpec data)
+    /// <summary>libbpf's <c>btf_fixup_datasec</c>: size from the ELF section, non-static variable offsets from symbols, sorted.</summary>
+    private void FixData(ObjectSpec obj, int id, ElfSection section)
     {
         int at = At(id);
-        Set(at + 8, (uint)data.Size);
+        bool fixOffsets = U32(at + 8) == 0;
+        Set(at + 8, (uint)section.Size);
         int vlen = Vlen(id);
-        var byVar = new Dictionary<int, GlobalVariableSpec>();
-        foreach (var v in data.Variables) byVar[v.BtfVarId] = v;
         var entries = new List<(uint Type, uint Offset, uint Size)>(vlen);
         for (int i = 0; i < vlen; i++)
         {
             int e = at + 12 + i * 12;
-            uint type = U32(e);
-            entries.Add(byVar.TryGetValue((int)type, out var v) ? (type, (uint)v.Offset, (uint)v.Size) : (type, U32(e + 4), U32(e + 8)));
+            uint type = U32(e), offset = U32(e + 4);
+            var v = _spec[(int)type];
+            if (fixOffsets && v.Kind == BtfKind.Var && v.Linkage != BtfLinkage.Static)
+            {
+                string name = v.Name;
+                foreach (var sym in obj.Symbols)
+                    if (sym.SectionIndex == section.Index && sym.Name == name && sym.Binding != ElfSymbolBinding.Local)
+                    {
+                        offset = (uint)sym.Value;
+                        break;
+                    }
+            }
+            entries.Add((type, offset, U32(e + 8)));
         }
         // The kernel wants variables in offset order.
         var sorted = entries.Select((x, i) => (x, i)).OrderBy(p => p.x.Offset).ThenBy(p => p.i).Select(p => p.x).ToList();
