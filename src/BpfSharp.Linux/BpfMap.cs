@@ -22,6 +22,10 @@ public sealed partial class BpfMap : IDisposable
         ValueBufferSize = IsPerCpu(type) ? ((valueSize + 7) & ~7) * PossibleCpus.Count : valueSize;
     }
 
+    /// <summary>Wraps an fd this process already owns (created or opened from a pin by the object loader).</summary>
+    internal static BpfMap FromDescriptor(BpfFileDescriptor fd, BpfMapType type, int keySize, int valueSize, int maxEntries,
+        BpfMapFlags flags, string? name, int id) => new(fd, type, keySize, valueSize, maxEntries, flags, name, id);
+
     /// <summary>The map's fd.</summary>
     public BpfFileDescriptor FileDescriptor { get; }
     /// <summary>The map type.</summary>

@@ -1,0 +1,78 @@
+using BpfSharp.Objects;
+
+namespace BpfSharp.Linux.Loading;
+
+/// <summary>
+/// What the kernel holds for a loaded object (cilium's <c>Collection</c>): its programs, maps, global data and BTF.
+/// Disposing closes every fd and unmaps the data; pinned objects stay pinned (use <see cref="Unpin"/>).
+/// </summary>
+public sealed class BpfCollection : IDisposable
+{
+    private readonly List<string> _pinnedByUs;
+    private bool _disposed;
+
+    internal BpfCollection(ObjectSpec spec, KernelBtf? btf, Dictionary<string, BpfMap> maps, Dictionary<string, BpfProgram> programs,
+        Dictionary<string, BpfGlobalData> data, List<string> pinnedByUs, IReadOnlyList<string> log)
+    {
+        Spec = spec;
+        Btf = btf;
+        Maps = maps;
+        Programs = programs;
+        GlobalData = data;
+        _pinnedByUs = pinnedByUs;
+        LoaderLog = log;
+    }
+
+    /// <summary>Loads an object with default options (shortcut for <see cref="BpfObjectLoader"/>).</summary>
+    public static BpfCollection Load(ObjectSpec spec, BpfLoaderOptions? options = null) => new BpfObjectLoader(spec, options).Load();
+
+    /// <summary>Reads and loads an object file.</summary>
+    public static BpfCollection Load(string path, BpfLoaderOptions? options = null) => Load(ObjectSpec.Load(path), options);
+
+    /// <summary>The object this came from.</summary>
+    public ObjectSpec Spec { get; }
+    /// <summary>The object's BTF in the kernel, or null if the object has none (or the kernel refused it).</summary>
+    public KernelBtf? Btf { get; }
+    /// <summary>Maps by name: BTF-defined maps by variable name, global data by section name (<c>.rodata</c>).</summary>
+    public IReadOnlyDictionary<string, BpfMap> Maps { get; }
+    /// <summary>Loaded programs by function name (programs not autoloaded are absent).</summary>
+    public IReadOnlyDictionary<string, BpfProgram> Programs { get; }
+    /// <summary>Mapped global data by section name.</summary>
+    public IReadOnlyDictionary<string, BpfGlobalData> GlobalData { get; }
+    /// <summary>Paths this load pinned (maps with <c>LIBBPF_PIN_BY_NAME</c> that did not exist yet).</summary>
+    public IReadOnlyList<string> PinnedPaths => _pinnedByUs;
+    /// <summary>libbpf-style log lines of the load (CO-RE decisions, warnings).</summary>
+    public IReadOnlyList<string> LoaderLog { get; }
+
+    /// <summary>The global variable's section and reads it (searches every data section).</summary>
+    public T ReadVariable<T>(string name) where T : unmanaged => FindVariableSection(name).Read<T>(name);
+
+    /// <summary>Writes a global variable of a writable section.</summary>
+    public void WriteVariable<T>(string name, T value) where T : unmanaged => FindVariableSection(name).Write(name, value);
+
+    private BpfGlobalData FindVariableSection(string name)
+    {
+        foreach (var d in GlobalData.Values)
+            foreach (var v in d.Variables)
+                if (v.Name == name) return d;
+        throw new KeyNotFoundException($"no global variable '{name}'");
+    }
+
+    /// <summary>Removes the pins this load created.</summary>
+    public void Unpin()
+    {
+        foreach (var p in _pinnedByUs) try { File.Delete(p); } catch (IOException) { }
+        _pinnedByUs.Clear();
+    }
+
+    /// <summary>Closes every fd and unmaps global data.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var d in GlobalData.Values) d.Dispose();
+        foreach (var p in Programs.Values) p.Dispose();
+        foreach (var m in Maps.Values) m.Dispose();
+        Btf?.Dispose();
+    }
+}

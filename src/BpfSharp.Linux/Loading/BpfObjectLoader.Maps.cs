@@ -1,0 +1,212 @@
+using System.Runtime.InteropServices;
+using BpfSharp.Btf;
+using BpfSharp.Linux.Interop;
+using BpfSharp.Objects;
+using ObjMapType = BpfSharp.Objects.BpfMapType;
+
+namespace BpfSharp.Linux.Loading;
+
+public sealed partial class BpfObjectLoader
+{
+    // Map types the kernel refuses BTF key/value ids for (libbpf clears them).
+    private static readonly HashSet<ObjMapType> NoBtfKeyValue =
+    [
+        ObjMapType.PerfEventArray, ObjMapType.StackTrace, ObjMapType.CgroupArray, ObjMapType.ArrayOfMaps, ObjMapType.HashOfMaps,
+        ObjMapType.DevMap, ObjMapType.DevMapHash, ObjMapType.SockMap, ObjMapType.SockHash, ObjMapType.CpuMap, ObjMapType.XskMap,
+        ObjMapType.Queue, ObjMapType.Stack, ObjMapType.RingBuffer, ObjMapType.UserRingBuffer, ObjMapType.ProgramArray, ObjMapType.ReuseportSockArray,
+    ];
+
+    private void CreateMaps(LoadState st)
+    {
+        foreach (var m in _spec.Maps)
+        {
+            if (m.Pinning == MapPinning.ByName && TryReusePinned(st, m)) continue;
+            var map = CreateMap(st, m, KernelName(m.Name));
+            st.Maps[m.Name] = map;
+            if (m.Pinning == MapPinning.ByName)
+            {
+                var path = PinPath(m.Name);
+                LoaderSyscalls.Pin(map.FileDescriptor, path);
+                st.Pinned.Add(path);
+            }
+        }
+    }
+
+    private string PinPath(string name) => System.IO.Path.Combine(_options.PinRoot ?? "/sys/fs/bpf", name);
+
+    private bool TryReusePinned(LoadState st, MapSpec m)
+    {
+        var path = PinPath(m.Name);
+        var fd = LoaderSyscalls.TryGetPinned(path);
+        if (fd is null) return false;
+        try
+        {
+            var info = LoaderSyscalls.GetMapInfo(fd);
+            var (key, value, max) = EffectiveSizes(m);
+            if (info.Type != (uint)m.Type || info.KeySize != key || info.ValueSize != value || info.MaxEntries != max ||
+                info.MapFlags != m.Flags || info.MapExtra != m.MapExtra)
+                throw new BpfLoadException($"couldn't reuse pinned map at '{path}': parameter mismatch");
+            st.Maps[m.Name] = BpfMap.FromDescriptor(fd, (BpfMapType)info.Type, (int)info.KeySize, (int)info.ValueSize,
+                (int)info.MaxEntries, (BpfMapFlags)info.MapFlags, m.Name, (int)info.Id);
+            st.ReusedPins.Add(m.Name);
+            _log.Add($"libbpf: reused pinned map at '{path}'");
+            return true;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    private static (uint Key, uint Value, uint MaxEntries) EffectiveSizes(MapSpec m)
+    {
+        uint max = m.MaxEntries;
+        if (m.Type == ObjMapType.PerfEventArray && max == 0) max = (uint)PossibleCpus.Count;
+        if (m.Type is ObjMapType.RingBuffer or ObjMapType.UserRingBuffer)
+        {
+            // libbpf rounds the ring size up to a power-of-two multiple of the page size.
+            uint page = (uint)Environment.SystemPageSize, size = page;
+            while (size < max && size != 0) size <<= 1;
+            if (max != 0) max = size;
+        }
+        uint value = m.Type is ObjMapType.ArrayOfMaps or ObjMapType.HashOfMaps or ObjMapType.ProgramArray or ObjMapType.PerfEventArray
+            && m.ValueSize == 0 ? 4 : m.ValueSize;
+        return (m.KeySize, value, max);
+    }
+
+    private unsafe BpfMap CreateMap(LoadState st, MapSpec m, string kernelName)
+    {
+        BpfMap? inner = null;
+        try
+        {
+            if (m.InnerMap is not null) inner = CreateMap(st, m.InnerMap, KernelName(m.InnerMap.Name.Replace('.', '_')));
+            var (key, value, max) = EffectiveSizes(m);
+            var attr = new MapCreateAttr
+            {
+                MapType = (uint)m.Type, KeySize = key, ValueSize = value, MaxEntries = max, MapFlags = m.Flags,
+                NumaNode = m.NumaNode, MapExtra = m.MapExtra,
+            };
+            attr.MapName.Set(kernelName, "name");
+            bool btf = st.Btf is not null && !NoBtfKeyValue.Contains(m.Type) && (m.KeyTypeId != 0 || m.ValueTypeId != 0);
+            using var innerLease = inner is null ? default : inner.FileDescriptor.Borrow();
+            if (inner is not null) attr.InnerMapFd = (uint)innerLease.Fd;
+            int fd;
+            if (btf)
+            {
+                using var lease = st.Btf!.FileDescriptor.Borrow();
+                attr.BtfFd = (uint)lease.Fd;
+                attr.BtfKeyTypeId = (uint)m.KeyTypeId;
+                attr.BtfValueTypeId = (uint)m.ValueTypeId;
+                fd = LoaderSyscalls.TryCreateMap(ref attr);
+                if (fd < 0)
+                {
+                    // libbpf retries without BTF (older kernels refuse BTF for some map types).
+                    _log.Add($"libbpf: Error in bpf_create_map_xattr({kernelName}): {Errno.Name(-fd)}. Retrying without BTF.");
+                    attr.BtfFd = 0;
+                    attr.BtfKeyTypeId = 0;
+                    attr.BtfValueTypeId = 0;
+                    fd = LoaderSyscalls.TryCreateMap(ref attr);
+                }
+            }
+            else fd = LoaderSyscalls.TryCreateMap(ref attr);
+            if (fd < 0)
+                throw new BpfLoadException($"map '{m.Name}': failed to create: {Errno.Name(-fd)}",
+                    new BpfSyscallException(BpfCommand.MapCreate, -fd));
+            var handle = new BpfFileDescriptor(fd);
+            try
+            {
+                var info = LoaderSyscalls.GetMapInfo(handle);
+                return BpfMap.FromDescriptor(handle, (BpfMapType)m.Type, (int)key, (int)value, (int)max, (BpfMapFlags)m.Flags, m.Name, (int)info.Id);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            inner?.Dispose(); // the outer map keeps the template's properties, not the fd
+        }
+    }
+
+    private unsafe void CreateDataMaps(LoadState st)
+    {
+        string objName = ObjectName;
+        foreach (var d in _spec.DataSections)
+        {
+            bool readOnly = d.Kind is DataSectionKind.ReadOnlyData or DataSectionKind.Kconfig;
+            byte[] contents = d.Kind == DataSectionKind.Kconfig ? KconfigData(st) : _data[d.Name];
+            if (contents.Length == 0) continue;
+            var flags = BpfMapFlags.Mmapable | (readOnly ? BpfMapFlags.ReadOnlyProgram : 0);
+            var attr = new MapCreateAttr
+            {
+                MapType = (uint)BpfMapType.Array, KeySize = 4, ValueSize = (uint)contents.Length, MaxEntries = 1, MapFlags = (uint)flags,
+            };
+            attr.MapName.Set(InternalMapName(objName, d.Name), "name");
+            int fd;
+            if (st.Btf is not null && d.BtfDataSecId > 0)
+            {
+                using var lease = st.Btf.FileDescriptor.Borrow();
+                attr.BtfFd = (uint)lease.Fd;
+                attr.BtfValueTypeId = (uint)d.BtfDataSecId;
+                fd = LoaderSyscalls.TryCreateMap(ref attr);
+                if (fd < 0)
+                {
+                    attr.BtfFd = 0;
+                    attr.BtfValueTypeId = 0;
+                    fd = LoaderSyscalls.TryCreateMap(ref attr);
+                }
+            }
+            else fd = LoaderSyscalls.TryCreateMap(ref attr);
+            if (fd < 0)
+                throw new BpfLoadException($"map '{d.Name}': failed to create: {Errno.Name(-fd)}", new BpfSyscallException(BpfCommand.MapCreate, -fd));
+            var handle = new BpfFileDescriptor(fd);
+            BpfMap map;
+            try
+            {
+                var info = LoaderSyscalls.GetMapInfo(handle);
+                map = BpfMap.FromDescriptor(handle, BpfMapType.Array, 4, contents.Length, 1, flags, d.Name, (int)info.Id);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+            st.Maps[d.Name] = map;
+            map.Update(new byte[4], contents);
+            if (readOnly) LoaderSyscalls.Freeze(map.FileDescriptor);
+            st.Data[d.Name] = new BpfGlobalData(d, map, contents.Length, readOnly,
+                d.Kind == DataSectionKind.Kconfig && st.Loadable is not null
+                    ? d.Variables.Select(v => st.Loadable.KconfigLayout.TryGetValue(v.Name, out var at) ? v with { Offset = at.Offset, Size = at.Size } : v).ToList()
+                    : d.Variables);
+        }
+    }
+
+    private void FillInitialValues(LoadState st)
+    {
+        foreach (var m in _spec.Maps)
+        {
+            if (m.InitialValues.Count == 0 || st.ReusedPins.Contains(m.Name)) continue;
+            var map = st.Maps[m.Name];
+            var key = new byte[4];
+            var value = new byte[4];
+            foreach (var iv in m.InitialValues)
+            {
+                BpfFileDescriptor? target = m.Type == ObjMapType.ProgramArray
+                    ? st.Programs.GetValueOrDefault(iv.Name)?.FileDescriptor
+                    : st.Maps.GetValueOrDefault(iv.Name)?.FileDescriptor;
+                if (target is null)
+                {
+                    if (m.Type == ObjMapType.ProgramArray) continue; // program not autoloaded
+                    throw new BpfLoadException($"map '{m.Name}': slot {iv.Index} refers to unknown map '{iv.Name}'");
+                }
+                using var lease = target.Borrow();
+                MemoryMarshal.Write(key.AsSpan(), iv.Index);
+                MemoryMarshal.Write(value.AsSpan(), lease.Fd);
+                map.Update(key, value);
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Runtime.InteropServices;
+using BpfSharp.Btf;
+using BpfSharp.CoRe;
+using BpfSharp.Instructions;
+using BpfSharp.Linux.Interop;
+using BpfSharp.Objects;
+using ObjMapType = BpfSharp.Objects.BpfMapType;
+
+namespace BpfSharp.Linux.Loading;
+
+/// <summary>
+/// Loads an <see cref="ObjectSpec"/> into the kernel (libbpf's <c>bpf_object__open</c> + <c>bpf_object__load</c>):
+/// BTF, maps, global data, externs, CO-RE, subprogram linking, relocations, programs. Between construction and
+/// <see cref="Load"/> the caller may change autoload flags and global variables (e.g. <c>.rodata</c> constants).
+/// On any failure everything created so far is closed and unpinned.
+/// </summary>
+public sealed partial class BpfObjectLoader
+{
+    private const byte PseudoMapFd = 1, PseudoMapValue = 2, PseudoBtfId = 3, PseudoCall = 1, PseudoFunc = 4, PseudoKfuncCall = 2;
+
+    private readonly ObjectSpec _spec;
+    private readonly BpfLoaderOptions _options;
+    private readonly Dictionary<string, byte[]> _data = [];
+    private readonly Dictionary<string, bool> _autoload = [];
+    private readonly List<string> _log = [];
+
+    /// <summary>Prepares loading <paramref name="spec"/>.</summary>
+    public BpfObjectLoader(ObjectSpec spec, BpfLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        _spec = spec;
+        _options = options ?? new BpfLoaderOptions();
+        foreach (var d in spec.DataSections)
+        {
+            if (d.Kind == DataSectionKind.Kconfig) continue;
+            var bytes = new byte[d.Size];
+            d.InitialData.Span[..Math.Min(d.InitialData.Length, bytes.Length)].CopyTo(bytes);
+            _data[d.Name] = bytes;
+        }
+        foreach (var p in spec.Programs)
+            if (!p.IsSubprogram) _autoload[p.Name] = !p.SectionName.StartsWith('?');
+    }
+
+    /// <summary>The object.</summary>
+    public ObjectSpec Spec => _spec;
+
+    /// <summary>The entry programs (not subprograms) by name with their autoload flag.</summary>
+    public IReadOnlyDictionary<string, bool> Autoload => _autoload;
+
+    /// <summary>Sets whether a program is loaded (libbpf's <c>bpf_program__set_autoload</c>).</summary>
+    public void SetAutoload(string programName, bool autoload)
+    {
+        if (!_autoload.ContainsKey(programName)) throw new KeyNotFoundException($"no entry program '{programName}'");
+        _autoload[programName] = autoload;
+    }
+
+    /// <summary>Sets the initial bytes of a global variable (any data section, including <c>.rodata</c>) before load.</summary>
+    public void SetVariable(string name, ReadOnlySpan<byte> value)
+    {
+        foreach (var d in _spec.DataSections)
+        {
+            if (d.Kind == DataSectionKind.Kconfig) continue;
+            foreach (var v in d.Variables)
+            {
+                if (v.Name != name) continue;
+                if ((ulong)value.Length != v.Size)
+                    throw new ArgumentException($"variable '{name}' is {v.Size} bytes, value is {value.Length}", nameof(value));
+                value.CopyTo(_data[d.Name].AsSpan((int)v.Offset));
+                return;
+            }
+        }
+        throw new KeyNotFoundException($"no global variable '{name}'");
+    }
+
+    /// <summary>Sets a global variable before load.</summary>
+    public void SetVariable<T>(string name, T value) where T : unmanaged =>
+        SetVariable(name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)));
+
+    /// <summary>Creates everything in the kernel. Throws <see cref="BpfLoadException"/> (or <see cref="BpfVerifierException"/>) on failure, leaving nothing behind.</summary>
+    public BpfCollection Load()
+    {
+        var state = new LoadState();
+        try
+        {
+            return LoadCore(state);
+        }
+        catch
+        {
+            state.Rollback();
+            throw;
+        }
+    }
+
+    private sealed class LoadState
+    {
+        public KernelBtf? Btf;
+        public LoadableBtf? Loadable;
+        public BtfFeatures Features;
+        public BtfSpec? Vmlinux;
+        public List<CoReTarget>? Targets;
+        public readonly Dictionary<string, BpfMap> Maps = [];
+        public readonly Dictionary<string, BpfProgram> Programs = [];
+        public readonly Dictionary<string, BpfGlobalData> Data = [];
+        public readonly List<string> Pinned = [];
+        public readonly HashSet<string> ReusedPins = [];
+        public Dictionary<string, Instruction[]> Patched = [];
+        public readonly Dictionary<(string Func, int Insn), CoReRelocationReport> CoRe = [];
+        public readonly Dictionary<string, ulong> KsymAddresses = [];
+
+        public void Rollback()
+        {
+            foreach (var d in Data.Values) d.Dispose();
+            foreach (var p in Programs.Values) p.Dispose();
+            foreach (var m in Maps.Values) m.Dispose();
+            foreach (var p in Pinned) try { File.Delete(p); } catch (IOException) { }
+            Btf?.Dispose();
+        }
+    }
+
+    private BpfCollection LoadCore(LoadState st)
+    {
+        if (_spec.IsBigEndian != !BitConverter.IsLittleEndian)
+            throw new BpfLoadException($"{_spec.Path}: object byte order does not match the host");
+        st.Features = _options.BtfFeatures ?? KernelBtfFeatures.Supported;
+        LoadBtf(st);
+        RelocateCoRe(st);
+        CreateMaps(st);
+        CreateDataMaps(st);
+        LoadPrograms(st);
+        FillInitialValues(st);
+        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log);
+        return collection;
+    }
+
+    private void LoadBtf(LoadState st)
+    {
+        if (_spec.Btf is null) return;
+        st.Loadable = LoadableBtf.Prepare(_spec, st.Features);
+        try
+        {
+            st.Btf = KernelBtf.Load(st.Loadable.ToArray());
+        }
+        catch (BpfSyscallException e)
+        {
+            // libbpf goes on without BTF unless something needs it; maps and programs then load without it.
+            _log.Add($"libbpf: Error loading .BTF into kernel: {e.ErrnoName}. BTF is optional, ignoring.");
+        }
+    }
+
+    private BtfSpec Vmlinux(LoadState st)
+    {
+        if (st.Vmlinux is not null) return st.Vmlinux;
+        var path = _options.TargetBtfPath ?? "/sys/kernel/btf/vmlinux";
+        st.Vmlinux = BtfSpec.Load(path);
+        return st.Vmlinux;
+    }
+
+    private List<CoReTarget> Targets(LoadState st)
+    {
+        if (st.Targets is not null) return st.Targets;
+        var vmlinux = Vmlinux(st);
+        var targets = new List<CoReTarget> { new("vmlinux", vmlinux) };
+        if (_options.TargetBtfPath is null && _options.IncludeKernelModules && Directory.Exists("/sys/kernel/btf"))
+            foreach (var file in Directory.GetFiles("/sys/kernel/btf").Order(StringComparer.Ordinal))
+            {
+                var name = System.IO.Path.GetFileName(file);
+                if (name == "vmlinux") continue;
+                try { targets.Add(new CoReTarget(name, BtfSpec.Load(file, vmlinux))); }
+                catch (BpfFormatException) { _log.Add($"libbpf: failed to load module [{name}]'s BTF object, skipping"); }
+            }
+        return st.Targets = targets;
+    }
+
+    private void RelocateCoRe(LoadState st)
+    {
+        var programs = new List<CoReProgram>(_spec.Programs.Count);
+        foreach (var p in _spec.Programs)
+            programs.Add(new CoReProgram(p.Name, p.SectionName, p.InstructionOffset, p.Instructions.ToArray(),
+                Autoload: p.IsSubprogram || _autoload.GetValueOrDefault(p.Name)));
+        st.Patched = programs.ToDictionary(p => p.Name, p => p.Instructions);
+        if (_spec.Btf is null || _spec.BtfExt is null || _spec.BtfExt.CoReRelocationCount == 0) return;
+        var sections = _spec.BtfExt.CoReRelocations.Select(s => new CoReRelocationSection(s.Name, s.Records.ToArray())).ToList();
+        var log = new CoReLog();
+        var relocator = new CoReRelocator(_spec.Btf, Targets(st)) { Log = log };
+        var result = relocator.Relocate(sections, programs);
+        foreach (var line in log.Lines) _log.Add(line.Text);
+        foreach (var r in result.Relocations)
+            if (r.ProgramName is not null && r.InstructionIndex >= 0) st.CoRe[(r.ProgramName, r.InstructionIndex)] = r;
+        if (!result.Succeeded)
+        {
+            var failed = result.Relocations.LastOrDefault(r => r.Outcome == CoReOutcome.Error);
+            throw new BpfLoadException($"failed to perform CO-RE relocations: {failed?.Message ?? CoReErrno.ToErrString(result.Errno)}")
+            { LoaderLog = [.. _log] };
+        }
+    }
+
+    private string ObjectName
+    {
+        get
+        {
+            if (_options.ObjectName is not null) return _options.ObjectName;
+            var file = System.IO.Path.GetFileName(_spec.Path ?? "obj");
+            int dot = file.IndexOf('.');
+            return dot > 0 ? file[..dot] : file;
+        }
+    }
+
+    /// <summary>libbpf's <c>internal_map_name</c>: object-name prefix + section name, sanitised, 15 bytes.</summary>
+    internal static string InternalMapName(string objectName, string sectionName)
+    {
+        int sfxLen = Math.Min(Math.Max(7, sectionName.Length), 15);
+        int pfxLen = sectionName.IndexOf('.', 1) >= 0 ? 0 : Math.Min(15 - sfxLen, objectName.Length);
+        var name = (objectName[..pfxLen] + sectionName[..Math.Min(sfxLen, sectionName.Length)]).ToCharArray();
+        for (int i = 0; i < name.Length; i++)
+            if (!(char.IsAsciiLetterOrDigit(name[i]) || name[i] is '_' or '.')) name[i] = '_';
+        return new string(name);
+    }
+
+    private static string KernelName(string name)
+    {
+        var chars = name.Length > 15 ? name[..15].ToCharArray() : name.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+            if (!(char.IsAsciiLetterOrDigit(chars[i]) || chars[i] is '_' or '.')) chars[i] = '_';
+        return new string(chars);
+    }
+}
