@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(BtfCommand.Create());
         root.Subcommands.Add(ObjCommand.Create());
         root.Subcommands.Add(CoreCommand.Create());
+        root.Subcommands.Add(MapCommand.Create());
         return CliRunner.Run(root, args);
     }
 }
