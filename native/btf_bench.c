@@ -8,7 +8,7 @@
 //   find20         btf__find_by_name_kind() for 20 well-known struct names, on a parsed BTF
 //   parse_find20   parse from memory, then the 20 lookups (the "first lookup" cost)
 //   find_missing   one lookup of a struct name that does not exist (libbpf scans every type)
-//   iterate        walk every type reading kind, name and size
+//   iterate        walk every type reading kind, name (with its length) and size
 // Each measurement starts with one untimed run so allocator and page-cache state is the same for all.
 // and prints one "name median_ns" line per measurement, plus "types N".
 #include <errno.h>
@@ -119,7 +119,8 @@ static uint64_t iterate(const struct btf *btf)
 	for (__u32 id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *name = btf__name_by_offset(btf, t->name_off);
-		sum += btf_kind(t) + (uint64_t)(unsigned char)name[0] + t->size;
+		// strlen: the managed side gets the name as a span, which needs its length
+		sum += btf_kind(t) + strlen(name) + t->size;
 	}
 	return sum;
 }

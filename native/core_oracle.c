@@ -9,6 +9,7 @@
 // output (stdout): libbpf's debug/warn lines verbatim ("libbpf: ..."), plus per relocation
 //   ORACLE sec=<s> relo=<i> prog=<p> insn=<n> err=<e> poison=<0|1> validate=<0|1> memsz_fail=<0|1> orig=<u64> new=<u64>
 //          orig_sz=<u> new_sz=<u> patch_err=<e> insn0=<16 hex> insn1=<16 hex or ->
+//   ORACLE prog=<name> insns=<hex of every slot after relocation>
 //   ORACLE result=<errno>
 #include <errno.h>
 #include <fcntl.h>
@@ -256,6 +257,16 @@ int main(int argc, char **argv)
 			       patch_err, h0, h1);
 			if (err || patch_err) { result = err ? err : patch_err; break; }
 		}
+	}
+	// final state of every program (relocations may patch neighbouring slots later)
+	for (int p = 0; p < nprogs; p++) {
+		printf("ORACLE prog=%s insns=", progs[p].name);
+		for (int k = 0; k < progs[p].cnt; k++) {
+			char h[17];
+			hex_insn(h, progs[p].insns + k);
+			fputs(h, stdout);
+		}
+		printf("\n");
 	}
 	printf("ORACLE result=%d\n", result);
 	return 0;

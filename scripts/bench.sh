@@ -3,9 +3,14 @@
 # BTF in the same run, the managed size of a parsed BTF, and whole-process timings of the NativeAOT bpfsharp
 # against bpftool with hyperfine. Writes docs/performance.md; raw results go to artifacts/bench/.
 #
-#   bash scripts/bench.sh [BTF_FILE]      (default /sys/kernel/btf/vmlinux)
+#   bash scripts/bench.sh [BTF_FILE]                 (default /sys/kernel/btf/vmlinux)
+#   bash scripts/bench.sh --report-only [BTF_FILE]   rewrite docs/performance.md from artifacts/bench/
+# Environment: BENCH_JOB (BenchmarkDotNet job, default short), NATIVE_ITERATIONS (default 30).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+report_only=no
+if [[ ${1:-} == --report-only ]]; then report_only=yes; shift; fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 btf=${1:-/sys/kernel/btf/vmlinux}
@@ -20,6 +25,8 @@ quiet() { # quiet LOG CMD...: run with output in LOG, show its tail on failure
   "$@" >"$log" 2>&1 || { echo "failed: $*" >&2; tail -n 40 "$log" >&2; exit 1; }
 }
 
+if [[ $report_only == no ]]; then
+echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)" >"$out/load.txt"
 echo "bench: building" >&2
 quiet "$out/deps.log" bash scripts/install-deps.sh
 quiet "$out/native-build.log" make -C native
@@ -30,20 +37,19 @@ native/build/btf_bench -n "$native_iterations" "$btf" >"$out/native.txt"
 
 echo "bench: BpfSharp (BenchmarkDotNet, short job)" >&2
 bench_dll=bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks.dll
-quiet "$out/bdn.log" dotnet "$bench_dll" --filter '*BtfBenchmarks*' --job short \
+quiet "$out/bdn.log" dotnet "$bench_dll" --filter '*BtfBenchmarks*' --job "${BENCH_JOB:-short}" \
   --artifacts "$out/bdn" --results-tsv "$out/managed.tsv"
 dotnet "$bench_dll" --memory >"$out/memory.txt"
 
 echo "bench: NativeAOT publish and hyperfine" >&2
 aot=$out/aot
 quiet "$out/aot.log" dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$aot"
-aot_warnings=$(grep -cE "warning (IL|AOT)[0-9]+" "$out/aot.log" || true)
+grep -cE "warning (IL|AOT)[0-9]+" "$out/aot.log" >"$out/aot-warnings.txt" || true
 bpfsharp=$aot/bpfsharp
 
 # has_verb GROUP VERB: does this bpfsharp build have the verb?
 has_verb() { "$bpfsharp" "$1" --help 2>/dev/null | awk -v verb="$2" '/^Commands:/ {c = 1; next} c && $1 == verb {found = 1} END {exit !found}'; }
 
-hyperfine_rows=()
 : >"$out/hyperfine.md"
 if has_verb btf dump; then
   for format in raw c; do
@@ -58,8 +64,10 @@ if has_verb btf dump; then
       -n "bpfsharp (NativeAOT) format $format" "$bpfsharp btf dump file $btf format $format >/dev/null" \
       -n "bpftool format $format" "bpftool btf dump file $btf format $format >/dev/null" >"$out/hyperfine.$format.log" 2>&1
     { cat "$out/hyperfine.$format.md"; echo; echo "Output: $(wc -c <"$out/dump.$format.bpftool") bytes, $same to bpftool's."; echo; } >>"$out/hyperfine.md"
-    hyperfine_rows+=("$format")
   done
+fi
+
+echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"
 fi
 
 # ---- docs/performance.md ----
@@ -67,7 +75,7 @@ value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 managed() { awk -F'\t' -v k="$1" '$1 == k { print $'"$2"' }' "$out/managed.tsv"; }
 human() { awk -v ns="$1" 'BEGIN { if (ns == "") print "n/a"; else if (ns >= 1e6) printf "%.2f ms", ns / 1e6; else if (ns >= 1e3) printf "%.1f µs", ns / 1e3; else printf "%.0f ns", ns }'; }
 bytes() { awk -v b="$1" 'BEGIN { if (b == "" || b < 0) print "n/a"; else if (b >= 1048576) printf "%.2f MiB", b / 1048576; else if (b >= 1024) printf "%.1f KiB", b / 1024; else printf "%d B", b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else if (a / b < 0.1) printf "%.2g", a / b; else printf "%.2f", a / b }'; }
 
 row() { # row LABEL MANAGED_METHOD NATIVE_KEY LIBBPF_CALL
   local ours theirs alloc
@@ -98,12 +106,14 @@ dotnet_version=$(dotnet --version)
   echo "| memory | $mem |"
   echo "| kernel | $(uname -r) |"
   echo "| BTF | \`$btf\`: $types types, $(bytes "$file_bytes") ($file_bytes bytes) |"
-  echo "| .NET | SDK $dotnet_version, BenchmarkDotNet short job (3 warm-ups, 3 iterations, 1 launch), MemoryDiagnoser |"
+  echo "| .NET | SDK $dotnet_version, BenchmarkDotNet \`--job ${BENCH_JOB:-short}\` (short: 3 warm-ups, 3 iterations, 1 launch), MemoryDiagnoser |"
   echo "| libbpf | $libbpf_version (Debian libbpf-dev, static \`libbpf.a\`, gcc -O2), median of $native_iterations runs |"
   echo "| bpftool | $bpftool_version |"
   echo
-  echo "The machine was shared with other build jobs while measuring, so absolute numbers are noisy; the two sides"
-  echo "ran back to back on the same BTF."
+  echo "The machine was shared with other build jobs while measuring (load average $(awk '{ printf "%s%s", sep, $2; sep = " → " }' "$out/load.txt" 2>/dev/null)"
+  echo "on $cores cores, first value at the start of the run, second at its end), so absolute numbers are noisy and"
+  echo "BenchmarkDotNet's error bars are wide (see \`artifacts/bench/bdn/results/\`); the two sides ran back to back"
+  echo "on the same BTF."
   echo
   echo "## BTF operations: BpfSharp vs libbpf"
   echo
@@ -129,7 +139,8 @@ dotnet_version=$(dotnet --version)
   echo "  well-known structs all sit in the first few thousand ids, so its scans are short, while a missing name"
   echo "  scans all $types types. BpfSharp builds a hash index of names on the first lookup (counted in \"parse +"
   echo "  first 20 lookups\") and then answers in constant time whatever the position."
-  echo "- **Walk.** Both read each type record in place; BpfSharp's \`spec[id]\` is a struct view, no allocation."
+  echo "- **Walk.** Both read each type record in place and measure each name (\`strlen\` / the span length);"
+  echo "  BpfSharp's \`spec[id]\` is a struct view, no allocation."
   echo
   echo "## Managed memory of a parsed BTF"
   echo
@@ -152,9 +163,9 @@ dotnet_version=$(dotnet --version)
   echo
   echo "## Whole process: \`bpfsharp\` (NativeAOT) vs \`bpftool\`"
   echo
-  if ((${#hyperfine_rows[@]} > 0)); then
+  if [[ -s $out/hyperfine.md ]]; then
     echo "hyperfine, 2 warm-ups, 10 runs, output to /dev/null. bpfsharp is published with"
-    echo "\`dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true\` ($aot_warnings AOT/trim warnings)."
+    echo "\`dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true\` ($(cat "$out/aot-warnings.txt" 2>/dev/null || echo "?") AOT/trim warnings)."
     echo
     cat "$out/hyperfine.md"
   else

@@ -2,6 +2,7 @@
 # The full test run: tools, native harnesses, one Release build, then every test in tests/BpfSharp.Tests
 # (unit, differential and kernel). Quiet on success: the skipped tests with their reasons, then one last line
 # "Tests: N passed, N failed, N skipped". Logs and the TRX file go to artifacts/test/.
+# Extra arguments go to `dotnet test`, e.g. `bash scripts/test.sh --filter "FullyQualifiedName~Linux"`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -30,7 +31,7 @@ step build dotnet build BpfSharp.slnx -c Release
 test_rc=0
 dotnet test tests/BpfSharp.Tests/BpfSharp.Tests.csproj -c Release --no-build \
   --logger "trx;LogFileName=tests.trx" \
-  --results-directory "$out" >"$out/test.log" 2>&1 || test_rc=$?
+  --results-directory "$out" "$@" >"$out/test.log" 2>&1 || test_rc=$?
 trx=$out/tests.trx
 
 # Summary lines look like: "Passed!  - Failed:     0, Passed:    24, Skipped:     0, Total:    24, Duration: ..."

@@ -66,7 +66,7 @@ public class BtfBenchmarks
         {
             var type = spec[id];
             var name = type.NameUtf8;
-            sum += (int)type.Kind + (name.IsEmpty ? 0 : name[0]) + type.Size;
+            sum += (int)type.Kind + name.Length + type.Size;
         }
         return sum;
     }

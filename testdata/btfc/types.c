@@ -52,9 +52,11 @@ struct kitchen_sink {
 	const volatile int *const *volatile ptr_chain;
 	const char *const strs[2];
 	char *restrict rp;
-	int *__tag1 tagged;
-	int *__tag1 __tag2 double_tagged;
-	const int *__tag1 const_tagged;
+	int __tag1 *tagged;
+	int __tag1 __tag2 *double_tagged;
+	const int __tag1 *const_tagged;
+	int __tag1 *__tag2 *tag_chain;
+	int *__tag1 tag_after_star; /* clang-19 drops a tag on the pointer itself */
 	arr_t matrix;
 	arr_of_fn_ptrs_t fns;
 	fn_returning_fn_ptr frfp;

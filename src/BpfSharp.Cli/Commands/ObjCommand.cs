@@ -61,8 +61,11 @@ internal static class ObjCommand
         var command = new Command("disasm", "Disassemble every program (llvm-objdump -d syntax).") { file };
         command.SetAction(result =>
         {
-            var obj = ObjectSpec.Load(result.GetValue(file)!);
-            ObjectDisassembly.Write(obj, Console.Out);
+            string path = result.GetValue(file)!;
+            var obj = ObjectSpec.Load(path);
+            var output = new StreamWriter(Console.OpenStandardOutput()) { NewLine = "\n", AutoFlush = false };
+            ObjectDisassembly.Write(obj, output, path);
+            output.Flush();
             return 0;
         });
         return command;
@@ -89,10 +92,14 @@ internal static class ObjCommand
             sections.Add(Dec((ulong)s.Index), s.Name, Enum.IsDefined(s.Type) ? s.Type.ToString() : Hex((ulong)s.Type), Hex((ulong)s.Flags), Dec(s.Size));
         yield return sections;
 
-        var programs = new ReportTable("Programs", "name", "section", "kind", "insn offset", "insns", "bytes");
+        var programs = new ReportTable("Programs", "name", "section", "kind", "prog type", "attach type", "insn offset", "insns", "bytes");
         foreach (var p in obj.Programs)
+        {
+            var def = p.Definition;
             programs.Add(p.Name, p.SectionName, p.IsSubprogram ? (p.IsStatic ? "static subprog" : "subprog") : "program",
+                def?.ProgramType.ToString() ?? "", def is null || (def.Flags & (ProgramSectionFlags.Attachable | ProgramSectionFlags.AttachBtf)) == 0 && def.ExpectedAttachType == 0 ? "" : def.ExpectedAttachType.ToString(),
                 Dec((ulong)p.InstructionOffset), Dec((ulong)p.InstructionCount), Dec((ulong)p.ByteSize));
+        }
         yield return programs;
 
         var maps = new ReportTable("Maps", "name", "type", "key", "value", "max_entries", "flags", "pinning", "extra");
@@ -172,6 +179,11 @@ internal static class ObjCommand
             w.WriteString("section", p.SectionName);
             w.WriteBoolean("subprogram", p.IsSubprogram);
             w.WriteBoolean("static", p.IsStatic);
+            if (p.Definition is { } def)
+            {
+                w.WriteNumber("prog_type", (uint)def.ProgramType);
+                w.WriteNumber("expected_attach_type", (uint)def.ExpectedAttachType);
+            }
             w.WriteNumber("insn_offset", p.InstructionOffset);
             w.WriteNumber("insn_count", p.InstructionCount);
             w.WriteEndObject();

@@ -90,8 +90,10 @@ public sealed partial class BtfSpec
             {
                 case BtfKind.Int or BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64
                     or BtfKind.DataSec or BtfKind.Float:
-                    size = nelems * t.Size;
-                    return size <= uint.MaxValue;
+                    // nelems and the size are both below 2^32: multiply in 64 unsigned bits, where it cannot wrap.
+                    ulong total = (ulong)nelems * t.Size;
+                    size = total <= uint.MaxValue ? (long)total : 0;
+                    return total <= uint.MaxValue;
                 case BtfKind.Pointer:
                     size = nelems * PointerSize;
                     return size <= uint.MaxValue;

@@ -18,8 +18,14 @@ public static class CoRePatcher
     /// relocation value. Returns 0 or a negative errno, logging libbpf's lines to <paramref name="log"/> if given.
     /// </summary>
     public static int Patch(string programName, Span<Instruction> instructions, int index, int reloIndex,
-        in CoReRelocationValue res, CoReLog? log)
+        in CoReRelocationValue res, CoReLog? log) =>
+        Patch(programName, instructions, index, reloIndex, res, log, out _);
+
+    /// <summary>As <see cref="Patch(string, Span{Instruction}, int, int, in CoReRelocationValue, CoReLog?)"/>, also returning libbpf's warning text (without prefix) on failure.</summary>
+    public static int Patch(string programName, Span<Instruction> instructions, int index, int reloIndex,
+        in CoReRelocationValue res, CoReLog? log, out string? warning)
     {
+        warning = null;
         if ((uint)index >= (uint)instructions.Length) return -CoReErrno.EINVAL;
         ref var insn = ref instructions[index];
         byte cls = (byte)(insn.Opcode & 0x07);
@@ -34,7 +40,8 @@ public static class CoRePatcher
                 if ((insn.Opcode & 0x08) != 0) return -CoReErrno.EINVAL;
                 if (res.Validate && (ulong)(long)insn.Immediate != origVal)
                 {
-                    log?.Warn($"prog '{programName}': relo #{reloIndex}: unexpected insn #{index} (ALU/ALU64) value: got {(uint)insn.Immediate}, exp {origVal} -> {newVal}");
+                    warning = $"prog '{programName}': relo #{reloIndex}: unexpected insn #{index} (ALU/ALU64) value: got {(uint)insn.Immediate}, exp {origVal} -> {newVal}";
+                    log?.Warn(warning);
                     return -CoReErrno.EINVAL;
                 }
                 ulong before = (ulong)(long)insn.Immediate;
@@ -46,17 +53,20 @@ public static class CoRePatcher
             {
                 if (res.Validate && (ulong)(long)insn.Offset != origVal)
                 {
-                    log?.Warn($"prog '{programName}': relo #{reloIndex}: unexpected insn #{index} (LDX/ST/STX) value: got {(uint)(int)insn.Offset}, exp {origVal} -> {newVal}");
+                    warning = $"prog '{programName}': relo #{reloIndex}: unexpected insn #{index} (LDX/ST/STX) value: got {(uint)(int)insn.Offset}, exp {origVal} -> {newVal}";
+                    log?.Warn(warning);
                     return -CoReErrno.EINVAL;
                 }
                 if (newVal > (ulong)short.MaxValue)
                 {
-                    log?.Warn($"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) value too big: {newVal}");
+                    warning = $"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) value too big: {newVal}";
+                    log?.Warn(warning);
                     return -CoReErrno.ERANGE;
                 }
                 if (res.FailMemorySizeAdjust)
                 {
-                    log?.Warn($"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) accesses field incorrectly. Make sure you are accessing pointers, unsigned integers, or fields of matching type and size.");
+                    warning = $"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) accesses field incorrectly. Make sure you are accessing pointers, unsigned integers, or fields of matching type and size.";
+                    log?.Warn(warning);
                     return Poison(programName, instructions, index, reloIndex, log);
                 }
                 ulong before = (ulong)(long)insn.Offset;
@@ -67,13 +77,15 @@ public static class CoRePatcher
                     int bytes = SizeBytes(insn.Opcode);
                     if (bytes != res.OriginalSize)
                     {
-                        log?.Warn($"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) unexpected mem size: got {bytes}, exp {res.OriginalSize}");
+                        warning = $"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) unexpected mem size: got {bytes}, exp {res.OriginalSize}";
+                    log?.Warn(warning);
                         return -CoReErrno.EINVAL;
                     }
                     int sizeBits = SizeCode(res.NewSize);
                     if (sizeBits < 0)
                     {
-                        log?.Warn($"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) invalid new mem size: {res.NewSize}");
+                        warning = $"prog '{programName}': relo #{reloIndex}: insn #{index} (LDX/ST/STX) invalid new mem size: {res.NewSize}";
+                    log?.Warn(warning);
                         return -CoReErrno.EINVAL;
                     }
                     insn = insn.WithOpcode((byte)((insn.Opcode & 0xe0) | sizeBits | (insn.Opcode & 0x07)));
@@ -87,14 +99,16 @@ public static class CoRePatcher
                     || instructions[index + 1].Opcode != 0 || instructions[index + 1].Destination != 0
                     || instructions[index + 1].Source != 0 || instructions[index + 1].Offset != 0)
                 {
-                    log?.Warn($"prog '{programName}': relo #{reloIndex}: insn #{index} (LDIMM64) has unexpected form");
+                    warning = $"prog '{programName}': relo #{reloIndex}: insn #{index} (LDIMM64) has unexpected form";
+                    log?.Warn(warning);
                     return -CoReErrno.EINVAL;
                 }
                 ref var hi = ref instructions[index + 1];
                 ulong imm = (uint)insn.Immediate | ((ulong)(uint)hi.Immediate << 32);
                 if (res.Validate && imm != origVal)
                 {
-                    log?.Warn($"prog '{programName}': relo #{reloIndex}: unexpected insn #{index} (LDIMM64) value: got {imm}, exp {origVal} -> {newVal}");
+                    warning = $"prog '{programName}': relo #{reloIndex}: unexpected insn #{index} (LDIMM64) value: got {imm}, exp {origVal} -> {newVal}";
+                    log?.Warn(warning);
                     return -CoReErrno.EINVAL;
                 }
                 insn = insn.WithImmediate(unchecked((int)newVal));
@@ -103,7 +117,8 @@ public static class CoRePatcher
                 return 0;
             }
             default:
-                log?.Warn($"prog '{programName}': relo #{reloIndex}: trying to relocate unrecognized insn #{index}, code:0x{insn.Opcode:x}, src:0x{insn.Source:x}, dst:0x{insn.Destination:x}, off:0x{(uint)(int)insn.Offset:x}, imm:0x{(uint)insn.Immediate:x}");
+                warning = $"prog '{programName}': relo #{reloIndex}: trying to relocate unrecognized insn #{index}, code:0x{insn.Opcode:x}, src:0x{insn.Source:x}, dst:0x{insn.Destination:x}, off:0x{(uint)(int)insn.Offset:x}, imm:0x{(uint)insn.Immediate:x}";
+                    log?.Warn(warning);
                 return -CoReErrno.EINVAL;
         }
     }

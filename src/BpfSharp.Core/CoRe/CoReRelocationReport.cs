@@ -36,6 +36,11 @@ public sealed record CoReRelocationReport
     public int TargetTypeId { get; init; }
     /// <summary>The formatted target spec of the chosen candidate, or null.</summary>
     public string? TargetSpec { get; init; }
+    /// <summary>
+    /// The chosen candidate's raw access path (<c>bpf_core_spec.raw_spec</c>: member indices including anonymous
+    /// members, array indices, or the enumerator index), or null when nothing matched. Used by minimal-BTF generation.
+    /// </summary>
+    public IReadOnlyList<int>? TargetRawSpec { get; init; }
     /// <summary>Number of matching candidates (after which the cache was pruned).</summary>
     public int MatchingCandidates { get; init; }
     /// <summary>The computed values (valid unless <see cref="Outcome"/> is Error/Skipped before calculation).</summary>

@@ -134,7 +134,7 @@ public sealed class CoReRelocator
         }
         var insns = prog.Instructions;
         var before = (uint)insnIdx < (uint)insns.Length ? insns[insnIdx] : default;
-        int patchErr = CoRePatcher.Patch(prog.Name, insns, insnIdx, reloIndex, value, log);
+        int patchErr = CoRePatcher.Patch(prog.Name, insns, insnIdx, reloIndex, value, log, out string? patchWarning);
         byte cls = (byte)(before.Opcode & 0x07);
         bool memoryAccess = cls is 0x01 or 0x02 or 0x03;
         bool poisoned = patchErr == 0 && (value.Poison || (value.FailMemorySizeAdjust && memoryAccess));
@@ -142,8 +142,9 @@ public sealed class CoReRelocator
         string? message = null;
         if (patchErr != 0)
         {
-            message = $"prog '{prog.Name}': relo #{reloIndex}: failed to patch insn #{(uint)insnIdx}: {CoReErrno.ToErrString(patchErr)}";
-            log?.Warn(message);
+            string failed = $"prog '{prog.Name}': relo #{reloIndex}: failed to patch insn #{(uint)insnIdx}: {CoReErrno.ToErrString(patchErr)}";
+            log?.Warn(failed);
+            message = patchWarning ?? failed;
         }
         else if (outcome == CoReOutcome.Poisoned)
         {
@@ -156,6 +157,7 @@ public sealed class CoReRelocator
             TargetName = chosen.Target >= 0 ? _targets[chosen.Target].Name : null,
             TargetTypeId = chosen.Target >= 0 ? chosen.TypeId : 0,
             TargetSpec = chosen.Target >= 0 ? _targSpec.Format() : null,
+            TargetRawSpec = chosen.Target >= 0 ? _targSpec.RawIndices.ToArray() : null,
             MatchingCandidates = matches, Value = value, Outcome = outcome, Errno = patchErr, Message = message,
         };
     }

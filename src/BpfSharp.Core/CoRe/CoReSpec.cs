@@ -59,6 +59,7 @@ public sealed partial class CoReSpec
         Length = 0;
         RawLength = 0;
         BitOffset = 0;
+        _raw[0] = 0; // libbpf memsets the spec: an unmatched enumval spec still formats enumerator 0
     }
 
     internal void CopyFrom(CoReSpec other)
@@ -88,8 +89,8 @@ public sealed partial class CoReSpec
         {
             throw new BpfFormatException(BpfFormatError.CoReBadRecord, BpfFormat.CoRe,
                 $"parsing [{record.TypeId}] + '{(local.IsValidStringOffset(record.AccessStringOffset) ? local.GetString(record.AccessStringOffset) : "<?>")}' " +
-                $"({record.Kind.ToLibbpfString()}) failed: {CoReErrno.ToErrString(err)}",
-                ".BTF.ext", record.InstructionByteOffset, local.Source);
+                $"({record.Kind.ToLibbpfString()}) at insn_off {record.InstructionByteOffset} failed: {CoReErrno.ToErrString(err)}",
+                ".BTF.ext", -1, local.Source);
         }
         return spec;
     }
@@ -248,8 +249,8 @@ public sealed partial class CoReSpec
 
         if (Kind.IsEnumValueBased())
         {
-            if (RawLength > 0)
             {
+                // Like libbpf, uses raw index 0 even when the candidate did not match (raw length 0).
                 var t = Btf.SkipModifiersAndTypedefs(RootTypeId);
                 if (t.Kind.IsAnyEnum() && (uint)_raw[0] < (uint)t.Vlen)
                 {

@@ -31,8 +31,19 @@ internal ref struct CharWriter
     /// <summary>Lower-case hex digits of <paramref name="value"/> without prefix.</summary>
     public void AppendHexDigits(ulong value)
     {
-        if (value.TryFormat(_buffer[_position..], out int written, "x", System.Globalization.CultureInfo.InvariantCulture)) _position += written;
-        else Overflowed = true;
+        int digits = value == 0 ? 1 : (67 - System.Numerics.BitOperations.LeadingZeroCount(value)) >> 2;
+        if (_position + digits > _buffer.Length)
+        {
+            Overflowed = true;
+            return;
+        }
+        for (int i = _position + digits - 1; i >= _position; i--)
+        {
+            int nibble = (int)(value & 0xf);
+            _buffer[i] = (char)(nibble < 10 ? '0' + nibble : 'a' - 10 + nibble);
+            value >>= 4;
+        }
+        _position += digits;
     }
 
     /// <summary>Decimal digits of <paramref name="value"/>.</summary>
@@ -40,6 +51,15 @@ internal ref struct CharWriter
     {
         if (value.TryFormat(_buffer[_position..], out int written, default, System.Globalization.CultureInfo.InvariantCulture)) _position += written;
         else Overflowed = true;
+    }
+
+    /// <summary>Right-aligns the decimal <paramref name="value"/> in <paramref name="width"/> columns.</summary>
+    public void AppendDecimalPadded(long value, int width)
+    {
+        Span<char> digits = stackalloc char[20];
+        value.TryFormat(digits, out int count, default, System.Globalization.CultureInfo.InvariantCulture);
+        for (int pad = count; pad < width; pad++) Append(' ');
+        Append(digits[..count]);
     }
 
     /// <summary>LLVM's <c>formatHex</c>: <c>0x1f</c>, or <c>-0x1f</c> for negative values.</summary>

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace BpfSharp.Instructions;
 
 /// <summary>
@@ -42,9 +40,10 @@ public static class Disassembler
             int last = s;
             while (last + 1 < sorted.Length && sorted[last + 1].ByteOffset == start) last++;
             long end = last + 1 < sorted.Length ? sorted[last + 1].ByteOffset : sectionBytes.Length;
-            WriteHeader(writer, start, sorted[last].Name);
             s = last + 1;
+            // Symbols at or past the end label nothing (they still name jump targets).
             if (start >= sectionBytes.Length) continue;
+            WriteHeader(writer, start, sorted[last].Name);
             end = Math.Min(end, sectionBytes.Length);
 
             for (long index = start; index < end; )
@@ -56,9 +55,9 @@ public static class Disassembler
                     index += zeros;
                     continue;
                 }
-                int length = FormatLine(line, sectionBytes, (int)index, bigEndian, showRawInstructions, out int size, out ulong target);
+                int length = FormatLine(line, sectionBytes, (int)index, bigEndian, showRawInstructions, out int size, out bool hasTarget, out ulong target);
                 writer.Write(line[..length]);
-                if (target != NoTarget) WriteTarget(writer, target, sorted);
+                if (hasTarget) WriteTarget(writer, target, sorted);
                 writer.Write('\n');
                 index += size;
             }
@@ -158,19 +157,14 @@ public static class Disassembler
         return n < 8 ? 0 : n & ~3;
     }
 
-    private const ulong NoTarget = ulong.MaxValue;
-
     // One line without its jump target and newline; the target address comes back separately.
     private static int FormatLine(Span<char> line, ReadOnlySpan<byte> section, int index, bool bigEndian,
-        bool raw, out int size, out ulong target)
+        bool raw, out int size, out bool hasTarget, out ulong target)
     {
-        target = NoTarget;
+        hasTarget = false;
+        target = 0;
         var w = new CharWriter(line);
-        long slotIndex = index / Instruction.Size;
-        Span<char> number = stackalloc char[20];
-        slotIndex.TryFormat(number, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
-        for (int pad = digits; pad < 8; pad++) w.Append(' ');
-        w.Append(number[..digits]);
+        w.AppendDecimalPadded(index / Instruction.Size, 8);
         w.Append(':');
 
         ReadOnlySpan<byte> rest = section[index..];
@@ -218,6 +212,7 @@ public static class Disassembler
             {
                 long displacement = slots[0].IsLongJump ? slots[0].Immediate : slots[0].Offset;
                 target = unchecked((ulong)index + Instruction.Size + (ulong)(displacement * Instruction.Size));
+                hasTarget = true;
             }
         }
         return w.Length;

@@ -167,6 +167,32 @@ public readonly partial struct Instruction : IEquatable<Instruction>
     public static long CombineImmediate64(Instruction first, Instruction second) =>
         (long)(((ulong)(uint)second._immediate << 32) | (uint)first._immediate);
 
+    /// <summary>Reads the 64-bit immediate of the ld_imm64 at <paramref name="slot"/>.</summary>
+    /// <exception cref="ArgumentException">The slot is not a ld_imm64 with a second slot.</exception>
+    public static long ReadImmediate64(ReadOnlySpan<Instruction> slots, int slot)
+    {
+        CheckLoadImm64(slots, slot);
+        return CombineImmediate64(slots[slot], slots[slot + 1]);
+    }
+
+    /// <summary>Replaces the 64-bit immediate of the ld_imm64 at <paramref name="slot"/> (both halves), keeping every other field.</summary>
+    /// <exception cref="ArgumentException">The slot is not a ld_imm64 with a second slot.</exception>
+    public static void WriteImmediate64(Span<Instruction> slots, int slot, long value)
+    {
+        CheckLoadImm64(slots, slot);
+        slots[slot] = slots[slot].WithImmediate((int)value);
+        slots[slot + 1] = slots[slot + 1].WithImmediate((int)(value >> 32));
+    }
+
+    private static void CheckLoadImm64(ReadOnlySpan<Instruction> slots, int slot)
+    {
+        if ((uint)slot >= (uint)slots.Length || !slots[slot].IsLoadImm64 || slot + 1 >= slots.Length)
+            throw new ArgumentException($"slot {slot} is not a ld_imm64 with its second slot", nameof(slot));
+    }
+
+    /// <summary>Walks <paramref name="slots"/> instruction by instruction (a ld_imm64 is one step); see <see cref="InstructionEnumerator"/>.</summary>
+    public static InstructionEnumerator Enumerate(ReadOnlySpan<Instruction> slots) => new(slots);
+
     /// <summary>A copy with a different offset.</summary>
     public Instruction WithOffset(short offset) => new(_opcode, Destination, Source, offset, _immediate);
     /// <summary>A copy with a different immediate.</summary>

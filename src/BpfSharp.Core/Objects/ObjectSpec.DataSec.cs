@@ -38,8 +38,14 @@ public sealed partial class ObjectSpec
             }
             vars[i] = vi;
         }
-        // Stable sort by offset (libbpf qsorts; ties cannot occur for distinct variables).
-        var order = Enumerable.Range(0, vars.Length).OrderBy(i => vars[i].Offset).ThenBy(i => i).Select(i => vars[i]).ToArray();
-        return order;
+        // Sort by offset like libbpf's qsort; insertion sort keeps ties in DATASEC order (DATASECs are short).
+        for (int i = 1; i < vars.Length; i++)
+        {
+            var v = vars[i];
+            int j = i - 1;
+            while (j >= 0 && vars[j].Offset > v.Offset) { vars[j + 1] = vars[j]; j--; }
+            vars[j + 1] = v;
+        }
+        return vars;
     }
 }

@@ -28,6 +28,11 @@ public sealed class ProgramSpec
     public ElfSection Section { get; }
     /// <summary>The section name.</summary>
     public string SectionName => Section.Name;
+    /// <summary>
+    /// What the section name means to libbpf (program type, expected attach type), or null for subprograms and
+    /// unknown names.
+    /// </summary>
+    public ProgramSectionDefinition? Definition => IsSubprogram ? null : ProgramSectionDefinition.Find(SectionName);
     /// <summary>The function symbol.</summary>
     public ElfSymbol Symbol { get; }
     /// <summary>Index of the first instruction slot in the section.</summary>

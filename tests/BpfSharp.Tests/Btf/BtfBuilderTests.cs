@@ -432,3 +432,62 @@ public class BtfBuilderTests
         Assert.True(copy.TypeCount < 200, $"closure unexpectedly large: {copy.TypeCount}");
     }
 }
+
+public class BtfBuilderUnknownKindTests
+{
+    /// <summary>BTF with a record of kind 20, which only the layout section describes (4 info bytes + 8 per vlen).</summary>
+    private static byte[] WithUnknownKind(out int unknownId)
+    {
+        var b = BtfBuilderTests.EveryKind();
+        uint name = b.AddString("future");
+        unknownId = b.TypeCount;
+        var classic = b.ToArray();
+        var spec = BtfSpec.Parse(classic);
+        var types = spec.TypeSection.ToArray();
+        var strings = spec.StringSection.ToArray();
+        var extra = new byte[12 + 4 + 2 * 8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(extra, name);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(extra.AsSpan(4), 20u << 24 | 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(extra.AsSpan(12), 0xdeadbeef);
+        var layout = BtfSpec.Parse(BtfBuilderTests.EveryKind().ToArray(layoutSection: true)).Layout.ToArray().ToList();
+        layout.Add(new BtfLayoutEntry(4, 8, 0));
+        int typeLen = types.Length + extra.Length, layoutLen = layout.Count * 4;
+        var bytes = new byte[32 + typeLen + layoutLen + strings.Length];
+        var s = bytes.AsSpan();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(s, 0xeb9f);
+        s[2] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(s[4..], 32);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(s[12..], (uint)typeLen);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(s[16..], (uint)(typeLen + layoutLen));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(s[20..], (uint)strings.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(s[24..], (uint)typeLen);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(s[28..], (uint)layoutLen);
+        types.CopyTo(s[32..]);
+        extra.CopyTo(s[(32 + types.Length)..]);
+        for (int i = 0; i < layout.Count; i++)
+        {
+            s[32 + typeLen + i * 4] = layout[i].InfoSize;
+            s[32 + typeLen + i * 4 + 1] = layout[i].ElementSize;
+        }
+        strings.CopyTo(s[(32 + typeLen + layoutLen)..]);
+        return bytes;
+    }
+
+    [Fact]
+    public void KindsOnlyTheLayoutDescribesRoundTripInBothByteOrders()
+    {
+        var bytes = WithUnknownKind(out int id);
+        var spec = BtfSpec.Parse(bytes);
+        Assert.Equal((BtfKind)20, spec[id].Kind);
+        Assert.Equal(32, spec[id].RecordSize);
+        Assert.True(bytes.AsSpan().SequenceEqual(BtfBuilder.From(spec).ToArray()));
+        var be = BtfSpec.Parse(BtfBuilder.From(spec).ToArray(bigEndian: true));
+        Assert.True(be.IsBigEndian);
+        BtfBuilderTests.AssertSameTypes(spec, be);
+        Assert.True(spec.Layout.SequenceEqual(be.Layout));
+        Assert.EndsWith($"[{id}] UNKNOWN 'future'\n", BpfSharp.Btf.Formatting.BtfRawFormatter.Format(spec));
+        var b = BtfBuilder.From(spec);
+        int copy = b.AddCopy(spec[id]);
+        Assert.True(b.Build()[copy].RecordBytes[4..].SequenceEqual(spec[id].RecordBytes[4..]));
+    }
+}

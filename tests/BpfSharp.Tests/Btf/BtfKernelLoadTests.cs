@@ -1,66 +1,29 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using BpfSharp.Btf;
 using BpfSharp.Btf.Writing;
+using BpfSharp.Linux;
 using BpfSharp.Tests.Infrastructure;
 
 namespace BpfSharp.Tests.Btf;
 
 /// <summary>The kernel's BTF verifier (<c>BPF_BTF_LOAD</c>) accepts what the builder writes.</summary>
-public unsafe class BtfKernelLoadTests
+public class BtfKernelLoadTests
 {
-    // Minimal private syscall binding for these tests only; to be replaced by the BpfSharp.Linux syscall API.
-    private const long SysBpf = 321;    // x86_64
-    private const int BpfBtfLoad = 18;
-    private const int EPERM = 1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct BtfLoadAttr
-    {
-        public ulong Btf;
-        public ulong LogBuffer;
-        public uint BtfSize;
-        public uint LogSize;
-        public uint LogLevel;
-        public uint LogTrueSize;
-        public uint Flags;
-        public int TokenFd;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern long syscall(long number, long cmd, void* attr, long size);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-
-    /// <summary>Loads BTF into the kernel and closes the fd again; fails with the verifier log when rejected.</summary>
+    /// <summary>Loads BTF into the kernel and closes the fd again; fails with the kernel's BTF log when rejected.</summary>
     private static void AssertKernelAccepts(byte[] btf)
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
-            Assert.Skip("BPF_BTF_LOAD test needs Linux x86_64");
-        var log = new byte[1 << 20];
-        fixed (byte* data = btf)
-        fixed (byte* logBuf = log)
+        try
         {
-            var attr = new BtfLoadAttr
-            {
-                Btf = (ulong)data,
-                BtfSize = (uint)btf.Length,
-                LogBuffer = (ulong)logBuf,
-                LogSize = (uint)log.Length,
-                LogLevel = 1,
-            };
-            long fd = syscall(SysBpf, BpfBtfLoad, &attr, sizeof(BtfLoadAttr));
-            if (fd < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == EPERM) Assert.Skip("the kernel refused bpf() with EPERM (no CAP_BPF here)");
-                int end = Array.IndexOf(log, (byte)0);
-                string text = Encoding.UTF8.GetString(log, 0, end < 0 ? log.Length : end);
-                string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                Assert.Fail($"BPF_BTF_LOAD failed with errno {errno}; log tail:\n{string.Join('\n', lines.TakeLast(15))}");
-            }
-            close((int)fd);
+            using var loaded = KernelBtf.Load(btf);
+            Assert.True(loaded.Id > 0);
+        }
+        catch (BpfSyscallException e) when (e.IsPermissionDenied)
+        {
+            Assert.Skip("the kernel refused bpf() with EPERM (no CAP_BPF here)");
+        }
+        catch (BpfSyscallException e)
+        {
+            var lines = (e.Log ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Fail($"BPF_BTF_LOAD failed with {e.ErrnoName}; log tail:\n{string.Join('\n', lines.TakeLast(15))}");
         }
     }
 

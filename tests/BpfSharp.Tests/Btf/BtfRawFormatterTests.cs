@@ -63,6 +63,27 @@ public class BtfRawFormatterTests
     }
 
     [Fact]
+    public void BuilderMadeSplitBtfMatchesBpftoolWithBase()
+    {
+        var baseSpec = KernelBlobs.Load("debian-6.1.192-amd64.btf.gz");
+        var b = new BpfSharp.Btf.Writing.BtfBuilder(baseSpec);
+        int s = b.AddStruct("my_module_state", 24);
+        b.AddMember(s, "inode", b.AddPointer(baseSpec.FindByName("inode", BtfKind.Struct)), 0);
+        b.AddMember(s, "list", baseSpec.FindByName("list_head", BtfKind.Struct), 64);
+        int e = b.AddEnum("my_module_mode", signed: true);
+        b.AddEnumValue(e, "MODE_OFF", -1);
+        b.AddEnumValue(e, "MODE_ON", 1);
+        int proto = b.AddFuncProto(baseSpec.FindByName("int", BtfKind.Int));
+        b.AddParam(proto, "state", b.AddPointer(s));
+        b.AddFunc("my_module_init", proto, BtfLinkage.Global);
+        string path = BtfTestTools.ScratchFile("split-module.btf");
+        File.WriteAllBytes(path, b.ToArray());
+        var expected = BtfTestTools.Run("bpftool", "-B", BtfTestTools.RawBlob("debian-6.1.192-amd64.btf.gz"), "btf", "dump", "file", path);
+        BtfTestTools.AssertSameText(expected, Ours(BtfSpec.Load(path, baseSpec)), path);
+        Assert.Contains($"[{s}] STRUCT 'my_module_state' size=24 vlen=2", System.Text.Encoding.UTF8.GetString(expected));
+    }
+
+    [Fact]
     public void SingleTypeAndStringFormsAgreeWithWholeDump()
     {
         var spec = BtfSpec.Load(BtfTestTools.CompileTestObject("kinds"));

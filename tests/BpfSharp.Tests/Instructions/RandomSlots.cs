@@ -8,14 +8,15 @@ internal static class RandomSlots
         [0, 0, 1, 16, 32, 64, 17, -1, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe0, 0xe1, 0xf0, 0xf1, 0x02, 0x11, 0x100, 0x110,
          int.MinValue, int.MaxValue, 0x12345678];
 
-    public static byte[] Generate(int seed, int slots)
+    public static byte[] Generate(int seed, int slots, bool definedOpcodesOnly = false)
     {
         var random = new Random(seed);
+        var defined = Enumerable.Range(0, 256).Where(op => new BpfSharp.Instructions.Instruction((byte)op, 0, 0, 0, 0).IsValidOpcode).ToArray();
         var bytes = new byte[slots * 8];
         for (int i = 0; i < slots; i++)
         {
             var slot = bytes.AsSpan(i * 8, 8);
-            slot[0] = (byte)random.Next(256);
+            slot[0] = (byte)(definedOpcodesOnly ? defined[random.Next(defined.Length)] : random.Next(256));
             int dst = random.Next(10) == 0 ? random.Next(16) : random.Next(12);
             int src = random.Next(10) == 0 ? random.Next(16) : random.Next(12);
             slot[1] = (byte)(dst | src << 4);

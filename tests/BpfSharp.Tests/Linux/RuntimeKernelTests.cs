@@ -163,6 +163,44 @@ public class RuntimeKernelTests
     }
 
     [Fact]
+    public void FuncInfoAndLineInfoReachTheKernel()
+    {
+        KernelObjects.RequireBpf();
+        using var btf = KernelBtf.Load(TinyBtf.BuildWithFunction(out var fileName, out var line));
+        // struct bpf_func_info { u32 insn_off; u32 type_id; }
+        var funcInfo = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(funcInfo.AsSpan(4), TinyBtf.FuncTypeId);
+        // struct bpf_line_info { u32 insn_off; u32 file_name_off; u32 line_off; u32 line_col; } for both instructions
+        var lineInfo = new byte[32];
+        for (var i = 0; i < 2; i++)
+        {
+            var record = lineInfo.AsSpan(i * 16);
+            BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)i);
+            BinaryPrimitives.WriteUInt32LittleEndian(record[4..], fileName);
+            BinaryPrimitives.WriteUInt32LittleEndian(record[8..], line);
+            BinaryPrimitives.WriteUInt32LittleEndian(record[12..], (7u << 10) | 2); // line 7, column 2
+        }
+        using var prog = BpfProgram.Load(BpfProgramType.SocketFilter, Return42, "GPL",
+            new BpfProgramLoadOptions { Btf = btf, FuncInfo = funcInfo, LineInfo = lineInfo });
+        Assert.Equal(42u, prog.TestRun(new byte[64]).ReturnValue);
+
+        using var info = JsonDocument.Parse(KernelObjects.Bpftool("-j", "prog", "show", "id", prog.Id.ToString()));
+        Assert.Equal(btf.Id, info.RootElement.GetProperty("btf_id").GetInt32());
+        // bpftool prints the function from func_info and the source line from line_info.
+        var xlated = KernelObjects.Bpftool("prog", "dump", "xlated", "id", prog.Id.ToString());
+        Assert.Contains("int ret42(void * ctx):", xlated);
+        Assert.Contains("; " + TinyBtf.SourceLine, xlated);
+
+        // A func_info pointing at a non-function type is refused, and the log says why.
+        BinaryPrimitives.WriteUInt32LittleEndian(funcInfo.AsSpan(4), TinyBtf.IntTypeId);
+        var e = Assert.Throws<BpfSyscallException>(() => BpfProgram.Load(BpfProgramType.SocketFilter, Return42, "GPL",
+            new BpfProgramLoadOptions { Btf = btf, FuncInfo = funcInfo }));
+        Assert.Equal(BpfCommand.ProgLoad, e.Command);
+        Assert.NotNull(e.Log);
+        Assert.Contains("invalid type id 1 in func info", e.Log);
+    }
+
+    [Fact]
     public void RequestedVerifierLogIsKeptOnSuccess()
     {
         KernelObjects.RequireBpf();

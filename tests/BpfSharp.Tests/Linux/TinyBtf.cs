@@ -4,18 +4,28 @@ using System.Text;
 namespace BpfSharp.Tests.Linux;
 
 /// <summary>
-/// Hand-assembled raw BTF for kernel tests: [1] INT 'int' (4 bytes, signed) and [2] STRUCT 'pair' {int a; int b;}.
-/// Built byte by byte so the test does not depend on a BTF writer.
+/// Hand-assembled raw BTF for kernel tests: [1] INT 'int' (4 bytes, signed) and [2] STRUCT 'pair' {int a; int b;};
+/// optionally [3] PTR to void, [4] FUNC_PROTO int (void *ctx) and [5] FUNC 'ret42' (static) plus the strings a
+/// line_info record needs. Built byte by byte so the test does not depend on a BTF writer.
 /// </summary>
 internal static class TinyBtf
 {
     public const int IntTypeId = 1;
     public const int PairTypeId = 2;
+    public const int FuncTypeId = 5;
+    public const string SourceFile = "ret42.c";
+    public const string SourceLine = "return 42;";
 
-    private const uint KindInt = 1, KindStruct = 4;
+    private const uint KindInt = 1, KindPtr = 2, KindStruct = 4, KindFunc = 12, KindFuncProto = 13;
 
     /// <summary>The valid blob; <paramref name="memberTypeId"/> lets a test point a member at a missing type.</summary>
-    public static byte[] Build(uint memberTypeId = IntTypeId)
+    public static byte[] Build(uint memberTypeId = IntTypeId) => Build(memberTypeId, withFunction: false, out _, out _);
+
+    /// <summary>The blob with the function types; returns the string offsets of <see cref="SourceFile"/> and <see cref="SourceLine"/>.</summary>
+    public static byte[] BuildWithFunction(out uint fileNameOffset, out uint lineOffset) =>
+        Build(IntTypeId, withFunction: true, out fileNameOffset, out lineOffset);
+
+    private static byte[] Build(uint memberTypeId, bool withFunction, out uint fileNameOffset, out uint lineOffset)
     {
         var strings = new MemoryStream();
         uint Str(string s)
@@ -32,6 +42,17 @@ internal static class TinyBtf
         types.AddRange([Str("pair"), (KindStruct << 24) | 2, 8]);
         types.AddRange([Str("a"), memberTypeId, 0]);
         types.AddRange([Str("b"), memberTypeId, 32]);
+        fileNameOffset = lineOffset = 0;
+        if (withFunction)
+        {
+            // [3] PTR -> void; [4] FUNC_PROTO returning int with one parameter 'ctx'; [5] FUNC 'ret42', static.
+            types.AddRange([0, KindPtr << 24, 0]);
+            types.AddRange([0, (KindFuncProto << 24) | 1, IntTypeId]);
+            types.AddRange([Str("ctx"), 3]);
+            types.AddRange([Str("ret42"), KindFunc << 24, 4]);
+            fileNameOffset = Str(SourceFile);
+            lineOffset = Str(SourceLine);
+        }
 
         var typeBytes = types.Count * 4;
         var stringBytes = (int)strings.Length;

@@ -7,7 +7,7 @@ namespace BpfSharp.Tests.Objects;
 
 public class ObjectSpecTests
 {
-    private static readonly Lazy<string> LibbpfDump = new(() =>
+    internal static readonly Lazy<string> LibbpfDump = new(() =>
     {
         string output = Path.Combine(TestPaths.NewScratchDirectory("libbpf-dump"), "libbpf_dump");
         string source = Path.Combine(TestPaths.TestData, "objects", "oracle", "libbpf_dump.c");
@@ -110,6 +110,8 @@ public class ObjectSpecTests
         var lines = TestObjects.Run(LibbpfDump.Value, TestObjects.Quote(path)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         var progs = lines.Where(l => l.StartsWith("prog ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(lines.Where(l => l.StartsWith("progtype ", StringComparison.Ordinal)),
+            obj.Programs.Where(p => !p.IsSubprogram).Select(p => $"progtype {p.Name} {(int)p.Definition!.ProgramType} {(int)p.Definition.ExpectedAttachType}"));
         Assert.Equal(progs, obj.Programs.Where(p => !p.IsSubprogram).Select(p => $"prog {p.Name} {p.SectionName} {p.InstructionCount}"));
 
         var maps = lines.Where(l => l.StartsWith("map ", StringComparison.Ordinal) && l.Contains("internal=0", StringComparison.Ordinal)).ToList();
@@ -121,6 +123,16 @@ public class ObjectSpecTests
         var ours = obj.DataSections.Where(d => d.Kind != DataSectionKind.Kconfig)
             .Select(d => (d.Size.ToString(CultureInfo.InvariantCulture), d.BtfDataSecId.ToString(CultureInfo.InvariantCulture))).ToList();
         Assert.Equal(internals.Take(ours.Count), ours);
+
+        // DATASECs after libbpf's fixups: .maps offsets, data variables, and the .kconfig layout it computes.
+        var datasecs = lines.Where(l => l.StartsWith("datasec ", StringComparison.Ordinal)
+            && !l.StartsWith("datasec license ", StringComparison.Ordinal) && !l.StartsWith("datasec .ksyms ", StringComparison.Ordinal)).ToList();
+        var mine = new List<string>();
+        if (obj.Maps.Count > 0)
+            mine.Add($"datasec .maps size={obj.FindSection(".maps")!.Size}" + string.Concat(obj.Maps.Select(m => $" {m.Name}@{m.SectionOffset}/{m.DefinitionSize}")));
+        foreach (var d in obj.DataSections.Where(d => d.BtfDataSecId != 0))
+            mine.Add($"datasec {d.Name} size={d.Size}" + string.Concat(d.Variables.Select(v => $" {v.Name}@{v.Offset}/{v.Size}")));
+        Assert.Equal(datasecs.Order(StringComparer.Ordinal), mine.Order(StringComparer.Ordinal));
     }
 
     private static string Describe(MapSpec m)
@@ -149,7 +161,9 @@ public class ObjectSpecTests
         Assert.Equal("hello\0", System.Text.Encoding.ASCII.GetString(rodata.InitialData.Span.Slice((int)message.Offset, 6)));
         Assert.Contains(progs.FindDataSection(".bss")!.Variables, v => v.Name == "hidden_state" && v.IsStatic);
         Assert.Equal(DataSectionKind.Data, progs.FindDataSection(".data.custom")!.Kind);
-        Assert.Equal([("LINUX_KERNEL_VERSION", ExternKind.Kconfig, false), ("CONFIG_HZ", ExternKind.Kconfig, true), ("bpf_prog_active", ExternKind.Ksym, false)],
+        // libbpf's extern order: Kconfig by alignment (descending), size, name; then ksyms.
+        Assert.Equal([("CONFIG_NR_CPUS", ExternKind.Kconfig, true), ("CONFIG_HZ", ExternKind.Kconfig, true), ("LINUX_KERNEL_VERSION", ExternKind.Kconfig, false),
+                      ("CONFIG_BPF_SYSCALL", ExternKind.Kconfig, true), ("CONFIG_DEFAULT_HOSTNAME", ExternKind.Kconfig, true), ("bpfsharp_absent_ksym", ExternKind.Ksym, true)],
             progs.Externs.Select(e => (e.Name, e.Kind, e.IsWeak)));
     }
 
@@ -179,6 +193,10 @@ public class ObjectSpecTests
                     Assert.True(insn.IsLoadImm64);
                     Assert.InRange((ulong)r.DataOffset, 0UL, r.Data!.Size - 1);
                     break;
+                case InstructionReferenceKind.SubprogramAddress:
+                    Assert.True(insn.IsLoadImm64);
+                    Assert.NotNull(r.TargetFunction);
+                    break;
                 case InstructionReferenceKind.ExternVariable:
                     Assert.NotNull(r.Extern);
                     break;
@@ -188,9 +206,12 @@ public class ObjectSpecTests
         {
             var kinds = obj.References.GroupBy(r => r.Kind).ToDictionary(g => g.Key, g => g.Count());
             Assert.Equal(3, kinds[InstructionReferenceKind.Call]); // xdp→add_global, tp→add_static (section symbol), kprobe→add_global
-            Assert.Equal(3, kinds[InstructionReferenceKind.ExternVariable]);
+            Assert.Equal(6, kinds[InstructionReferenceKind.ExternVariable]);
             var staticCall = obj.References.Single(r => r.Kind == InstructionReferenceKind.Call && r.Symbol.Type == ElfSymbolType.Section);
             Assert.Equal("add_static", staticCall.TargetFunction!.Name);
+            var callback = Assert.Single(obj.References, r => r.Kind == InstructionReferenceKind.SubprogramAddress);
+            Assert.Equal("loop_step", callback.TargetFunction!.Name);
+            Assert.Equal(callback.TargetFunction.InstructionOffset, callback.TargetInstructionIndex);
         }
         if (variant.StartsWith("maps", StringComparison.Ordinal))
             Assert.Contains(obj.References, r => r.Kind == InstructionReferenceKind.Map && r.Map!.Name == "jump_table");

@@ -43,26 +43,44 @@ public sealed class BtfBuilder
 
     /// <summary>Creates an empty builder; with <paramref name="baseSpec"/>, builds split BTF over that base.</summary>
     public BtfBuilder(BtfSpec? baseSpec = null)
+        : this(baseSpec, baseSpec?.TypeCount ?? 1, new BtfStringTable(
+            baseSpec is null ? 0 : baseSpec.StartStringOffset + (uint)baseSpec.StringSection.Length,
+            startsWithEmptyString: baseSpec is null))
     {
-        Base = baseSpec;
-        StartId = baseSpec?.TypeCount ?? 1;
-        uint startString = baseSpec is null ? 0 : baseSpec.StartStringOffset + (uint)baseSpec.StringSection.Length;
-        _strings = new BtfStringTable(startString, startsWithEmptyString: baseSpec is null);
     }
 
-    private BtfBuilder(BtfSpec spec, bool adopt)
+    private BtfBuilder(BtfSpec? baseSpec, int startId, BtfStringTable strings)
     {
-        Base = spec.Base;
-        StartId = spec.StartId;
-        _strings = new BtfStringTable(spec.StartStringOffset, spec.StringSection);
-        HeaderLength = spec.Header.HeaderLength == BtfHeader.LayoutSize ? BtfHeader.LayoutSize : BtfHeader.ClassicSize;
-        WritesLayoutSection = spec.Header.LayoutLength != 0;
-        _sourceLayout = spec.Layout.ToArray();
-        _ = adopt;
+        Base = baseSpec;
+        StartId = startId;
+        _strings = strings;
+    }
+
+    /// <summary>
+    /// A builder holding <paramref name="spec"/>'s own types and strings exactly as they are (same ids, same string
+    /// offsets, same header length and layout section), to which more types can be added.
+    /// For split BTF the builder's <see cref="Base"/> is the spec's base.
+    /// </summary>
+    /// <exception cref="BpfFormatException">A record of an unknown kind is not a whole number of 4-byte words.</exception>
+    public static BtfBuilder From(BtfSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var b = new BtfBuilder(spec.Base, spec.StartId, new BtfStringTable(spec.StartStringOffset, spec.StringSection))
+        {
+            HeaderLength = spec.Header.HeaderLength == BtfHeader.LayoutSize ? BtfHeader.LayoutSize : BtfHeader.ClassicSize,
+            WritesLayoutSection = spec.Header.LayoutLength != 0,
+        };
+        b._sourceLayout = spec.Layout.ToArray();
+        b.Adopt(spec);
+        return b;
+    }
+
+    // Copies the type records word for word (the spec holds them little-endian).
+    private void Adopt(BtfSpec spec)
+    {
         int n = spec.OwnTypeCount;
         _types = new TypeEntry[Math.Max(64, n + n / 8)];
-        var section = spec.TypeSection;
-        var words = MemoryMarshal.Cast<byte, uint>(section);
+        var words = MemoryMarshal.Cast<byte, uint>(spec.TypeSection);
         _pool = new uint[Math.Max(256, words.Length + words.Length / 8)];
         for (int i = 0; i < n; i++)
         {
@@ -85,18 +103,6 @@ public sealed class BtfBuilder
             _poolUsed += trailer;
         }
         _count = n;
-    }
-
-    /// <summary>
-    /// A builder holding <paramref name="spec"/>'s own types and strings exactly as they are (same ids, same string
-    /// offsets, same header length and layout section), to which more types can be added.
-    /// For split BTF the builder's <see cref="Base"/> is the spec's base.
-    /// </summary>
-    /// <exception cref="BpfFormatException">A record of an unknown kind is not a whole number of 4-byte words.</exception>
-    public static BtfBuilder From(BtfSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return new BtfBuilder(spec, adopt: true);
     }
 
     /// <summary>The base BTF of split BTF, or null.</summary>

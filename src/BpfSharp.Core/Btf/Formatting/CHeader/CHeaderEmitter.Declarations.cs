@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BpfSharp.Btf.Formatting.CHeader;
 
 /// <summary>A declarator name: a BTF string, plus the <c>___N</c> suffix name deduplication gave it (0: none).</summary>
@@ -15,6 +17,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf_dump_emit_type_decl: collects the chain from <paramref name="id"/> down to a named or terminal
     /// type on the shared declaration stack, then writes it as a C declarator around <paramref name="name"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitTypeDeclaration(int id, DeclName name, int level)
     {
         int start = _declStackCount;
@@ -60,9 +63,10 @@ internal sealed partial class CHeaderEmitter
     /// go to its left, pointer modifiers to the right of the <c>*</c>; arrays and function prototypes wrap what
     /// remains of the chain in parentheses.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitTypeChain(int frame, ref int count, DeclName name, int level)
     {
-        Enter(frame < _declStackCount ? _declStack[frame] : 0);
+        Enter(_declStack[frame]);
         bool lastWasPointer = true;
         while (count > 0)
         {
@@ -190,6 +194,7 @@ internal sealed partial class CHeaderEmitter
     }
 
     // Qualifiers of a non-pointer type are written before it: `const volatile int`.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitModifiers(int frame, ref int count)
     {
         while (count > 0)
@@ -203,6 +208,7 @@ internal sealed partial class CHeaderEmitter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DropModifiers(int frame, ref int count)
     {
         while (count > 0 && _spec.GetType(_declStack[frame + count - 1]).Kind.IsModifier()) count--;
@@ -224,6 +230,7 @@ internal sealed partial class CHeaderEmitter
 
     private bool IsEmptyName(DeclName name) => name.Suffix == 0 && _spec.GetStringUtf8(name.NameOffset).IsEmpty;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteName(DeclName name)
     {
         var raw = _spec.GetStringUtf8(name.NameOffset);
@@ -254,6 +261,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf_dump_resolve_name: the first type to use a name keeps it, the N-th gets <c>name___N</c>.
     /// Decided once per type, at its first mention. Forward declarations (FWD, empty ENUM) never count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ResolveName(int id, BtfType t, NameCounter names)
     {
         if (t.NameOffset == 0) return 0;

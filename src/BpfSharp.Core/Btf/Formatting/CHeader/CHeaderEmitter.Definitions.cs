@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BpfSharp.Btf.Formatting.CHeader;
 
 internal sealed partial class CHeaderEmitter
@@ -10,6 +12,7 @@ internal sealed partial class CHeaderEmitter
     }
 
     /// <summary>libbpf's btf_dump_emit_struct_def: members, explicit padding and the packed attribute.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitStructDefinition(int id, BtfType t, int level)
     {
         bool isStruct = t.Kind == BtfKind.Struct;
@@ -32,7 +35,7 @@ internal sealed partial class CHeaderEmitter
             int memberAlign = packed ? 1 : AlignOf(m.TypeId);
             bool inBitfield = previousBitfield && bitSize != 0;
 
-            EmitBitPadding(offset, memberOffset, memberAlign, inBitfield, level + 1);
+            EmitBitPadding(id, offset, memberOffset, memberAlign, inBitfield, level + 1);
             _out.NewLine(level + 1);
             EmitTypeDeclaration(m.TypeId, new DeclName(m.NameOffset, 0), level + 1);
 
@@ -52,7 +55,7 @@ internal sealed partial class CHeaderEmitter
             _out.Write((byte)';');
         }
 
-        if (isStruct) EmitBitPadding(offset, unchecked((int)(t.Size * 8)), align, false, level + 1);
+        if (isStruct) EmitBitPadding(id, offset, unchecked((int)(t.Size * 8)), align, false, level + 1);
 
         // `struct empty {}` stays on one line; anything with members or padding closes on its own line.
         if (vlen != 0 || t.Size != 0) _out.NewLine(level);
@@ -64,6 +67,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf_is_struct_packed: a non-bitfield member off its natural alignment, or a size that is not a
     /// multiple of the largest member alignment, means the original was packed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsStructPacked(BtfType t)
     {
         int maxAlign = 1;
@@ -84,9 +88,13 @@ internal sealed partial class CHeaderEmitter
     /// <paramref name="nextOffset"/> (bits) with unnamed <c>long/int/short/char: N;</c> fields, relying on natural
     /// alignment wherever the compiler would pad by itself.
     /// </summary>
-    private void EmitBitPadding(int currentOffset, int nextOffset, int nextAlign, bool inBitfield, int level)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void EmitBitPadding(int structId, int currentOffset, int nextOffset, int nextAlign, bool inBitfield, int level)
     {
         if (currentOffset >= nextOffset) return;
+        // libbpf computes in int: with offsets that wrap it prints hundreds of megabytes of padding. Stop instead.
+        if ((long)nextOffset - currentOffset > int.MaxValue)
+            throw Malformed(BpfFormatError.BtfInvalidType, structId, $"[{structId}] member offsets overflow (gap from bit {currentOffset} to {nextOffset})");
 
         // Largest of long, int, short, char whose alignment boundary does not overshoot the next field.
         int padIndex = 0, padBits = 0, newOffset = 0;
@@ -149,6 +157,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf__align_of (with the field-offset fix): natural alignment of a type; 1 for structs that must be
     /// packed; 0 for kinds without one (void, FWD, FUNC_PROTO...). Memoised: it is asked for every member.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AlignOf(int id)
     {
         int cached = _alignCache[id];
@@ -185,6 +194,7 @@ internal sealed partial class CHeaderEmitter
         return align;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CompositeAlign(BtfType t)
     {
         int maxAlign = 1;
@@ -227,6 +237,7 @@ internal sealed partial class CHeaderEmitter
     }
 
     /// <summary>libbpf 1.1's btf_dump_emit_enum_def (no mode(byte)/mode(word) attributes yet).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitEnumDefinition(int id, BtfType t, int level)
     {
         int vlen = t.Vlen;

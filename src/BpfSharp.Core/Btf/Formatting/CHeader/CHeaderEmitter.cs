@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BpfSharp.Btf.Formatting.CHeader;
 
 /// <summary>
@@ -9,6 +11,8 @@ namespace BpfSharp.Btf.Formatting.CHeader;
 /// type needs (<see cref="OrderType"/>), then emission of the queue, which writes forward declarations where a
 /// definition is still in progress (<see cref="EmitType"/>). All per-type state lives in flat arrays indexed by type
 /// id; names with a <c>___N</c> suffix are kept as (string offset, N) and never materialised.
+/// The walkers are marked <see cref="MethodImplOptions.AggressiveOptimization"/>: the printer usually runs once per
+/// process (one CLI call), where unoptimised tier-0 code would otherwise dominate the run time.
 /// </remarks>
 internal sealed partial class CHeaderEmitter
 {
@@ -73,6 +77,7 @@ internal sealed partial class CHeaderEmitter
 
     // Anonymous enums referenced by nothing are top-level constant declarations; referenced ones are written
     // inline. libbpf marks every type that any other type refers to, except FUNC_PROTO return types.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MarkReferenced()
     {
         for (int id = 1; id < _spec.TypeCount; id++)
@@ -109,6 +114,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf_dump_order_type. Returns 1 when the type must be fully defined before its user ("strong" link),
     /// 0 when a forward declaration is enough ("weak" link, through a pointer to a named type).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int OrderType(int id, bool throughPointer)
     {
         if (_orderState[id] == Ordered) return 1;
@@ -191,6 +197,7 @@ internal sealed partial class CHeaderEmitter
     /// libbpf's btf_dump_emit_type: writes the definition of a queued type (<paramref name="containerId"/> 0) or makes
     /// sure the types a definition refers to are declared (inside the definition of <paramref name="containerId"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitType(int id, int containerId)
     {
         if (_emitState[id] == Emitted) return;

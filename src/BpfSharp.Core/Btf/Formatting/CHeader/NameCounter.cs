@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BpfSharp.Btf.Formatting.CHeader;
 
 /// <summary>
@@ -29,6 +31,7 @@ internal sealed class NameCounter
     }
 
     /// <summary>Adds one occurrence of the name at <paramref name="nameOffset"/> and returns the new count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Increment(uint nameOffset)
     {
         var name = _spec.GetStringUtf8(nameOffset);

@@ -1,0 +1,2 @@
+struct completely_different { int x; };
+void f(struct completely_different x) {}
