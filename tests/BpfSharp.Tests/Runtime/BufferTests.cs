@@ -104,9 +104,11 @@ public class BufferTests(ITestOutputHelper output)
         var failed = TestPrograms.Read(counters, 1);
         Assert.Equal((ulong)records, sent);
         Assert.Equal(0, bad);
-        // bpf_perf_event_output reports success even when the ring was full; the kernel counts those in
-        // PERF_RECORD_LOST instead, so program-side failures stay 0 and lost records show in LostCount.
-        Assert.Equal((long)sent, accepted + reader.LostCount + (long)failed);
+        // A full ring makes bpf_perf_event_output fail (the program counts it) and the kernel counts the same drop
+        // in the ring; it reports that count in a PERF_RECORD_LOST written before the next sample that fits, so the
+        // reader's LostCount can lag behind at the very end but never exceed the program's count.
+        Assert.Equal((long)sent, accepted + (long)failed);
+        Assert.InRange(reader.LostCount, 0, (long)failed);
         output.WriteLine($"perf buffer: sent {sent}, received {accepted}, lost {reader.LostCount}, output failed {failed}");
     }
 }
