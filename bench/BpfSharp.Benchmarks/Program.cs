@@ -6,7 +6,8 @@ namespace BpfSharp.Benchmarks;
 /// <summary>
 /// BenchmarkDotNet entry point. Extra options (removed before BenchmarkDotNet sees the arguments):
 /// <c>--results-tsv FILE</c> writes "method, median ns, allocated bytes" per benchmark for scripts/bench.sh;
-/// <c>--memory</c> prints the managed size of a parsed BTF instead of running benchmarks.
+/// <c>--memory</c> prints the managed size of a parsed BTF instead of running benchmarks;
+/// <c>--ringbuf-once</c> runs one ring buffer measurement and prints it like native/ringbuf_bench.
 /// </summary>
 internal static class Program
 {
@@ -17,6 +18,12 @@ internal static class Program
         {
             foreach (var (key, value) in MemoryReport.Measure(BtfBenchmarks.BtfPath))
                 Console.WriteLine($"{key} {value}");
+            return 0;
+        }
+
+        if (rest.Remove("--ringbuf-once"))
+        {
+            RingBufferBenchmarks.RunOnce();
             return 0;
         }
 

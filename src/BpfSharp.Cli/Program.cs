@@ -15,6 +15,7 @@ internal static class Program
         root.Subcommands.Add(ObjCommand.Create());
         root.Subcommands.Add(CoreCommand.Create());
         root.Subcommands.Add(ProgCommand.Create());
+        root.Subcommands.Add(MapCommand.Create());
         root.Subcommands.Add(GenCommand.Create());
         return CliRunner.Run(root, args);
     }

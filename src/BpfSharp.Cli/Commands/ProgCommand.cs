@@ -12,6 +12,7 @@ internal static class ProgCommand
     {
         var command = new Command("prog", "Load BPF programs from objects and pin them.");
         command.Subcommands.Add(CreateLoadAll());
+        command.Subcommands.Add(ProgListCommand.Create());
         return command;
     }
 

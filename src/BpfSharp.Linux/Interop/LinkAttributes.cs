@@ -89,6 +89,8 @@ internal unsafe struct ProgInfo
     [FieldOffset(56)] public ulong MapIds;
     [FieldOffset(64)] public fixed byte Name[16];
     [FieldOffset(80)] public uint Ifindex;
+    /// <summary>The <c>gpl_compatible:1</c> bit field word.</summary>
+    [FieldOffset(84)] public uint GplCompatible;
     [FieldOffset(88)] public ulong NetnsDev;
     [FieldOffset(96)] public ulong NetnsIno;
     [FieldOffset(104)] public uint NrJitedKsyms;

@@ -1,0 +1,124 @@
+// execsnoop: trace exec() system-wide and print one line per call, with bcc execsnoop's columns.
+// The BPF half (execsnoop.bpf.c) is compiled with clang during the build; this half loads it with BpfSharp,
+// attaches both programs and reads the ring buffer until Ctrl-C, --duration or --count.
+using System.Runtime.InteropServices;
+using System.Text;
+using BpfSharp.Linux;
+using BpfSharp.Linux.Links;
+using BpfSharp.Linux.Loading;
+using BpfSharp.Linux.RingBuffer;
+
+namespace ExecSnoop;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        double? duration = null;
+        long? maxEvents = null;
+        var showTimestamp = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--duration" or "-d" when i + 1 < args.Length:
+                    duration = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "--count" or "-n" when i + 1 < args.Length:
+                    maxEvents = long.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "--timestamp" or "-T":
+                    showTimestamp = true;
+                    break;
+                case "--help" or "-h":
+                    Console.WriteLine("usage: execsnoop [--duration SECONDS] [--count N] [--timestamp]");
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"execsnoop: unknown argument '{args[i]}' (see --help)");
+                    return 2;
+            }
+        }
+
+        var objectPath = Path.Combine(AppContext.BaseDirectory, "execsnoop.bpf.o");
+        using var collection = BpfCollection.Load(objectPath);
+        var links = new List<BpfLink>();
+        try
+        {
+            foreach (var spec in collection.Spec.Programs)
+            {
+                if (spec.IsSubprogram) continue;
+                links.Add(SectionAttach.Attach(collection.Programs[spec.Name], spec.SectionName));
+            }
+
+            using var reader = new RingBufferReader(collection.Maps["events"]);
+            using var stop = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+            if (duration is { } seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+
+            var output = new StringBuilder(256);
+            var printed = 0L;
+            var start = DateTime.Now;
+            if (showTimestamp) Console.Out.Write($"{"TIME(s)",-8} ");
+            Console.Out.WriteLine($"{"PCOMM",-16} {"PID",-7} {"PPID",-7} {"RET",3} ARGS");
+            Console.Out.Flush();
+            RingBufferRecordHandler print = record =>
+            {
+                if (maxEvents is { } max && printed >= max) return;
+                var e = MemoryMarshal.Read<ExecEvent>(record);
+                output.Clear();
+                if (showTimestamp) output.Append($"{(DateTime.Now - start).TotalSeconds,-8:F3} ");
+                output.Append($"{CString(e.Comm),-16} {e.Pid,-7} {e.Ppid,-7} {e.Ret,3} ");
+                AppendArgs(output, e.ArgsSpan);
+                Console.Out.WriteLine(output);
+                Console.Out.Flush();
+                printed++;
+                if (maxEvents is { } limit && printed >= limit) stop.Cancel();
+            };
+            while (!stop.IsCancellationRequested) reader.Poll(100, print);
+            var dropped = collection.ReadVariable<ulong>("dropped");
+            if (dropped > 0) Console.Error.WriteLine($"execsnoop: {dropped} events dropped (ring buffer full)");
+            return 0;
+        }
+        finally
+        {
+            foreach (var link in links) link.Dispose();
+        }
+    }
+
+    private static string CString(ReadOnlySpan<byte> bytes)
+    {
+        var end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+
+    /// <summary>argv strings are NUL-separated; bcc joins them with spaces.</summary>
+    private static void AppendArgs(StringBuilder output, ReadOnlySpan<byte> args)
+    {
+        var first = true;
+        while (!args.IsEmpty)
+        {
+            var end = args.IndexOf((byte)0);
+            var arg = end < 0 ? args : args[..end];
+            if (!first) output.Append(' ');
+            output.Append(Encoding.UTF8.GetString(arg));
+            first = false;
+            args = end < 0 ? default : args[(end + 1)..];
+        }
+    }
+}
+
+/// <summary>struct exec_event from execsnoop.h.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ExecEvent
+{
+    public int Pid;
+    public int Ppid;
+    public int Ret;
+    public uint ArgsSize;
+    public fixed byte CommBytes[16];
+    public fixed byte ArgsBytes[384];
+
+    public ReadOnlySpan<byte> Comm => MemoryMarshal.CreateReadOnlySpan(ref CommBytes[0], 16);
+
+    public ReadOnlySpan<byte> ArgsSpan => MemoryMarshal.CreateReadOnlySpan(ref ArgsBytes[0], (int)Math.Min(ArgsSize, 384u));
+}

@@ -1,0 +1,61 @@
+namespace BpfSharp.Linux.Links;
+
+/// <summary>
+/// Attaches a program the way its ELF section name says, as libbpf's auto-attach does for the self-describing
+/// kinds: <c>tp/CAT/NAME</c> and <c>tracepoint/CAT/NAME</c>, <c>raw_tp/NAME</c> and <c>raw_tracepoint/NAME</c>,
+/// <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
+/// <c>uretprobe/PATH:SYMBOL</c>. Sections that need a target from the caller (xdp, tc, cgroup, perf_event) are
+/// not attachable this way.
+/// </summary>
+public static class SectionAttach
+{
+    /// <summary>True when <paramref name="sectionName"/> names its own attach point.</summary>
+    public static bool CanAttach(string sectionName) => Split(sectionName).Kind is not null;
+
+    /// <summary>Attaches <paramref name="program"/> according to <paramref name="sectionName"/>.</summary>
+    /// <exception cref="NotSupportedException">The section does not say where to attach.</exception>
+    /// <exception cref="BpfAttachException">Attaching failed outside bpf().</exception>
+    /// <exception cref="BpfSyscallException">The kernel refused.</exception>
+    public static BpfLink Attach(BpfProgram program, string sectionName)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var (kind, target) = Split(sectionName);
+        switch (kind)
+        {
+            case "tp":
+            case "tracepoint":
+            {
+                var slash = target.IndexOf('/');
+                if (slash <= 0) throw new NotSupportedException($"section '{sectionName}': expected {kind}/CATEGORY/NAME");
+                return PerfEventLink.Tracepoint(program, target[..slash], target[(slash + 1)..]);
+            }
+            case "raw_tp":
+            case "raw_tracepoint":
+                return RawTracepointLink.Attach(program, target);
+            case "tp_btf":
+                return RawTracepointLink.AttachBtf(program);
+            case "kprobe":
+            case "kretprobe":
+                return PerfEventLink.Kprobe(program, target, isReturnProbe: kind == "kretprobe");
+            case "uprobe":
+            case "uretprobe":
+            {
+                var colon = target.LastIndexOf(':');
+                if (colon <= 0) throw new NotSupportedException($"section '{sectionName}': expected {kind}/PATH:SYMBOL");
+                return PerfEventLink.Uprobe(program, target[..colon], target[(colon + 1)..], isReturnProbe: kind == "uretprobe");
+            }
+            default:
+                throw new NotSupportedException($"section '{sectionName}' does not name an attach point; attach the program explicitly");
+        }
+    }
+
+    private static (string? Kind, string Target) Split(string sectionName)
+    {
+        ArgumentNullException.ThrowIfNull(sectionName);
+        var slash = sectionName.IndexOf('/');
+        if (slash <= 0 || slash == sectionName.Length - 1) return (null, "");
+        var kind = sectionName[..slash];
+        var known = kind is "tp" or "tracepoint" or "raw_tp" or "raw_tracepoint" or "tp_btf" or "kprobe" or "kretprobe" or "uprobe" or "uretprobe";
+        return (known ? kind : null, sectionName[(slash + 1)..]);
+    }
+}
