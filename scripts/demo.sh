@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo on the running kernel: compile a CO-RE program with clang, look at it and at the kernel's BTF with
-# bpfsharp, and load it into the kernel. Verbs this build of bpfsharp does not have yet are reported and skipped;
+# bpfsharp, resolve its relocations against this kernel, then run execsnoop (C# host, CO-RE BPF object loaded by
+# BpfSharp) while a few commands run. Verbs this build of bpfsharp does not have yet are reported and skipped;
 # add a new one with one more `demo_step` line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -71,27 +72,25 @@ fi
 demo_step "The object: sections, programs, maps" obj show "$obj"
 demo_step "Its CO-RE relocations (libbpf's spec syntax)" obj relocs "$obj"
 
-say "Load it with libbpf (bpftool): the kernel's verifier accepts the relocated program"
+demo_step "CO-RE against the running kernel, explained" core explain "$obj"
+demo_step "The same decisions in libbpf's debug-log format" core relocate "$obj" --log
+old_kernel=../shared/kernels/ci-5.13.2.btf.gz
+if [[ -f $old_kernel ]]; then
+  demo_step "The same object against a 5.13 kernel's BTF: other offsets, same program" core explain "$obj" --target "$old_kernel"
+fi
+
+say "execsnoop in C#: a CO-RE program loaded by BpfSharp's own loader, one line per exec via a ring buffer"
 if [[ $(id -u) -ne 0 ]]; then
-  echo "(skipped: loading needs root for bpffs and CAP_BPF)"
+  echo "(skipped: loading needs root or CAP_BPF)"
   say "Done"
   exit 0
 fi
-bpffs=$(mktemp -d -t bpfsharp-demo-bpffs.XXXXXX)
-cleanup() {
-  rm -f "$bpffs/record_parent" 2>/dev/null || true
-  umount "$bpffs" 2>/dev/null || true
-  rmdir "$bpffs" 2>/dev/null || true
-}
-trap cleanup EXIT
-mount -t bpf bpf "$bpffs"
-echo "\$ bpftool prog load $obj <bpffs>/record_parent"
-bpftool prog load "$obj" "$bpffs/record_parent"
-bpftool prog show pinned "$bpffs/record_parent"
-bpftool btf dump file "$vmlinux" >"$out/vmlinux.raw.bpftool"
-offset=$(awk '/^\[[0-9]+\] STRUCT .task_struct. /{t=1; next} t && /^\[/{exit} t && /'"'"'real_parent'"'"'/{sub(/.*bits_offset=/, ""); print $1/8; exit}' "$out/vmlinux.raw.bpftool")
-echo "task_struct.real_parent is at byte $offset in this kernel; the loaded instructions read it there:"
-bpftool prog dump xlated pinned "$bpffs/record_parent" | grep -E "(= |\+)$offset\b" | head -n 3 || true
-cleanup
-trap - EXIT
+quiet "$out/execsnoop-build.log" dotnet build examples/execsnoop/execsnoop.csproj -c Release
+echo "\$ execsnoop --duration 6   (while this script runs a few commands)"
+dotnet examples/execsnoop/bin/Release/net10.0/execsnoop.dll --duration 6 &
+snoop=$!
+sleep 3
+/bin/true; uname -r >/dev/null; ls / >/dev/null; /bin/echo hello from the demo >/dev/null
+(exec /no/such/binary 2>/dev/null) || true
+wait "$snoop"
 say "Done"
