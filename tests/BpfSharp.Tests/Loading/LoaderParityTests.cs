@@ -27,8 +27,19 @@ public sealed class LoaderParityTests(ITestOutputHelper output)
             var obj = LoaderObjects.Compile(source, mustCompile: false);
             string rel = Path.GetRelativePath(TestPaths.TestData, source);
             if (obj is null) { notCompiled++; continue; }
-            var theirs = Bpftool(obj);
-            var ours = Ours(obj);
+            // Both libbpf and our loader pin LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf and keep them pinned (as
+            // libbpf does): remove the pins this comparison adds.
+            var byNamePins = NewByNamePins(obj);
+            Outcome theirs, ours;
+            try
+            {
+                theirs = Bpftool(obj);
+                ours = Ours(obj);
+            }
+            finally
+            {
+                foreach (var pin in byNamePins) File.Delete(pin);
+            }
             compared++;
             if (theirs.Loaded && ours.Loaded) bothLoaded++;
             else if (!theirs.Loaded && !ours.Loaded && (theirs.FailedProgram is null || ours.FailedProgram is null || theirs.FailedProgram == ours.FailedProgram))
@@ -43,6 +54,18 @@ public sealed class LoaderParityTests(ITestOutputHelper output)
         foreach (var m in mismatches) output.WriteLine(m);
         Assert.True(compared >= 10, "too few objects compared");
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+    }
+
+    private static List<string> NewByNamePins(string obj)
+    {
+        var pins = new List<string>();
+        try
+        {
+            foreach (var m in ObjectSpec.Load(obj).Maps)
+                if ((uint)m.Pinning != 0 && !File.Exists("/sys/fs/bpf/" + m.Name)) pins.Add("/sys/fs/bpf/" + m.Name);
+        }
+        catch (BpfFormatException) { }
+        return pins;
     }
 
     private static Outcome Ours(string obj)
