@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Side-by-side performance run: BpfSharp (BenchmarkDotNet, short job) and libbpf (native/btf_bench) on the same
-# BTF in the same run, the managed size of a parsed BTF, and whole-process timings of the NativeAOT bpfsharp
-# against bpftool with hyperfine. Writes docs/performance.md; raw results go to artifacts/bench/.
+# Side-by-side performance run: BpfSharp (BenchmarkDotNet, short job) and libbpf (native/btf_bench,
+# native/core_bench) on the same BTF in the same run: BTF operations, CO-RE relocation of a small and a
+# ~30,000-relocation object (scripts/core-bench-objects.sh), the managed size of a parsed BTF, and whole-process
+# timings of the NativeAOT bpfsharp against bpftool with hyperfine. Writes docs/performance.md; raw results go to
+# artifacts/bench/.
 #
-#   bash scripts/bench.sh [BTF_FILE]      (default /sys/kernel/btf/vmlinux)
+#   bash scripts/bench.sh [--core-only] [BTF_FILE]      (default /sys/kernel/btf/vmlinux)
+#
+# --core-only runs just the CO-RE part and replaces that section of docs/performance.md (between its markers).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+core_only=no
+if [[ ${1:-} == --core-only ]]; then core_only=yes; shift; fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 btf=${1:-/sys/kernel/btf/vmlinux}
@@ -13,7 +19,9 @@ export BPFSHARP_BENCH_BTF=$btf
 out=artifacts/bench
 doc=docs/performance.md
 native_iterations=${NATIVE_ITERATIONS:-30}
+core_iterations=${CORE_ITERATIONS:-10}
 mkdir -p "$out"
+export BPFSHARP_BENCH_CORE_DIR=$PWD/$out/core
 
 quiet() { # quiet LOG CMD...: run with output in LOG, show its tail on failure
   local log=$1; shift
@@ -24,15 +32,109 @@ echo "bench: building" >&2
 quiet "$out/deps.log" bash scripts/install-deps.sh
 quiet "$out/native-build.log" make -C native
 quiet "$out/build.log" dotnet build bench/BpfSharp.Benchmarks -c Release
+quiet "$out/core-objects.log" bash scripts/core-bench-objects.sh "$out/core" "$btf"
 
-echo "bench: libbpf (native/btf_bench -n $native_iterations)" >&2
-native/build/btf_bench -n "$native_iterations" "$btf" >"$out/native.txt"
+filters=('*CoReBenchmarks*')
+if [[ $core_only == no ]]; then
+  filters+=('*BtfBenchmarks*')
+  echo "bench: libbpf (native/btf_bench -n $native_iterations)" >&2
+  native/build/btf_bench -n "$native_iterations" "$btf" >"$out/native.txt"
+fi
+echo "bench: libbpf CO-RE (native/core_bench -n $core_iterations)" >&2
+core_load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+native/build/core_bench -n "$core_iterations" "$btf" small="$out/core/small.o" large="$out/core/large.o" \
+  >"$out/native-core.txt"
 
 echo "bench: BpfSharp (BenchmarkDotNet, short job)" >&2
 bench_dll=bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks.dll
-quiet "$out/bdn.log" dotnet "$bench_dll" --filter '*BtfBenchmarks*' --job "${BENCH_JOB:-short}" \
+quiet "$out/bdn.log" dotnet "$bench_dll" --filter "${filters[@]}" --job "${BENCH_JOB:-short}" \
   --artifacts "$out/bdn" --results-tsv "$out/managed.tsv"
-dotnet "$bench_dll" --memory >"$out/memory.txt"
+core_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+if [[ $core_only == no ]]; then
+  dotnet "$bench_dll" --memory >"$out/memory.txt"
+fi
+
+# ---- CO-RE section (also written alone by --core-only) ----
+value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+managed() { awk -F'\t' -v k="$1" '$1 == k { print $'"$2"' }' "$out/managed.tsv"; }
+human() { awk -v ns="$1" 'BEGIN { if (ns == "") print "n/a"; else if (ns >= 1e6) printf "%.2f ms", ns / 1e6; else if (ns >= 1e3) printf "%.1f µs", ns / 1e3; else printf "%.0f ns", ns }'; }
+bytes() { awk -v b="$1" 'BEGIN { if (b == "" || b < 0) print "n/a"; else if (b >= 1048576) printf "%.2f MiB", b / 1048576; else if (b >= 1024) printf "%.1f KiB", b / 1024; else printf "%d B", b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+core_row() { # core_row LABEL MANAGED_METHOD NATIVE_KEY
+  local ours theirs alloc
+  ours=$(managed "$2" 2); alloc=$(managed "$2" 3); theirs=$(value "$3" "$out/native-core.txt")
+  echo "| $1 | $(human "$ours") | $(human "$theirs") | **$(ratio "$ours" "$theirs")** | $(bytes "$alloc") |"
+}
+
+small_relos=$(value core_small_relocations "$out/native-core.txt")
+large_relos=$(value core_large_relocations "$out/native-core.txt")
+{
+  echo "<!-- core:begin -->"
+  echo "## CO-RE relocation: BpfSharp vs libbpf"
+  echo
+  echo "Generated on $(date -u +%Y-%m-%d) by \`bash scripts/bench.sh\` (or \`--core-only\`). Load average (1, 5, 15 min)"
+  echo "before the CO-RE runs: $core_load_before; after: $core_load_after, on $(nproc) cores shared with other build jobs,"
+  echo "so absolute numbers are noisy; both sides ran back to back."
+  echo
+  echo "Objects (built at bench time by \`scripts/core-bench-objects.sh\` against a \`vmlinux.h\` dumped from \`$btf\`,"
+  echo "\`clang-19 -O2 -g -target bpf\`):"
+  echo
+  echo "- **small**: \`testdata/core/kernel/kernel_reads.c\`, a realistic tracing object, $small_relos CO-RE relocations."
+  echo "- **large**: a generated object, $(grep -c '^SEC("kprobe' "$out/core/large.c") programs each reading the same ~150 fields of"
+  echo "  task_struct, file, inode, dentry, sock, sk_buff, mm_struct, super_block, net_device, cred, ... with"
+  echo "  \`BPF_CORE_READ\` and \`bpf_core_field_*\`: $large_relos CO-RE relocations."
+  echo
+  echo "Median time per operation (BpfSharp: BenchmarkDotNet \`--job ${BENCH_JOB:-short}\`; libbpf: \`native/core_bench\`,"
+  echo "median of $core_iterations runs after one untimed run). Ratio = BpfSharp / libbpf (below 1: BpfSharp faster)."
+  echo
+  echo "| operation | BpfSharp | libbpf | ratio | BpfSharp allocated |"
+  echo "|---|---:|---:|---:|---:|"
+  core_row "parse target + read + relocate small" ParseAndRelocateSmall core_small_cold
+  core_row "parse target + read + relocate large" ParseAndRelocateLarge core_large_cold
+  core_row "read + relocate small, target already parsed" RelocateSmallWarm core_small_warm
+  core_row "read + relocate large, target already parsed" RelocateLargeWarm core_large_warm
+  echo
+  cold_small=$(managed ParseAndRelocateSmall 2); warm_small=$(managed RelocateSmallWarm 2)
+  echo "BpfSharp, further objects with the target reused: small object $(ratio "$cold_small" "$warm_small")× faster than the first"
+  echo "(parse target + relocate small / relocate small with the target reused)."
+  echo
+  echo "What each timed region contains:"
+  echo
+  echo "- **BpfSharp, parse target + read + relocate**: \`BtfSpec.Load(target)\` (read the file, validate every type,"
+  echo "  build the offset table), \`ObjectSpec.Load(object)\` (read the file; ELF sections, symbols, programs, .BTF and"
+  echo "  .BTF.ext parsed), \`CoReObjectRelocation.Relocate\` (copy every program's instructions; for every CO-RE record in"
+  echo "  libbpf's order: find its program, candidate search through the target's name index (built on first use, so"
+  echo "  inside this region), spec parsing and matching, value calculation, instruction patch, one report per"
+  echo "  relocation). No log sink."
+  echo "- **BpfSharp, target already parsed**: the same without \`BtfSpec.Load\`: the target was parsed and its name"
+  echo "  index built before timing (a previous object relocated against it)."
+  echo "- **libbpf, parse target + read + relocate** (\`native/core_bench.c\`): \`btf__parse(target)\`, then the object:"
+  echo "  \`btf__parse_elf\` for its .BTF, libelf for its symbol table, program instructions (copied) and .BTF.ext; then for"
+  echo "  every CO-RE record, as \`native/core_oracle.c\` and libbpf's \`bpf_object__relocate_core\` do: find its program,"
+  echo "  \`bpf_core_add_cands\` (once per local type, cached), \`bpf_core_calc_relo_insn\`, \`bpf_core_patch_insn\`; then"
+  echo "  free everything. The libbpf print callback is a no-op. Not included: the rest of \`bpf_object__open\`"
+  echo "  (maps, BTF sanitising) and loading, which BpfSharp's numbers do not include either."
+  echo "- **libbpf, target already parsed**: the same without \`btf__parse\` (libbpf has no name index: each candidate"
+  echo "  search scans the target's types)."
+  echo "<!-- core:end -->"
+} >"$out/core.md"
+
+if [[ $core_only == yes ]]; then
+  if [[ -f $doc ]] && grep -q '<!-- core:begin -->' "$doc"; then
+    awk -v section="$out/core.md" '
+      /<!-- core:begin -->/ { while ((getline line < section) > 0) print line; skip = 1; next }
+      /<!-- core:end -->/ { skip = 0; next }
+      !skip { print }' "$doc" >"$doc.new"
+    mv "$doc.new" "$doc"
+  else
+    { echo "# Performance"; echo; echo "BpfSharp against libbpf on the same machine in the same run."
+      echo "\`bash scripts/bench.sh\` regenerates the whole file; \`--core-only\` only the section below."; echo
+      cat "$out/core.md"; } >"$doc"
+  fi
+  echo "bench: wrote the CO-RE section of $doc" >&2
+  exit 0
+fi
 
 echo "bench: NativeAOT publish and hyperfine" >&2
 aot=$out/aot
@@ -63,11 +165,6 @@ if has_verb btf dump; then
 fi
 
 # ---- docs/performance.md ----
-value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-managed() { awk -F'\t' -v k="$1" '$1 == k { print $'"$2"' }' "$out/managed.tsv"; }
-human() { awk -v ns="$1" 'BEGIN { if (ns == "") print "n/a"; else if (ns >= 1e6) printf "%.2f ms", ns / 1e6; else if (ns >= 1e3) printf "%.1f µs", ns / 1e3; else printf "%.0f ns", ns }'; }
-bytes() { awk -v b="$1" 'BEGIN { if (b == "" || b < 0) print "n/a"; else if (b >= 1048576) printf "%.2f MiB", b / 1048576; else if (b >= 1024) printf "%.1f KiB", b / 1024; else printf "%d B", b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 row() { # row LABEL MANAGED_METHOD NATIVE_KEY LIBBPF_CALL
   local ours theirs alloc
@@ -131,6 +228,8 @@ dotnet_version=$(dotnet --version)
   echo "  first 20 lookups\") and then answers in constant time whatever the position."
   echo "- **Walk.** Both read each type record in place; BpfSharp's \`spec[id]\` is a struct view, no allocation."
   echo
+  cat "$out/core.md"
+  echo
   echo "## Managed memory of a parsed BTF"
   echo
   echo "From \`BpfSharp.Benchmarks --memory\`: \`GC.GetTotalAllocatedBytes(precise: true)\` around \`BtfSpec.Load\`, and"
@@ -168,6 +267,9 @@ dotnet_version=$(dotnet --version)
   echo "bash scripts/bench.sh                       # everything below, then rewrites this file"
   echo "make -C native && native/build/btf_bench -n $native_iterations $btf"
   echo "dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --filter '*BtfBenchmarks*' --job short"
+  echo "bash scripts/core-bench-objects.sh artifacts/bench/core $btf"
+  echo "native/build/core_bench -n $core_iterations $btf small=artifacts/bench/core/small.o large=artifacts/bench/core/large.o"
+  echo "BPFSHARP_BENCH_CORE_DIR=\$PWD/artifacts/bench/core dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --filter '*CoReBenchmarks*' --job short"
   echo "dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --memory"
   echo "dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/bench/aot"
   echo "hyperfine 'artifacts/bench/aot/bpfsharp btf dump file $btf format raw >/dev/null' \\"
