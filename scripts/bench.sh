@@ -47,7 +47,7 @@ native/build/core_bench -n "$core_iterations" "$btf" small="$out/core/small.o" l
 
 echo "bench: BpfSharp (BenchmarkDotNet, short job)" >&2
 bench_dll=bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks.dll
-quiet "$out/bdn.log" dotnet "$bench_dll" --filter "${filters[@]}" --job "${BENCH_JOB:-short}" \
+quiet "$out/bdn.log" dotnet "$bench_dll" --filter "${filters[@]}" --job "${BENCH_JOB:-short}" --buildTimeout 1200 \
   --artifacts "$out/bdn" --results-tsv "$out/managed.tsv"
 core_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 if [[ $core_only == no ]]; then
