@@ -44,6 +44,7 @@ echo "bench: libbpf CO-RE (native/core_bench -n $core_iterations)" >&2
 core_load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 native/build/core_bench -n "$core_iterations" "$btf" small="$out/core/small.o" large="$out/core/large.o" \
   >"$out/native-core.txt"
+core_load_mid=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "bench: BpfSharp (BenchmarkDotNet, short job)" >&2
 bench_dll=bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks.dll
@@ -74,8 +75,9 @@ large_relos=$(value core_large_relocations "$out/native-core.txt")
   echo "## CO-RE relocation: BpfSharp vs libbpf"
   echo
   echo "Generated on $(date -u +%Y-%m-%d) by \`bash scripts/bench.sh\` (or \`--core-only\`). Load average (1, 5, 15 min)"
-  echo "before the CO-RE runs: $core_load_before; after: $core_load_after, on $(nproc) cores shared with other build jobs,"
-  echo "so absolute numbers are noisy; both sides ran back to back."
+  echo "before the libbpf runs: $core_load_before; between libbpf and BpfSharp: $core_load_mid; after BpfSharp:"
+  echo "$core_load_after. $(nproc) cores shared with other build jobs, so absolute numbers are noisy; both sides ran"
+  echo "back to back."
   echo
   echo "Objects (built at bench time by \`scripts/core-bench-objects.sh\` against a \`vmlinux.h\` dumped from \`$btf\`,"
   echo "\`clang-19 -O2 -g -target bpf\`):"
