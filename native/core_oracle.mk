@@ -2,6 +2,6 @@
 #   make -f native/core_oracle.mk OUT=/tmp/dir
 OUT ?= native/out
 CC ?= gcc
-$(OUT)/core_oracle: native/core_oracle.c
+$(OUT)/core_oracle: native/core_oracle.c native/core_common.h
 	@mkdir -p $(OUT)
 	$(CC) -O2 -g -Wall -o $@ $< -l:libbpf.a -lelf -lz

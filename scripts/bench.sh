@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Side-by-side performance run: BpfSharp (BenchmarkDotNet, short job) and libbpf (native/btf_bench) on the same
-# BTF in the same run, the managed size of a parsed BTF, and whole-process timings of the NativeAOT bpfsharp
-# against bpftool with hyperfine. Writes docs/performance.md; raw results go to artifacts/bench/.
+# Side-by-side performance run: BpfSharp (BenchmarkDotNet, short job) and libbpf (native/btf_bench,
+# native/core_bench) on the same BTF in the same run: BTF operations, CO-RE relocation of a small and a
+# ~30,000-relocation object (scripts/core-bench-objects.sh), the managed size of a parsed BTF, and whole-process
+# timings of the NativeAOT bpfsharp against bpftool with hyperfine. Writes docs/performance.md; raw results go to
+# artifacts/bench/.
 #
-#   bash scripts/bench.sh [BTF_FILE]                 (default /sys/kernel/btf/vmlinux)
-#   bash scripts/bench.sh --report-only [BTF_FILE]   rewrite docs/performance.md from artifacts/bench/
-# Environment: BENCH_JOB (BenchmarkDotNet job, default short), NATIVE_ITERATIONS (default 30).
+#   bash scripts/bench.sh [--core-only] [BTF_FILE]      (default /sys/kernel/btf/vmlinux)
+#
+# --core-only runs just the CO-RE part and replaces that section of docs/performance.md (between its markers).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-report_only=no
-if [[ ${1:-} == --report-only ]]; then report_only=yes; shift; fi
+core_only=no
+if [[ ${1:-} == --core-only ]]; then core_only=yes; shift; fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 btf=${1:-/sys/kernel/btf/vmlinux}
@@ -18,38 +19,135 @@ export BPFSHARP_BENCH_BTF=$btf
 out=artifacts/bench
 doc=docs/performance.md
 native_iterations=${NATIVE_ITERATIONS:-30}
+core_iterations=${CORE_ITERATIONS:-10}
 mkdir -p "$out"
+export BPFSHARP_BENCH_CORE_DIR=$PWD/$out/core
 
 quiet() { # quiet LOG CMD...: run with output in LOG, show its tail on failure
   local log=$1; shift
   "$@" >"$log" 2>&1 || { echo "failed: $*" >&2; tail -n 40 "$log" >&2; exit 1; }
 }
 
-if [[ $report_only == no ]]; then
-echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)" >"$out/load.txt"
 echo "bench: building" >&2
 quiet "$out/deps.log" bash scripts/install-deps.sh
 quiet "$out/native-build.log" make -C native
 quiet "$out/build.log" dotnet build bench/BpfSharp.Benchmarks -c Release
+quiet "$out/core-objects.log" bash scripts/core-bench-objects.sh "$out/core" "$btf"
 
-echo "bench: libbpf (native/btf_bench -n $native_iterations)" >&2
-native/build/btf_bench -n "$native_iterations" "$btf" >"$out/native.txt"
+filters=('*CoReBenchmarks*')
+if [[ $core_only == no ]]; then
+  filters+=('*BtfBenchmarks*')
+  echo "bench: libbpf (native/btf_bench -n $native_iterations)" >&2
+  native/build/btf_bench -n "$native_iterations" "$btf" >"$out/native.txt"
+fi
+echo "bench: libbpf CO-RE (native/core_bench -n $core_iterations)" >&2
+core_load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+native/build/core_bench -n "$core_iterations" "$btf" small="$out/core/small.o" large="$out/core/large.o" \
+  >"$out/native-core.txt"
+core_load_mid=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "bench: BpfSharp (BenchmarkDotNet, short job)" >&2
 bench_dll=bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks.dll
-quiet "$out/bdn.log" dotnet "$bench_dll" --filter '*BtfBenchmarks*' --job "${BENCH_JOB:-short}" \
+quiet "$out/bdn.log" dotnet "$bench_dll" --filter "${filters[@]}" --job "${BENCH_JOB:-short}" --buildTimeout 1200 \
   --artifacts "$out/bdn" --results-tsv "$out/managed.tsv"
-dotnet "$bench_dll" --memory >"$out/memory.txt"
+core_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+if [[ $core_only == no ]]; then
+  dotnet "$bench_dll" --memory >"$out/memory.txt"
+fi
+
+# ---- CO-RE section (also written alone by --core-only) ----
+value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+managed() { awk -F'\t' -v k="$1" '$1 == k { print $'"$2"' }' "$out/managed.tsv"; }
+human() { awk -v ns="$1" 'BEGIN { if (ns == "") print "n/a"; else if (ns >= 1e6) printf "%.2f ms", ns / 1e6; else if (ns >= 1e3) printf "%.1f µs", ns / 1e3; else printf "%.0f ns", ns }'; }
+bytes() { awk -v b="$1" 'BEGIN { if (b == "" || b < 0) print "n/a"; else if (b >= 1048576) printf "%.2f MiB", b / 1048576; else if (b >= 1024) printf "%.1f KiB", b / 1024; else printf "%d B", b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+core_row() { # core_row LABEL MANAGED_METHOD NATIVE_KEY
+  local ours theirs alloc
+  ours=$(managed "$2" 2); alloc=$(managed "$2" 3); theirs=$(value "$3" "$out/native-core.txt")
+  echo "| $1 | $(human "$ours") | $(human "$theirs") | **$(ratio "$ours" "$theirs")** | $(bytes "$alloc") |"
+}
+
+small_relos=$(value core_small_relocations "$out/native-core.txt")
+large_relos=$(value core_large_relocations "$out/native-core.txt")
+{
+  echo "<!-- core:begin -->"
+  echo "## CO-RE relocation: BpfSharp vs libbpf"
+  echo
+  echo "Generated on $(date -u +%Y-%m-%d) by \`bash scripts/bench.sh\` (or \`--core-only\`). Load average (1, 5, 15 min)"
+  echo "before the libbpf runs: $core_load_before; between libbpf and BpfSharp: $core_load_mid; after BpfSharp:"
+  echo "$core_load_after. $(nproc) cores shared with other build jobs, so absolute numbers are noisy; both sides ran"
+  echo "back to back."
+  echo
+  echo "Objects (built at bench time by \`scripts/core-bench-objects.sh\` against a \`vmlinux.h\` dumped from \`$btf\`,"
+  echo "\`clang-19 -O2 -g -target bpf\`):"
+  echo
+  echo "- **small**: \`testdata/core/kernel/kernel_reads.c\`, a realistic tracing object, $small_relos CO-RE relocations."
+  echo "- **large**: a generated object, $(grep -c '^SEC("kprobe' "$out/core/large.c") programs each reading the same ~150 fields of"
+  echo "  task_struct, file, inode, dentry, sock, sk_buff, mm_struct, super_block, net_device, cred, ... with"
+  echo "  \`BPF_CORE_READ\` and \`bpf_core_field_*\`: $large_relos CO-RE relocations."
+  echo
+  echo "Median time per operation (BpfSharp: BenchmarkDotNet \`--job ${BENCH_JOB:-short}\`; libbpf: \`native/core_bench\`,"
+  echo "median of $core_iterations runs after one untimed run). Ratio = BpfSharp / libbpf (below 1: BpfSharp faster)."
+  echo
+  echo "| operation | BpfSharp | libbpf | ratio | BpfSharp allocated |"
+  echo "|---|---:|---:|---:|---:|"
+  core_row "parse target + read + relocate small" ParseAndRelocateSmall core_small_cold
+  core_row "parse target + read + relocate large" ParseAndRelocateLarge core_large_cold
+  core_row "read + relocate small, target already parsed" RelocateSmallWarm core_small_warm
+  core_row "read + relocate large, target already parsed" RelocateLargeWarm core_large_warm
+  echo
+  cold_small=$(managed ParseAndRelocateSmall 2); warm_small=$(managed RelocateSmallWarm 2)
+  echo "BpfSharp, further objects with the target reused: small object $(ratio "$cold_small" "$warm_small")× faster than the first"
+  echo "(parse target + relocate small / relocate small with the target reused)."
+  echo
+  echo "What each timed region contains:"
+  echo
+  echo "- **BpfSharp, parse target + read + relocate**: \`BtfSpec.Load(target)\` (read the file, validate every type,"
+  echo "  build the offset table), \`ObjectSpec.Load(object)\` (read the file; ELF sections, symbols, programs, .BTF and"
+  echo "  .BTF.ext parsed), \`CoReObjectRelocation.Relocate\` (copy every program's instructions; for every CO-RE record in"
+  echo "  libbpf's order: find its program, candidate search through the target's name index (built on first use, so"
+  echo "  inside this region), spec parsing and matching, value calculation, instruction patch, one report per"
+  echo "  relocation). No log sink."
+  echo "- **BpfSharp, target already parsed**: the same without \`BtfSpec.Load\`: the target was parsed and its name"
+  echo "  index built before timing (a previous object relocated against it)."
+  echo "- **libbpf, parse target + read + relocate** (\`native/core_bench.c\`): \`btf__parse(target)\`, then the object:"
+  echo "  \`btf__parse_elf\` for its .BTF, libelf for its symbol table, program instructions (copied) and .BTF.ext; then for"
+  echo "  every CO-RE record, as \`native/core_oracle.c\` and libbpf's \`bpf_object__relocate_core\` do: find its program,"
+  echo "  \`bpf_core_add_cands\` (once per local type, cached), \`bpf_core_calc_relo_insn\`, \`bpf_core_patch_insn\`; then"
+  echo "  free everything. The libbpf print callback is a no-op. Not included: the rest of \`bpf_object__open\`"
+  echo "  (maps, BTF sanitising) and loading, which BpfSharp's numbers do not include either."
+  echo "- **libbpf, target already parsed**: the same without \`btf__parse\` (libbpf has no name index: each candidate"
+  echo "  search scans the target's types)."
+  echo "<!-- core:end -->"
+} >"$out/core.md"
+
+if [[ $core_only == yes ]]; then
+  if [[ -f $doc ]] && grep -q '<!-- core:begin -->' "$doc"; then
+    awk -v section="$out/core.md" '
+      /<!-- core:begin -->/ { while ((getline line < section) > 0) print line; skip = 1; next }
+      /<!-- core:end -->/ { skip = 0; next }
+      !skip { print }' "$doc" >"$doc.new"
+    mv "$doc.new" "$doc"
+  else
+    { echo "# Performance"; echo; echo "BpfSharp against libbpf on the same machine in the same run."
+      echo "\`bash scripts/bench.sh\` regenerates the whole file; \`--core-only\` only the section below."; echo
+      cat "$out/core.md"; } >"$doc"
+  fi
+  echo "bench: wrote the CO-RE section of $doc" >&2
+  exit 0
+fi
 
 echo "bench: NativeAOT publish and hyperfine" >&2
 aot=$out/aot
 quiet "$out/aot.log" dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$aot"
-grep -cE "warning (IL|AOT)[0-9]+" "$out/aot.log" >"$out/aot-warnings.txt" || true
+aot_warnings=$(grep -cE "warning (IL|AOT)[0-9]+" "$out/aot.log" || true)
 bpfsharp=$aot/bpfsharp
 
 # has_verb GROUP VERB: does this bpfsharp build have the verb?
 has_verb() { "$bpfsharp" "$1" --help 2>/dev/null | awk -v verb="$2" '/^Commands:/ {c = 1; next} c && $1 == verb {found = 1} END {exit !found}'; }
 
+hyperfine_rows=()
 : >"$out/hyperfine.md"
 if has_verb btf dump; then
   for format in raw c; do
@@ -64,18 +162,11 @@ if has_verb btf dump; then
       -n "bpfsharp (NativeAOT) format $format" "$bpfsharp btf dump file $btf format $format >/dev/null" \
       -n "bpftool format $format" "bpftool btf dump file $btf format $format >/dev/null" >"$out/hyperfine.$format.log" 2>&1
     { cat "$out/hyperfine.$format.md"; echo; echo "Output: $(wc -c <"$out/dump.$format.bpftool") bytes, $same to bpftool's."; echo; } >>"$out/hyperfine.md"
+    hyperfine_rows+=("$format")
   done
 fi
 
-echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"
-fi
-
 # ---- docs/performance.md ----
-value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-managed() { awk -F'\t' -v k="$1" '$1 == k { print $'"$2"' }' "$out/managed.tsv"; }
-human() { awk -v ns="$1" 'BEGIN { if (ns == "") print "n/a"; else if (ns >= 1e6) printf "%.2f ms", ns / 1e6; else if (ns >= 1e3) printf "%.1f µs", ns / 1e3; else printf "%.0f ns", ns }'; }
-bytes() { awk -v b="$1" 'BEGIN { if (b == "" || b < 0) print "n/a"; else if (b >= 1048576) printf "%.2f MiB", b / 1048576; else if (b >= 1024) printf "%.1f KiB", b / 1024; else printf "%d B", b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else if (a / b < 0.1) printf "%.2g", a / b; else printf "%.2f", a / b }'; }
 
 row() { # row LABEL MANAGED_METHOD NATIVE_KEY LIBBPF_CALL
   local ours theirs alloc
@@ -110,10 +201,8 @@ dotnet_version=$(dotnet --version)
   echo "| libbpf | $libbpf_version (Debian libbpf-dev, static \`libbpf.a\`, gcc -O2), median of $native_iterations runs |"
   echo "| bpftool | $bpftool_version |"
   echo
-  echo "The machine was shared with other build jobs while measuring (load average $(awk '{ printf "%s%s", sep, $2; sep = " → " }' "$out/load.txt" 2>/dev/null)"
-  echo "on $cores cores, first value at the start of the run, second at its end), so absolute numbers are noisy and"
-  echo "BenchmarkDotNet's error bars are wide (see \`artifacts/bench/bdn/results/\`); the two sides ran back to back"
-  echo "on the same BTF."
+  echo "The machine was shared with other build jobs while measuring, so absolute numbers are noisy; the two sides"
+  echo "ran back to back on the same BTF."
   echo
   echo "## BTF operations: BpfSharp vs libbpf"
   echo
@@ -139,8 +228,9 @@ dotnet_version=$(dotnet --version)
   echo "  well-known structs all sit in the first few thousand ids, so its scans are short, while a missing name"
   echo "  scans all $types types. BpfSharp builds a hash index of names on the first lookup (counted in \"parse +"
   echo "  first 20 lookups\") and then answers in constant time whatever the position."
-  echo "- **Walk.** Both read each type record in place and measure each name (\`strlen\` / the span length);"
-  echo "  BpfSharp's \`spec[id]\` is a struct view, no allocation."
+  echo "- **Walk.** Both read each type record in place; BpfSharp's \`spec[id]\` is a struct view, no allocation."
+  echo
+  cat "$out/core.md"
   echo
   echo "## Managed memory of a parsed BTF"
   echo
@@ -163,9 +253,9 @@ dotnet_version=$(dotnet --version)
   echo
   echo "## Whole process: \`bpfsharp\` (NativeAOT) vs \`bpftool\`"
   echo
-  if [[ -s $out/hyperfine.md ]]; then
+  if ((${#hyperfine_rows[@]} > 0)); then
     echo "hyperfine, 2 warm-ups, 10 runs, output to /dev/null. bpfsharp is published with"
-    echo "\`dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true\` ($(cat "$out/aot-warnings.txt" 2>/dev/null || echo "?") AOT/trim warnings)."
+    echo "\`dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true\` ($aot_warnings AOT/trim warnings)."
     echo
     cat "$out/hyperfine.md"
   else
@@ -179,6 +269,9 @@ dotnet_version=$(dotnet --version)
   echo "bash scripts/bench.sh                       # everything below, then rewrites this file"
   echo "make -C native && native/build/btf_bench -n $native_iterations $btf"
   echo "dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --filter '*BtfBenchmarks*' --job short"
+  echo "bash scripts/core-bench-objects.sh artifacts/bench/core $btf"
+  echo "native/build/core_bench -n $core_iterations $btf small=artifacts/bench/core/small.o large=artifacts/bench/core/large.o"
+  echo "BPFSHARP_BENCH_CORE_DIR=\$PWD/artifacts/bench/core dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --filter '*CoReBenchmarks*' --job short"
   echo "dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --memory"
   echo "dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/bench/aot"
   echo "hyperfine 'artifacts/bench/aot/bpfsharp btf dump file $btf format raw >/dev/null' \\"

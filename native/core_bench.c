@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+// core_bench: libbpf's side of the CO-RE benchmarks in docs/performance.md.
+//
+//   core_bench [-n ITERATIONS] TARGET_BTF LABEL=OBJ...
+//
+// For each object, as medians over ITERATIONS runs (after one untimed run), with libbpf's own CO-RE code from
+// libbpf.a driven exactly like native/core_oracle.c drives it (libbpf's bpf_object__relocate_core order):
+//   core_LABEL_cold   btf__parse(TARGET_BTF) + open the object (btf__parse_elf for its .BTF; libelf for the symbol
+//                     table, the program instructions and .BTF.ext) + for every CO-RE relocation: candidate search
+//                     (bpf_core_add_cands, cached per local type id), bpf_core_calc_relo_insn, bpf_core_patch_insn
+//                     + freeing everything
+//   core_LABEL_warm   the same without parsing the target: relocate against a target parsed once before timing
+// and "core_LABEL_relocations N" (relocations applied). libbpf's log callback is a no-op (nothing is printed).
+// Exits 1 if any relocation fails: the benchmark objects must relocate cleanly.
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "core_common.h"
+
+struct prog { char *name; int sec_idx; int off, cnt; struct bpf_insn *insns; };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *samples, int n)
+{
+	qsort(samples, (size_t)n, sizeof(*samples), cmp_u64);
+	return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level; (void)fmt; (void)args;
+	return 0;
+}
+
+static void die(const char *what, const char *path)
+{
+	fprintf(stderr, "core_bench: %s: %s\n", path, what);
+	exit(1);
+}
+
+// Opens OBJ and applies every CO-RE relocation against TARGET; returns the number applied.
+static int relocate_object(const char *path, const struct btf *target)
+{
+	struct btf *local = btf__parse_elf(path, NULL);
+	if (!local) die("cannot parse .BTF", path);
+	int fd = open(path, O_RDONLY);
+	Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ, NULL);
+	size_t shstrndx;
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx)) die("cannot open ELF", path);
+
+	Elf_Data *ext = NULL, *symtab = NULL;
+	int strtab_idx = 0;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		gelf_getshdr(scn, &sh);
+		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (strcmp(name, ".BTF.ext") == 0) ext = elf_getdata(scn, NULL);
+		if (sh.sh_type == SHT_SYMTAB) { symtab = elf_getdata(scn, NULL); strtab_idx = sh.sh_link; }
+	}
+	if (!ext || !symtab) die("no .BTF.ext or symbol table", path);
+
+	int nprogs = 0;
+	struct prog *progs = calloc(symtab->d_size / sizeof(Elf64_Sym) + 1, sizeof(*progs));
+	for (size_t i = 0; i < symtab->d_size / sizeof(Elf64_Sym); i++) {
+		GElf_Sym sym;
+		gelf_getsym(symtab, (int)i, &sym);
+		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
+			continue;
+		Elf_Scn *ps = elf_getscn(elf, sym.st_shndx);
+		GElf_Shdr sh;
+		gelf_getshdr(ps, &sh);
+		if (sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR)) continue;
+		Elf_Data *d = elf_getdata(ps, NULL);
+		struct prog *p = &progs[nprogs++];
+		p->name = strdup(elf_strptr(elf, strtab_idx, sym.st_name));
+		p->sec_idx = sym.st_shndx;
+		p->off = sym.st_value / 8;
+		p->cnt = sym.st_size / 8;
+		p->insns = malloc(sym.st_size + 16);
+		memcpy(p->insns, (char *)d->d_buf + sym.st_value, sym.st_size);
+	}
+
+	const unsigned char *data = ext->d_buf;
+	__u32 hdr_len = *(const __u32 *)(data + 4);
+	__u32 core_off = *(const __u32 *)(data + 24), core_len = *(const __u32 *)(data + 28);
+	if (hdr_len < 32 || core_len == 0) die("no CO-RE relocations", path);
+	const unsigned char *info = data + hdr_len + core_off, *end = info + core_len;
+	__u32 rec_size = *(const __u32 *)info;
+	info += 4;
+
+	int local_cnt = btf__type_cnt(local), applied = 0;
+	struct bpf_core_cand_list **cache = calloc(local_cnt, sizeof(*cache));
+	void *scratch = calloc(3, 16384);
+	while (info < end) {
+		__u32 sec_name_off = *(const __u32 *)info, num = *(const __u32 *)(info + 4);
+		const char *sec_name = btf__name_by_offset(local, sec_name_off);
+		info += 8;
+		int sec_idx = -1;
+		scn = NULL;
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			gelf_getshdr(scn, &sh);
+			if (strcmp(elf_strptr(elf, shstrndx, sh.sh_name), sec_name) == 0) { sec_idx = elf_ndxscn(scn); break; }
+		}
+		for (__u32 i = 0; i < num; i++, info += rec_size) {
+			const struct bpf_core_relo *rec = (const void *)info;
+			int insn_idx = rec->insn_off / 8;
+			struct prog *prog = NULL;
+			for (int p = 0; p < nprogs; p++)
+				if (progs[p].sec_idx == sec_idx && insn_idx >= progs[p].off && insn_idx < progs[p].off + progs[p].cnt)
+					prog = &progs[p];
+			if (!prog) die("relocation outside every program", path);
+			insn_idx -= prog->off;
+
+			struct bpf_core_relo_res res;
+			memset(&res, 0, sizeof(res));
+			struct bpf_core_cand_list *cands = NULL;
+			const struct btf_type *lt = btf__type_by_id(local, rec->type_id);
+			if (rec->kind != BPF_CORE_TYPE_ID_LOCAL) {
+				cands = cache[rec->type_id];
+				if (!cands) {
+					struct bpf_core_cand local_cand = { local, rec->type_id };
+					size_t len = bpf_core_essential_name_len(btf__name_by_offset(local, lt->name_off));
+					cands = calloc(1, sizeof(*cands));
+					if (bpf_core_add_cands(&local_cand, len, target, "vmlinux", 1, cands))
+						die("candidate search failed", path);
+					cache[rec->type_id] = cands;
+				}
+			}
+			if (bpf_core_calc_relo_insn(prog->name, rec, (int)i, local, cands, scratch, &res) ||
+			    bpf_core_patch_insn(prog->name, prog->insns + insn_idx, insn_idx, rec, (int)i, &res))
+				die("a relocation failed (run native/core_oracle for details)", path);
+			applied++;
+		}
+	}
+
+	for (int t = 0; t < local_cnt; t++)
+		if (cache[t]) { free(cache[t]->cands); free(cache[t]); }
+	free(cache);
+	free(scratch);
+	for (int p = 0; p < nprogs; p++) { free(progs[p].name); free(progs[p].insns); }
+	free(progs);
+	elf_end(elf);
+	close(fd);
+	btf__free(local);
+	return applied;
+}
+
+static int parse_and_relocate(const char *target_path, const char *obj)
+{
+	struct btf *target = btf__parse(target_path, NULL);
+	if (!target) die("cannot parse target BTF", target_path);
+	int n = relocate_object(obj, target);
+	btf__free(target);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	int iterations = 10, opt;
+	while ((opt = getopt(argc, argv, "n:")) != -1) {
+		if (opt != 'n' || (iterations = atoi(optarg)) < 1) {
+			fprintf(stderr, "usage: core_bench [-n ITERATIONS] TARGET_BTF LABEL=OBJ...\n");
+			return 2;
+		}
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "usage: core_bench [-n ITERATIONS] TARGET_BTF LABEL=OBJ...\n");
+		return 2;
+	}
+	libbpf_set_print(quiet);
+	elf_version(EV_CURRENT);
+	const char *target_path = argv[optind];
+	uint64_t *samples = calloc(iterations, sizeof(*samples));
+	struct btf *warm_target = btf__parse(target_path, NULL);
+	if (!warm_target) die("cannot parse target BTF", target_path);
+
+	for (int a = optind + 1; a < argc; a++) {
+		char *label = strdup(argv[a]), *obj = strchr(label, '=');
+		if (!obj) die("expected LABEL=OBJ", argv[a]);
+		*obj++ = 0;
+
+		int relocations = parse_and_relocate(target_path, obj);
+		for (int i = 0; i < iterations; i++) {
+			uint64_t t0 = now_ns();
+			parse_and_relocate(target_path, obj);
+			samples[i] = now_ns() - t0;
+		}
+		printf("core_%s_cold %llu\n", label, (unsigned long long)median(samples, iterations));
+
+		relocate_object(obj, warm_target);
+		for (int i = 0; i < iterations; i++) {
+			uint64_t t0 = now_ns();
+			relocate_object(obj, warm_target);
+			samples[i] = now_ns() - t0;
+		}
+		printf("core_%s_warm %llu\n", label, (unsigned long long)median(samples, iterations));
+		printf("core_%s_relocations %d\n", label, relocations);
+		free(label);
+	}
+	btf__free(warm_target);
+	free(samples);
+	return 0;
+}

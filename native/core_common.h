@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// libbpf 1.1.x internals shared by core_oracle.c and core_bench.c: the CO-RE decision functions that libbpf.a
+// exports but libbpf-dev does not declare (relo_core.h is not installed), and the structures they take.
+#ifndef BPFSHARP_CORE_COMMON_H
+#define BPFSHARP_CORE_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/bpf.h>
+#include <bpf/btf.h>
+
+struct bpf_core_cand { const struct btf *btf; __u32 id; };
+struct bpf_core_cand_list { struct bpf_core_cand *cands; int len; };
+struct bpf_core_relo_res {
+	__u64 orig_val;
+	__u64 new_val;
+	bool poison;
+	bool validate;
+	bool fail_memsz_adjust;
+	__u32 orig_sz;
+	__u32 orig_type_id;
+	__u32 new_sz;
+	__u32 new_type_id;
+};
+struct bpf_core_spec;  // opaque: callers over-allocate the scratch area (3 specs)
+
+int bpf_core_add_cands(struct bpf_core_cand *local_cand, size_t local_essent_len, const struct btf *targ_btf,
+		       const char *targ_btf_name, int targ_start_id, struct bpf_core_cand_list *cands);
+size_t bpf_core_essential_name_len(const char *name);
+int bpf_core_calc_relo_insn(const char *prog_name, const struct bpf_core_relo *relo, int relo_idx,
+			    const struct btf *local_btf, struct bpf_core_cand_list *cands,
+			    struct bpf_core_spec *specs_scratch, struct bpf_core_relo_res *targ_res);
+int bpf_core_patch_insn(const char *prog_name, struct bpf_insn *insn, int insn_idx, const struct bpf_core_relo *relo,
+			int relo_idx, const struct bpf_core_relo_res *res);
+
+#endif
