@@ -164,7 +164,8 @@ public sealed partial class BtfSpec
         var spec = new BtfSpec(bytes, header, bigEndian, baseSpec, source, typeStart, (int)typeLen, stringStart, (int)strLen, offsets, layout);
         if ((long)spec.StartId + offsets.Length > MaxTypes)
             throw Error(BpfFormatError.BtfTooLarge, $"{offsets.Length} types over a base of {spec.StartId} exceed the maximum type id", "types", 0);
-        spec.Validate();
+        // The fast check finds whether anything is wrong; the detailed one says what and where.
+        if (!spec.IsValid()) spec.Validate();
         return spec;
     }
 
@@ -209,6 +210,70 @@ public sealed partial class BtfSpec
         int k = (int)kind;
         if ((uint)k >= (uint)FixedTrailer.Length || FixedTrailer[k] < 0) return -1;
         return FixedTrailer[k] + (long)vlen * ElementTrailer[k];
+    }
+
+    // Second pass, fast form: every name offset below the string end and every referenced id below the type
+    // count (tracked as a running maximum), read without per-field bounds checks (records were sized by the
+    // first pass). Returns false on any violation; Validate then reports the first one precisely.
+    private bool IsValid()
+    {
+        uint nameEnd = StartStringOffset + (uint)_stringLength;
+        uint maxName = 0, maxRef = 0;
+        ref byte types = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), _typeStart);
+        int[] offsets = _offsets;
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            ref byte t = ref Unsafe.Add(ref types, offsets[i]);
+            uint info = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 4));
+            uint third = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 8));
+            maxName = Math.Max(maxName, Unsafe.ReadUnaligned<uint>(ref t));
+            int vlen = (int)(info & 0xffffff);
+            switch ((BtfKind)((info >> 24) & 0x7f))
+            {
+                case BtfKind.Pointer or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
+                    or BtfKind.Func or BtfKind.Var or BtfKind.DeclTag or BtfKind.TypeTag:
+                    maxRef = Math.Max(maxRef, third);
+                    break;
+                case BtfKind.Int:
+                {
+                    uint enc = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 12));
+                    uint bits = enc & 0xff, off = (enc >> 16) & 0xff;
+                    if (bits > 128 || off + bits > third * 8 || third is not (1 or 2 or 4 or 8 or 16)) return false;
+                    break;
+                }
+                case BtfKind.Array:
+                    maxRef = Math.Max(maxRef, Math.Max(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 12)),
+                        Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 16))));
+                    break;
+                case BtfKind.Struct or BtfKind.Union:
+                    for (int m = 0; m < vlen; m++)
+                    {
+                        ref byte e = ref Unsafe.Add(ref t, 12 + m * 12);
+                        maxName = Math.Max(maxName, Unsafe.ReadUnaligned<uint>(ref e));
+                        maxRef = Math.Max(maxRef, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref e, 4)));
+                    }
+                    break;
+                case BtfKind.Enum:
+                    for (int m = 0; m < vlen; m++) maxName = Math.Max(maxName, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 12 + m * 8)));
+                    break;
+                case BtfKind.Enum64:
+                    for (int m = 0; m < vlen; m++) maxName = Math.Max(maxName, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 12 + m * 12)));
+                    break;
+                case BtfKind.FuncProto:
+                    maxRef = Math.Max(maxRef, third);
+                    for (int m = 0; m < vlen; m++)
+                    {
+                        ref byte e = ref Unsafe.Add(ref t, 12 + m * 8);
+                        maxName = Math.Max(maxName, Unsafe.ReadUnaligned<uint>(ref e));
+                        maxRef = Math.Max(maxRef, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref e, 4)));
+                    }
+                    break;
+                case BtfKind.DataSec:
+                    for (int m = 0; m < vlen; m++) maxRef = Math.Max(maxRef, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 12 + m * 12)));
+                    break;
+            }
+        }
+        return maxName < nameEnd && maxRef < (uint)TypeCount;
     }
 
     // Second pass: every name offset and every referenced type id must be valid, as libbpf's
