@@ -26,7 +26,7 @@ public sealed partial class BpfObjectLoader
             if (m.Pinning == MapPinning.ByName)
             {
                 var path = PinPath(m.Name);
-                LoaderSyscalls.Pin(map.FileDescriptor, path);
+                ObjectPins.Pin(map.FileDescriptor, path);
                 st.Pinned.Add(path);
             }
         }
