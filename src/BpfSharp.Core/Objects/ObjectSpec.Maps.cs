@@ -108,7 +108,7 @@ public sealed partial class ObjectSpec
                 case "values":
                 {
                     bool mapInMap = map.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps;
-                    bool progArray = map.Type == BpfMapType.ProgramArray;
+                    bool progArray = map.Type == BpfMapType.ProgArray;
                     string desc = mapInMap ? "map-in-map inner" : "prog-array value";
                     if (isInner) throw MapError($"map '{map.Name}': multi-level inner maps not supported");
                     if (i != vlen - 1) throw MapError($"map '{map.Name}': '{field}' member should be last");
@@ -206,7 +206,7 @@ public sealed partial class ObjectSpec
                     if (sym.SectionIndex != section.Index)
                         throw MapError($".maps relo #{i}: '{sym.Name}' isn't a BTF-defined map");
                 }
-                else if (map.Type == BpfMapType.ProgramArray)
+                else if (map.Type == BpfMapType.ProgArray)
                 {
                     var prog = FindProgram(sym.Name);
                     if (prog is null || prog.Section.Index != sym.SectionIndex || (ulong)prog.InstructionOffset * 8 != sym.Value || prog.IsSubprogram)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using BpfSharp.Btf;
+using BpfSharp.Instructions;
 
 namespace BpfSharp.Objects;
 
@@ -214,7 +215,7 @@ public sealed partial class ObjectSpec
             if (s.Data.Length % 8 != 0)
                 throw new BpfFormatException(BpfFormatError.ObjectBadProgram, BpfFormat.Object,
                     $"code size {s.Data.Length} is not a multiple of 8", s.Name, 0, Path);
-            _instructions[s.Index] = InstructionCodec.Decode(s.Data.Span, IsBigEndian);
+            _instructions[s.Index] = InstructionDecoder.Decode(s.Data.Span, IsBigEndian, strict: false, section: s.Name);
             bool isText = s.Name == ".text";
             foreach (var sym in _symbols)
             {

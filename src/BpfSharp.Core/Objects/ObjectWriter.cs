@@ -28,9 +28,7 @@ public sealed class ObjectWriter
         var section = _object.GetSection(sectionIndex);
         if (section is null || !section.IsExecutable)
             throw new ArgumentException($"section {sectionIndex} is not an executable section", nameof(sectionIndex));
-        var bytes = new byte[instructions.Length * 8];
-        InstructionCodec.Encode(instructions, bytes, _object.IsBigEndian);
-        _replacements[sectionIndex] = bytes;
+        _replacements[sectionIndex] = InstructionEncoder.Encode(instructions, _object.IsBigEndian);
         return this;
     }
 

@@ -83,7 +83,7 @@ public sealed class BpfCollection : IDisposable
             {
                 // bpffs reserves '.' in names; libbpf's sanitize_pin_path turns them into '_'.
                 var path = Path.Combine(directory, name.Replace('.', '_'));
-                LoaderSyscalls.Pin(fd, path);
+                ObjectPins.Pin(fd, path);
                 created.Add(path);
             }
             return created;

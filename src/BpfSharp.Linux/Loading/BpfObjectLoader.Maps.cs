@@ -2,18 +2,17 @@ using System.Runtime.InteropServices;
 using BpfSharp.Btf;
 using BpfSharp.Linux.Interop;
 using BpfSharp.Objects;
-using ObjMapType = BpfSharp.Objects.BpfMapType;
 
 namespace BpfSharp.Linux.Loading;
 
 public sealed partial class BpfObjectLoader
 {
     // Map types the kernel refuses BTF key/value ids for (libbpf clears them).
-    private static readonly HashSet<ObjMapType> NoBtfKeyValue =
+    private static readonly HashSet<BpfMapType> NoBtfKeyValue =
     [
-        ObjMapType.PerfEventArray, ObjMapType.StackTrace, ObjMapType.CgroupArray, ObjMapType.ArrayOfMaps, ObjMapType.HashOfMaps,
-        ObjMapType.DevMap, ObjMapType.DevMapHash, ObjMapType.SockMap, ObjMapType.SockHash, ObjMapType.CpuMap, ObjMapType.XskMap,
-        ObjMapType.Queue, ObjMapType.Stack, ObjMapType.RingBuffer, ObjMapType.UserRingBuffer, ObjMapType.ProgramArray, ObjMapType.ReuseportSockArray,
+        BpfMapType.PerfEventArray, BpfMapType.StackTrace, BpfMapType.CgroupArray, BpfMapType.ArrayOfMaps, BpfMapType.HashOfMaps,
+        BpfMapType.DevMap, BpfMapType.DevMapHash, BpfMapType.SockMap, BpfMapType.SockHash, BpfMapType.CpuMap, BpfMapType.XskMap,
+        BpfMapType.Queue, BpfMapType.Stack, BpfMapType.RingBuf, BpfMapType.UserRingBuf, BpfMapType.ProgArray, BpfMapType.ReuseportSockArray,
     ];
 
     private void CreateMaps(LoadState st)
@@ -27,7 +26,7 @@ public sealed partial class BpfObjectLoader
             if (m.Pinning == MapPinning.ByName)
             {
                 var path = PinPath(m.Name);
-                LoaderSyscalls.Pin(map.FileDescriptor, path);
+                ObjectPins.Pin(map.FileDescriptor, path);
                 st.Pinned.Add(path);
             }
         }
@@ -63,15 +62,15 @@ public sealed partial class BpfObjectLoader
     private static (uint Key, uint Value, uint MaxEntries) EffectiveSizes(MapSpec m)
     {
         uint max = m.MaxEntries;
-        if (m.Type == ObjMapType.PerfEventArray && max == 0) max = (uint)PossibleCpus.Count;
-        if (m.Type is ObjMapType.RingBuffer or ObjMapType.UserRingBuffer)
+        if (m.Type == BpfMapType.PerfEventArray && max == 0) max = (uint)PossibleCpus.Count;
+        if (m.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf)
         {
             // libbpf rounds the ring size up to a power-of-two multiple of the page size.
             uint page = (uint)Environment.SystemPageSize, size = page;
             while (size < max && size != 0) size <<= 1;
             if (max != 0) max = size;
         }
-        uint value = m.Type is ObjMapType.ArrayOfMaps or ObjMapType.HashOfMaps or ObjMapType.ProgramArray or ObjMapType.PerfEventArray
+        uint value = m.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.ProgArray or BpfMapType.PerfEventArray
             && m.ValueSize == 0 ? 4 : m.ValueSize;
         return (m.KeySize, value, max);
     }
@@ -118,7 +117,7 @@ public sealed partial class BpfObjectLoader
             try
             {
                 var info = LoaderSyscalls.GetMapInfo(handle);
-                return BpfMap.FromDescriptor(handle, (BpfMapType)m.Type, (int)key, (int)value, (int)max, (BpfMapFlags)m.Flags, m.Name, (int)info.Id);
+                return BpfMap.FromDescriptor(handle, m.Type, (int)key, (int)value, (int)max, (BpfMapFlags)m.Flags, m.Name, (int)info.Id);
             }
             catch
             {
@@ -196,12 +195,12 @@ public sealed partial class BpfObjectLoader
             var value = new byte[4];
             foreach (var iv in m.InitialValues)
             {
-                BpfFileDescriptor? target = m.Type == ObjMapType.ProgramArray
+                BpfFileDescriptor? target = m.Type == BpfMapType.ProgArray
                     ? st.Programs.GetValueOrDefault(iv.Name)?.FileDescriptor
                     : st.Maps.GetValueOrDefault(iv.Name)?.FileDescriptor;
                 if (target is null)
                 {
-                    if (m.Type == ObjMapType.ProgramArray) continue; // program not autoloaded
+                    if (m.Type == BpfMapType.ProgArray) continue; // program not autoloaded
                     throw new BpfLoadException($"map '{m.Name}': slot {iv.Index} refers to unknown map '{iv.Name}'");
                 }
                 using var lease = target.Borrow();

@@ -4,7 +4,6 @@ using BpfSharp.CoRe;
 using BpfSharp.Instructions;
 using BpfSharp.Linux.Interop;
 using BpfSharp.Objects;
-using ObjMapType = BpfSharp.Objects.BpfMapType;
 
 namespace BpfSharp.Linux.Loading;
 

@@ -47,7 +47,7 @@ public sealed record ProgramSectionDefinition(string Pattern, BpfProgramType Pro
 
 /// <summary>
 /// The runtime view of the object layer's section table (<see cref="BpfSharp.Objects.ProgramSectionDefinition"/>,
-/// libbpf's <c>section_defs</c>): the same rows, with the kernel enums of this layer.
+/// libbpf's <c>section_defs</c>): the same rows, with the runtime's flags and a nullable expected attach type.
 /// </summary>
 public static class ProgramSectionTable
 {
@@ -73,9 +73,8 @@ public static class ProgramSectionTable
         if (f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.Sleepable)) flags |= ProgramSectionFlags.Sleepable;
         if (f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.XdpFrags)) flags |= ProgramSectionFlags.XdpFrags;
         // Attach type 0 doubles as "none" in libbpf's table; it only means BPF_CGROUP_INET_INGRESS for attachable rows.
-        bool hasAttach = (uint)d.ExpectedAttachType != 0 || f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.Attachable) ||
+        bool hasAttach = d.ExpectedAttachType != BpfAttachType.CgroupInetIngress || f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.Attachable) ||
             f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.AttachBtf);
-        return new ProgramSectionDefinition(d.Prefix, (BpfProgramType)(uint)d.ProgramType,
-            hasAttach ? (BpfAttachType)(uint)d.ExpectedAttachType : null, flags);
+        return new ProgramSectionDefinition(d.Prefix, d.ProgramType, hasAttach ? d.ExpectedAttachType : null, flags);
     }
 }

@@ -491,34 +491,7 @@ public sealed class BtfCFormatterTests : IDisposable
         return obj;
     }
 
-    private static (int Code, byte[] Stdout, string Stderr) Run(string tool, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"{tool} is required for this test and could not be started: {e.Message}");
-            throw;
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var stdout = new MemoryStream();
-            process.StandardOutput.BaseStream.CopyTo(stdout);
-            process.WaitForExit();
-            return (process.ExitCode, stdout.ToArray(), stderr.Result);
-        }
-    }
+    private static ToolResult Run(string tool, IEnumerable<string> args) => ExternalTool.Run(tool, args);
 
     /// <summary>Builds small raw BTF blobs (little-endian): crafted corner cases and malformed input.</summary>
     private sealed class TinyBtf

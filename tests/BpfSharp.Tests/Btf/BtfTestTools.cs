@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using BpfSharp.Btf;
 using BpfSharp.Tests.Infrastructure;
@@ -12,36 +11,7 @@ internal static class BtfTestTools
     private static readonly object Gate = new();
 
     /// <summary>Runs a tool and returns its stdout bytes; fails the test with stderr when it exits non-zero or is missing.</summary>
-    public static byte[] Run(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"'{tool}' could not be started ({e.Message}); install it (bpftool, clang-19 and llvm-19 are required by these tests)");
-            throw;
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var ms = new MemoryStream();
-            process.StandardOutput.BaseStream.CopyTo(ms);
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                Assert.Fail($"{tool} {string.Join(' ', args)} exited with {process.ExitCode}: {stderr.Result}");
-            return ms.ToArray();
-        }
-    }
+    public static byte[] Run(string tool, params string[] args) => ExternalTool.RunChecked(tool, args);
 
     /// <summary>A shared kernel blob decompressed to a scratch file (bpftool cannot read .gz).</summary>
     public static string RawBlob(string file)

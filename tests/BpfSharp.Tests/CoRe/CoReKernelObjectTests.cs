@@ -11,16 +11,7 @@ namespace BpfSharp.Tests.CoRe;
 /// </summary>
 public sealed class CoReKernelObjectTests
 {
-    private static readonly Lazy<string> Object = new(() =>
-    {
-        string dir = TestPaths.NewScratchDirectory("core-kernel");
-        string header = Path.Combine(dir, "vmlinux.h");
-        File.WriteAllText(header, TestObjects.Run("bpftool", $"btf dump file {TestPaths.Vmlinux} format c"));
-        string source = Path.Combine(TestPaths.TestData, "core", "kernel", "kernel_reads.c");
-        string obj = Path.Combine(dir, "kernel_reads.o");
-        TestObjects.Run("clang-19", $"-O2 -g -target bpf -D__TARGET_ARCH_x86 -I{TestObjects.Quote(dir)} -c {TestObjects.Quote(source)} -o {TestObjects.Quote(obj)}");
-        return obj;
-    });
+    private static readonly Lazy<string> Object = new(() => BpfSharp.Tests.CoReTools.CoReToolsKit.KernelReads);
 
     /// <summary>Target sets: "running" or a blob, with the module blobs that are split over it.</summary>
     public static TheoryData<string> Targets() => new()

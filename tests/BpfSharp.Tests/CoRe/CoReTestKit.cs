@@ -34,9 +34,7 @@ internal static class CoReTestKit
         string baseName = eb ? n[..^3] : n;
         string source = Path.IsPathRooted(baseName) ? baseName : Path.Combine(CoreDir, baseName + ".c");
         string output = Path.Combine(Scratch.Value, Path.GetFileNameWithoutExtension(source) + (eb ? ".eb" : "") + ".o");
-        string arch = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture
-            == System.Runtime.InteropServices.Architecture.Arm64 ? "aarch64" : "x86_64";
-        TestObjects.Run("clang-19", $"-O2 -g -target {(eb ? "bpfeb" : "bpfel")} -I/usr/include/{arch}-linux-gnu -c {TestObjects.Quote(source)} -o {TestObjects.Quote(output)}");
+        TestObjects.Run("clang-19", $"-O2 -g -target {(eb ? "bpfeb" : "bpfel")} -I{ExternalTool.MultiarchIncludeDirectory} -c {TestObjects.Quote(source)} -o {TestObjects.Quote(output)}");
         return output;
     })).Value;
 

@@ -31,8 +31,7 @@ internal static class CoReToolsKit
     private static readonly Lazy<string> KernelReadsObject = new(() =>
     {
         string dir = TestPaths.NewScratchDirectory("core-tools-kernel");
-        string header = Path.Combine(dir, "vmlinux.h");
-        File.WriteAllText(header, TestObjects.Run("bpftool", $"btf dump file {TestPaths.Vmlinux} format c"));
+        ExternalTool.WriteVmlinuxHeader(dir);
         string source = Path.Combine(TestPaths.TestData, "core", "kernel", "kernel_reads.c");
         string obj = Path.Combine(dir, "kernel_reads.o");
         TestObjects.Run("clang-19", $"-O2 -g -target bpf -D__TARGET_ARCH_x86 -I{TestObjects.Quote(dir)} -c {TestObjects.Quote(source)} -o {TestObjects.Quote(obj)}");

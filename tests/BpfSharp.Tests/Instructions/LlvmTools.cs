@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text;
+using BpfSharp.Tests.Infrastructure;
 
 namespace BpfSharp.Tests.Instructions;
 
@@ -10,35 +10,8 @@ internal static class LlvmTools
     public static string Objdump => Environment.GetEnvironmentVariable("BPFSHARP_LLVM_OBJDUMP") ?? "llvm-objdump-19";
     public static string Clang => Environment.GetEnvironmentVariable("BPFSHARP_CLANG") ?? "clang-19";
 
-    public static string Run(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {tool}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"{tool} is not installed (install llvm-19/clang-19, or point BPFSHARP_LLVM_MC/BPFSHARP_LLVM_OBJDUMP/BPFSHARP_CLANG at it): {e.Message}", e);
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result}");
-            return stdout;
-        }
-    }
+    /// <summary>Runs a tool and returns its stdout; a missing tool or a non-zero exit fails the test.</summary>
+    public static string Run(string tool, params string[] args) => ExternalTool.RunText(tool, args);
 
     /// <summary>Assembles BPF assembly text into an object with llvm-mc.</summary>
     public static byte[] Assemble(string assembly, bool bigEndian = false, string cpu = "v4")

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using BpfSharp.Linux;
+using BpfSharp.Tests.Infrastructure;
 
 namespace BpfSharp.Tests.Linux;
 
@@ -51,27 +52,5 @@ internal static class KernelObjects
     }
 
     /// <summary>Runs bpftool and returns its stdout; fails the test with its stderr on a non-zero exit.</summary>
-    public static string Bpftool(params string[] args)
-    {
-        var start = new ProcessStartInfo("bpftool") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("bpftool not found on PATH (scripts/install-deps.sh installs it)", e);
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                Assert.Fail($"bpftool {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}");
-            return stdout;
-        }
-    }
+    public static string Bpftool(params string[] args) => ExternalTool.RunText("bpftool", args);
 }

@@ -3,7 +3,6 @@ using System.Text;
 using BpfSharp.Linux;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Objects;
-using BpfMapType = BpfSharp.Linux.BpfMapType;
 using BpfSharp.Tests.Linux;
 using BpfSharp.Tests.Infrastructure;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using BpfSharp.Tests.Infrastructure;
 using BpfSharp.Tests.Objects;
 
@@ -21,9 +20,8 @@ internal static class LoaderObjects
         {
             string rel = Path.GetRelativePath(TestPaths.TestData, s).Replace('/', '_').Replace(".c", "");
             string output = Path.Combine(Scratch.Value, rel + ".o");
-            string arch = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "aarch64" : "x86_64";
-            var result = TestObjects.Run("clang-19",
-                $"-O2 -g -target bpf -I/usr/include/{arch}-linux-gnu -c {TestObjects.Quote(s)} -o {TestObjects.Quote(output)}",
+            TestObjects.Run("clang-19",
+                $"-O2 -g -target bpf -I{ExternalTool.MultiarchIncludeDirectory} -c {TestObjects.Quote(s)} -o {TestObjects.Quote(output)}",
                 allowFailure: !mustCompile);
             return File.Exists(output) ? output : null;
         })).Value;

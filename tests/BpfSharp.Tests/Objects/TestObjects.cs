@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using BpfSharp.Tests.Infrastructure;
 
 namespace BpfSharp.Tests.Objects;
@@ -31,40 +29,19 @@ internal static class TestObjects
         string name = eb ? variant[..^3] : variant;
         string source = Path.Combine(TestPaths.TestData, "objects", name + ".c");
         string output = Path.Combine(Scratch.Value, name + (eb ? ".eb" : "") + ".o");
-        string arch = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "aarch64" : "x86_64";
-        Run("clang-19", $"-O2 -g -Wall -target {(eb ? "bpfeb" : "bpfel")} -I/usr/include/{arch}-linux-gnu -c {Quote(source)} -o {Quote(output)}");
+        Run("clang-19", $"-O2 -g -Wall -target {(eb ? "bpfeb" : "bpfel")} -I{ExternalTool.MultiarchIncludeDirectory} -c {Quote(source)} -o {Quote(output)}");
         return output;
     }
 
-    public static string Quote(string s) => "\"" + s + "\"";
+    /// <summary>Quotes a path for <see cref="Run"/>.</summary>
+    public static string Quote(string s) => ExternalTool.Quote(s);
 
     /// <summary>Runs a tool and returns its standard output; fails the test with a clear message if it is missing or fails.</summary>
     public static string Run(string tool, string arguments, bool allowFailure = false)
     {
-        var psi = new ProcessStartInfo(tool, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {tool}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"{tool} is required by this test and could not be started ({e.Message}); install it (clang-19/llvm-19/bpftool).");
-            throw;
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0 && !allowFailure)
-                Assert.Fail($"{tool} {arguments} failed with exit code {process.ExitCode}:\n{stderr.Result}\n{stdout}");
-            return stdout;
-        }
+        var result = ExternalTool.RunCommandLine(tool, arguments);
+        if (result.ExitCode != 0 && !allowFailure)
+            Assert.Fail($"{tool} {arguments} failed with exit code {result.ExitCode}:\n{result.Stderr}\n{result.StdoutText}");
+        return result.StdoutText;
     }
 }

@@ -20,26 +20,10 @@ internal static class AttachTestKit
     /// <summary>Runs a program to completion and returns stdout; fails the test with stderr on a non-zero exit.</summary>
     public static string Run(string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"{file} not found on PATH", e);
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                Assert.Fail($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}{stdout}");
-            return stdout;
-        }
+        var result = ExternalTool.Run(file, args);
+        if (result.ExitCode != 0)
+            Assert.Fail($"{file} {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}{result.StdoutText}");
+        return result.StdoutText;
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public class ExecSnoopTests
         try
         {
             var source = Path.Combine(TestPaths.RepoRoot, "examples", "execsnoop");
-            File.WriteAllText(Path.Combine(dir, "vmlinux.h"), AttachTestKit.Run("bpftool", "btf", "dump", "file", TestPaths.Vmlinux, "format", "c"));
+            ExternalTool.WriteVmlinuxHeader(dir);
             var obj = Path.Combine(dir, "execsnoop.bpf.o");
             AttachTestKit.Run("clang-19", "-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86", "-I", dir, "-I", source,
                 "-c", Path.Combine(source, "execsnoop.bpf.c"), "-o", obj);

@@ -86,38 +86,6 @@ public static class BtfJsonFormatter
         w.WriteEndObject();
     }
 
-    private static ReadOnlySpan<byte> KindName(BtfKind kind) => kind switch
-    {
-        BtfKind.Int => "INT"u8,
-        BtfKind.Pointer => "PTR"u8,
-        BtfKind.Array => "ARRAY"u8,
-        BtfKind.Struct => "STRUCT"u8,
-        BtfKind.Union => "UNION"u8,
-        BtfKind.Enum => "ENUM"u8,
-        BtfKind.Forward => "FWD"u8,
-        BtfKind.Typedef => "TYPEDEF"u8,
-        BtfKind.Volatile => "VOLATILE"u8,
-        BtfKind.Const => "CONST"u8,
-        BtfKind.Restrict => "RESTRICT"u8,
-        BtfKind.Func => "FUNC"u8,
-        BtfKind.FuncProto => "FUNC_PROTO"u8,
-        BtfKind.Var => "VAR"u8,
-        BtfKind.DataSec => "DATASEC"u8,
-        BtfKind.Float => "FLOAT"u8,
-        BtfKind.DeclTag => "DECL_TAG"u8,
-        BtfKind.TypeTag => "TYPE_TAG"u8,
-        BtfKind.Enum64 => "ENUM64"u8,
-        _ => "UNKNOWN"u8,
-    };
-
-    private static ReadOnlySpan<byte> Linkage(uint linkage) => linkage switch
-    {
-        0 => "static"u8,
-        1 => "global"u8,
-        2 => "extern"u8,
-        _ => "(unknown)"u8,
-    };
-
     private static void Name(Utf8JsonWriter w, ReadOnlySpan<byte> property, BtfSpec spec, uint nameOffset)
     {
         if (nameOffset == 0) { w.WriteString(property, "(anon)"u8); return; }
@@ -133,7 +101,7 @@ public static class BtfJsonFormatter
         var kind = t.Kind;
         w.WriteStartObject();
         w.WriteNumber("id"u8, t.Id);
-        w.WriteString("kind"u8, KindName(kind));
+        w.WriteString("kind"u8, BpftoolNames.Kind(kind));
         Name(w, "name"u8, spec, t.NameOffset);
         switch (kind)
         {
@@ -207,7 +175,7 @@ public static class BtfJsonFormatter
                 break;
             case BtfKind.Func:
                 w.WriteNumber("type_id"u8, t.SizeOrType);
-                w.WriteString("linkage"u8, Linkage((uint)t.Vlen));
+                w.WriteString("linkage"u8, BpftoolNames.Linkage((uint)t.Vlen));
                 break;
             case BtfKind.FuncProto:
             {
@@ -228,7 +196,7 @@ public static class BtfJsonFormatter
             }
             case BtfKind.Var:
                 w.WriteNumber("type_id"u8, t.SizeOrType);
-                w.WriteString("linkage"u8, Linkage((uint)t.Linkage));
+                w.WriteString("linkage"u8, BpftoolNames.Linkage((uint)t.Linkage));
                 break;
             case BtfKind.DataSec:
             {

@@ -41,30 +41,6 @@ public static class BtfRawFormatter
         return System.Text.Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
     }
 
-    private static ReadOnlySpan<byte> KindName(BtfKind kind) => kind switch
-    {
-        BtfKind.Int => "INT"u8,
-        BtfKind.Pointer => "PTR"u8,
-        BtfKind.Array => "ARRAY"u8,
-        BtfKind.Struct => "STRUCT"u8,
-        BtfKind.Union => "UNION"u8,
-        BtfKind.Enum => "ENUM"u8,
-        BtfKind.Forward => "FWD"u8,
-        BtfKind.Typedef => "TYPEDEF"u8,
-        BtfKind.Volatile => "VOLATILE"u8,
-        BtfKind.Const => "CONST"u8,
-        BtfKind.Restrict => "RESTRICT"u8,
-        BtfKind.Func => "FUNC"u8,
-        BtfKind.FuncProto => "FUNC_PROTO"u8,
-        BtfKind.Var => "VAR"u8,
-        BtfKind.DataSec => "DATASEC"u8,
-        BtfKind.Float => "FLOAT"u8,
-        BtfKind.DeclTag => "DECL_TAG"u8,
-        BtfKind.TypeTag => "TYPE_TAG"u8,
-        BtfKind.Enum64 => "ENUM64"u8,
-        _ => "UNKNOWN"u8,
-    };
-
     private static ReadOnlySpan<byte> IntEncoding(int encoding) => encoding switch
     {
         0 => "(none)"u8,
@@ -72,14 +48,6 @@ public static class BtfRawFormatter
         2 => "CHAR"u8,
         4 => "BOOL"u8,
         _ => "UNKN"u8,
-    };
-
-    private static ReadOnlySpan<byte> Linkage(uint linkage) => linkage switch
-    {
-        0 => "static"u8,
-        1 => "global"u8,
-        2 => "extern"u8,
-        _ => "(unknown)"u8,
     };
 
     // bpftool's btf_str: offset 0 is "(anon)"; any other offset prints its string, even an empty one.
@@ -98,7 +66,7 @@ public static class BtfRawFormatter
         o.Write((byte)'[');
         o.Write(t.Id);
         o.Write("] "u8);
-        o.Write(KindName(kind));
+        o.Write(BpftoolNames.Kind(kind));
         o.Write((byte)' ');
         Name(o, spec, t.NameOffset);
         switch (kind)
@@ -161,7 +129,7 @@ public static class BtfRawFormatter
                 break;
             case BtfKind.Func:
                 o.Write(" type_id="u8); o.Write(t.SizeOrType);
-                o.Write(" linkage="u8); o.Write(Linkage((uint)t.Vlen));
+                o.Write(" linkage="u8); o.Write(BpftoolNames.Linkage((uint)t.Vlen));
                 break;
             case BtfKind.FuncProto:
             {
@@ -179,7 +147,7 @@ public static class BtfRawFormatter
             }
             case BtfKind.Var:
                 o.Write(" type_id="u8); o.Write(t.SizeOrType);
-                o.Write(", linkage="u8); o.Write(Linkage((uint)t.Linkage));
+                o.Write(", linkage="u8); o.Write(BpftoolNames.Linkage((uint)t.Linkage));
                 break;
             case BtfKind.DataSec:
             {
@@ -196,7 +164,7 @@ public static class BtfRawFormatter
                     {
                         var vt = spec[v.TypeId];
                         o.Write(" ("u8);
-                        o.Write(KindName(vt.Kind));
+                        o.Write(BpftoolNames.Kind(vt.Kind));
                         o.Write((byte)' ');
                         Name(o, vt.Spec, vt.NameOffset);
                         o.Write((byte)')');

@@ -1,11 +1,11 @@
-namespace BpfSharp.Linux;
+namespace BpfSharp;
 
 /// <summary>
 /// BPF attach types (<c>enum bpf_attach_type</c>, <c>BPF_*</c>), used as a program's expected attach type at load
 /// time and when attaching. The value 0 (<c>BPF_CGROUP_INET_INGRESS</c>) doubles as "none" for program types
 /// that have no expected attach type.
 /// </summary>
-public enum BpfAttachType
+public enum BpfAttachType : uint
 {
     /// <summary><c>BPF_CGROUP_INET_INGRESS</c>.</summary>
     CgroupInetIngress = 0,

@@ -1,7 +1,7 @@
-namespace BpfSharp.Linux;
+namespace BpfSharp;
 
-/// <summary>BPF program types (<c>enum bpf_prog_type</c>, <c>BPF_PROG_TYPE_*</c>).</summary>
-public enum BpfProgramType
+/// <summary>Kernel program types (<c>enum bpf_prog_type</c>, <c>BPF_PROG_TYPE_*</c>).</summary>
+public enum BpfProgramType : uint
 {
     /// <summary><c>BPF_PROG_TYPE_UNSPEC</c>.</summary>
     Unspecified = 0,

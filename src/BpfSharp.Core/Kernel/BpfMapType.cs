@@ -1,6 +1,6 @@
-namespace BpfSharp.Objects;
+namespace BpfSharp;
 
-/// <summary>Kernel map types (<c>enum bpf_map_type</c>). Values not listed here are kept as numbers.</summary>
+/// <summary>BPF map types (<c>enum bpf_map_type</c>, <c>BPF_MAP_TYPE_*</c>). Values not listed here are kept as numbers.</summary>
 public enum BpfMapType : uint
 {
     /// <summary><c>BPF_MAP_TYPE_UNSPEC</c>.</summary>
@@ -10,7 +10,7 @@ public enum BpfMapType : uint
     /// <summary><c>BPF_MAP_TYPE_ARRAY</c>.</summary>
     Array = 2,
     /// <summary><c>BPF_MAP_TYPE_PROG_ARRAY</c>.</summary>
-    ProgramArray = 3,
+    ProgArray = 3,
     /// <summary><c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>.</summary>
     PerfEventArray = 4,
     /// <summary><c>BPF_MAP_TYPE_PERCPU_HASH</c>.</summary>
@@ -41,11 +41,11 @@ public enum BpfMapType : uint
     XskMap = 17,
     /// <summary><c>BPF_MAP_TYPE_SOCKHASH</c>.</summary>
     SockHash = 18,
-    /// <summary><c>BPF_MAP_TYPE_CGROUP_STORAGE</c> (deprecated).</summary>
-    CgroupStorageDeprecated = 19,
+    /// <summary><c>BPF_MAP_TYPE_CGROUP_STORAGE</c> (also spelled <c>BPF_MAP_TYPE_CGROUP_STORAGE_DEPRECATED</c>).</summary>
+    CgroupStorage = 19,
     /// <summary><c>BPF_MAP_TYPE_REUSEPORT_SOCKARRAY</c>.</summary>
     ReuseportSockArray = 20,
-    /// <summary><c>BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE</c> (deprecated).</summary>
+    /// <summary><c>BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE</c> (also spelled <c>BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE_DEPRECATED</c>).</summary>
     PerCpuCgroupStorage = 21,
     /// <summary><c>BPF_MAP_TYPE_QUEUE</c>.</summary>
     Queue = 22,
@@ -58,7 +58,7 @@ public enum BpfMapType : uint
     /// <summary><c>BPF_MAP_TYPE_STRUCT_OPS</c>.</summary>
     StructOps = 26,
     /// <summary><c>BPF_MAP_TYPE_RINGBUF</c>.</summary>
-    RingBuffer = 27,
+    RingBuf = 27,
     /// <summary><c>BPF_MAP_TYPE_INODE_STORAGE</c>.</summary>
     InodeStorage = 28,
     /// <summary><c>BPF_MAP_TYPE_TASK_STORAGE</c>.</summary>
@@ -66,18 +66,9 @@ public enum BpfMapType : uint
     /// <summary><c>BPF_MAP_TYPE_BLOOM_FILTER</c>.</summary>
     BloomFilter = 30,
     /// <summary><c>BPF_MAP_TYPE_USER_RINGBUF</c>.</summary>
-    UserRingBuffer = 31,
-    /// <summary><c>BPF_MAP_TYPE_CGRP_STORAGE</c>.</summary>
-    CgroupStorage = 32,
+    UserRingBuf = 31,
+    /// <summary><c>BPF_MAP_TYPE_CGRP_STORAGE</c> (the cgroup local storage that replaces <see cref="CgroupStorage"/>).</summary>
+    CgrpStorage = 32,
     /// <summary><c>BPF_MAP_TYPE_ARENA</c>.</summary>
     Arena = 33,
-}
-
-/// <summary>libbpf pinning modes (<c>enum libbpf_pin_type</c>).</summary>
-public enum MapPinning : uint
-{
-    /// <summary><c>LIBBPF_PIN_NONE</c>.</summary>
-    None = 0,
-    /// <summary><c>LIBBPF_PIN_BY_NAME</c>: pin under the pin root by map name.</summary>
-    ByName = 1,
 }
