@@ -21,6 +21,7 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "bench_common.h"
 
 static const char *const well_known[20] = {
 	"task_struct", "sk_buff",  "file",         "inode",      "dentry",
@@ -29,24 +30,6 @@ static const char *const well_known[20] = {
 	"cgroup",      "bpf_prog",  "bpf_map",     "path",       "seq_file",
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *samples, int n)
-{
-	qsort(samples, (size_t)n, sizeof(*samples), cmp_u64);
-	return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
-}
 
 static void *read_file(const char *path, size_t *size)
 {

@@ -26,27 +26,10 @@
 #include <bpf/libbpf.h>
 
 #include "core_common.h"
+#include "bench_common.h"
 
 struct prog { char *name; int sec_idx; int off, cnt; struct bpf_insn *insns; };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *samples, int n)
-{
-	qsort(samples, (size_t)n, sizeof(*samples), cmp_u64);
-	return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
-}
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
