@@ -120,7 +120,7 @@ public sealed class CoReRelocator
     {
         var log = Log;
         int err = Resolve(prog.Name, rec, reloIndex, out var value, out var chosen, out int matches);
-        string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : _localSpec.Format();
+        string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : FormatSpec(_localSpec);
         if (err != 0)
         {
             string msg = $"prog '{prog.Name}': relo #{reloIndex}: failed to relocate: {CoReErrno.ToErrString(err)}";
@@ -156,13 +156,22 @@ public sealed class CoReRelocator
             InstructionIndex = insnIdx, LocalSpec = localSpec,
             TargetName = chosen.Target >= 0 ? _targets[chosen.Target].Name : null,
             TargetTypeId = chosen.Target >= 0 ? chosen.TypeId : 0,
-            TargetSpec = chosen.Target >= 0 ? _targSpec.Format() : null,
+            TargetSpec = chosen.Target >= 0 ? FormatSpec(_targSpec) : null,
             TargetRawSpec = chosen.Target >= 0 ? _targSpec.RawIndices.ToArray() : null,
             MatchingCandidates = matches, Value = value, Outcome = outcome, Errno = patchErr, Message = message,
         };
     }
 
     private string? _lastWarning;
+    private readonly System.Text.StringBuilder _specText = new(128);
+
+    // Reports keep the specs as text; one reused builder keeps that to the final string per spec.
+    private string FormatSpec(CoReSpec spec)
+    {
+        _specText.Clear();
+        spec.FormatTo(_specText);
+        return _specText.ToString();
+    }
 
     /// <summary>
     /// libbpf's <c>bpf_core_resolve_relo</c>: finds (or reuses and prunes) candidates for the record's local type and

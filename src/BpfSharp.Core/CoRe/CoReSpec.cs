@@ -240,7 +240,7 @@ public sealed partial class CoReSpec
         int start = sb.Length;
         var inv = CultureInfo.InvariantCulture;
         var root = Btf.IsValidTypeId(RootTypeId) ? Btf.GetType(RootTypeId) : default;
-        sb.Append('<').Append(Kind.ToLibbpfString()).Append("> [").Append(((uint)RootTypeId).ToString(inv)).Append("] ")
+        sb.Append('<').Append(Kind.ToLibbpfString()).Append("> [").Append(inv, $"{(uint)RootTypeId}").Append("] ")
           .Append(root.Spec is null ? "unknown" : root.Kind.ToLibbpfString()).Append(' ');
         var rootName = root.Spec is null ? default : root.NameUtf8;
         if (rootName.IsEmpty) sb.Append("<anon>"); else AppendUtf8(sb, rootName);
@@ -259,9 +259,9 @@ public sealed partial class CoReSpec
                     AppendUtf8(sb, e.NameUtf8);
                     sb.Append(" = ");
                     if (t.Kind == BtfKind.Enum)
-                        sb.Append(t.KindFlag ? ((int)(uint)e.RawValue).ToString(inv) : ((uint)e.RawValue).ToString(inv));
+                        if (t.KindFlag) sb.Append(inv, $"{(int)(uint)e.RawValue}"); else sb.Append(inv, $"{(uint)e.RawValue}");
                     else
-                        sb.Append(t.KindFlag ? ((long)e.RawValue).ToString(inv) : e.RawValue.ToString(inv));
+                        if (t.KindFlag) sb.Append(inv, $"{(long)e.RawValue}"); else sb.Append(inv, $"{e.RawValue}");
                 }
             }
             Truncate(sb, start);
@@ -274,16 +274,16 @@ public sealed partial class CoReSpec
             {
                 var a = _accessors[i];
                 if (a.HasName) { sb.Append('.'); AppendUtf8(sb, Btf.GetStringUtf8(a.NameOffset)); }
-                else if (i > 0 || a.Index > 0) sb.Append('[').Append(((uint)a.Index).ToString(inv)).Append(']');
+                else if (i > 0 || a.Index > 0) sb.Append('[').Append(inv, $"{(uint)a.Index}").Append(']');
             }
             sb.Append(" (");
             for (int i = 0; i < RawLength; i++)
             {
                 if (i > 0) sb.Append(':');
-                sb.Append(_raw[i].ToString(inv));
+                sb.Append(inv, $"{_raw[i]}");
             }
-            sb.Append(" @ offset ").Append((BitOffset / 8).ToString(inv));
-            if (BitOffset % 8 != 0) sb.Append('.').Append((BitOffset % 8).ToString(inv));
+            sb.Append(" @ offset ").Append(inv, $"{BitOffset / 8}");
+            if (BitOffset % 8 != 0) sb.Append('.').Append(inv, $"{BitOffset % 8}");
             sb.Append(')');
         }
         Truncate(sb, start);
