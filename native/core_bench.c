@@ -28,7 +28,6 @@
 #include "core_common.h"
 #include "bench_common.h"
 
-struct prog { char *name; int sec_idx; int off, cnt; struct bpf_insn *insns; };
 
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -66,25 +65,7 @@ static int relocate_object(const char *path, const struct btf *target)
 	if (!ext || !symtab) die("no .BTF.ext or symbol table", path);
 
 	int nprogs = 0;
-	struct prog *progs = calloc(symtab->d_size / sizeof(Elf64_Sym) + 1, sizeof(*progs));
-	for (size_t i = 0; i < symtab->d_size / sizeof(Elf64_Sym); i++) {
-		GElf_Sym sym;
-		gelf_getsym(symtab, (int)i, &sym);
-		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
-			continue;
-		Elf_Scn *ps = elf_getscn(elf, sym.st_shndx);
-		GElf_Shdr sh;
-		gelf_getshdr(ps, &sh);
-		if (sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR)) continue;
-		Elf_Data *d = elf_getdata(ps, NULL);
-		struct prog *p = &progs[nprogs++];
-		p->name = strdup(elf_strptr(elf, strtab_idx, sym.st_name));
-		p->sec_idx = sym.st_shndx;
-		p->off = sym.st_value / 8;
-		p->cnt = sym.st_size / 8;
-		p->insns = malloc(sym.st_size + 16);
-		memcpy(p->insns, (char *)d->d_buf + sym.st_value, sym.st_size);
-	}
+	struct prog *progs = collect_programs(elf, symtab, strtab_idx, shstrndx, &nprogs);
 
 	const unsigned char *data = ext->d_buf;
 	__u32 hdr_len = *(const __u32 *)(data + 4);

@@ -33,4 +33,41 @@ int bpf_core_calc_relo_insn(const char *prog_name, const struct bpf_core_relo *r
 int bpf_core_patch_insn(const char *prog_name, struct bpf_insn *insn, int insn_idx, const struct bpf_core_relo *relo,
 			int relo_idx, const struct bpf_core_relo_res *res);
 
+
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+// One program: a FUNC symbol in an executable section, with a copy of its instructions.
+struct prog { char *name; int sec_idx; int off, cnt; struct bpf_insn *insns; bool autoload; };
+
+// Every FUNC symbol in an executable section, as libbpf's bpf_object__add_programs sees them.
+// Sections whose name starts with '?' are not autoloaded.
+static inline struct prog *collect_programs(Elf *elf, Elf_Data *symtab, size_t strtab_idx, size_t shstrndx, int *count)
+{
+	int nprogs = 0;
+	struct prog *progs = calloc(symtab->d_size / sizeof(Elf64_Sym) + 1, sizeof(*progs));
+	for (size_t i = 0; i < symtab->d_size / sizeof(Elf64_Sym); i++) {
+		GElf_Sym sym;
+		gelf_getsym(symtab, (int)i, &sym);
+		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
+			continue;
+		Elf_Scn *ps = elf_getscn(elf, sym.st_shndx);
+		GElf_Shdr sh;
+		gelf_getshdr(ps, &sh);
+		if (sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR)) continue;
+		Elf_Data *d = elf_getdata(ps, NULL);
+		struct prog *p = &progs[nprogs++];
+		p->name = strdup(elf_strptr(elf, strtab_idx, sym.st_name));
+		p->sec_idx = sym.st_shndx;
+		p->off = sym.st_value / 8;
+		p->cnt = sym.st_size / 8;
+		p->insns = malloc(sym.st_size + 16);
+		memcpy(p->insns, (char *)d->d_buf + sym.st_value, sym.st_size);
+		p->autoload = elf_strptr(elf, shstrndx, sh.sh_name)[0] != '?';
+	}
+	*count = nprogs;
+	return progs;
+}
+
 #endif
