@@ -17,7 +17,7 @@ public sealed partial class BtfSpec
 
         public NameIndex(BtfSpec spec)
         {
-            int n = spec._offsets.Length;
+            int n = spec._count;
             int size = 16;
             while (size < n) size <<= 1;
             Buckets = new int[size];
@@ -87,11 +87,11 @@ public sealed partial class BtfSpec
         if (_nameIndex is null)
         {
             if (Interlocked.Read(ref _scanBudget) < 0)
-                Interlocked.CompareExchange(ref _scanBudget, (long)ScanPassesBeforeIndex * _offsets.Length, -1);
+                Interlocked.CompareExchange(ref _scanBudget, (long)ScanPassesBeforeIndex * _count, -1);
             if (Interlocked.Read(ref _scanBudget) > 0)
             {
                 int found = -1, visited = 0;
-                for (; visited < _offsets.Length; visited++)
+                for (; visited < _count; visited++)
                 {
                     int at = _typeStart + _offsets[visited];
                     if (kind >= 0 && (int)((U32(at + 4) >> 24) & 0x7f) != kind) continue;

@@ -160,10 +160,10 @@ public sealed partial class BtfSpec
             layout[i] = new BtfLayoutEntry(bytes[at], bytes[at + 1], BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 2)));
         }
 
-        int[] offsets = IndexTypes(new ReadOnlySpan<byte>(bytes, typeStart, (int)typeLen), layout);
-        var spec = new BtfSpec(bytes, header, bigEndian, baseSpec, source, typeStart, (int)typeLen, stringStart, (int)strLen, offsets, layout);
-        if ((long)spec.StartId + offsets.Length > MaxTypes)
-            throw Error(BpfFormatError.BtfTooLarge, $"{offsets.Length} types over a base of {spec.StartId} exceed the maximum type id", "types", 0);
+        int[] offsets = IndexTypes(new ReadOnlySpan<byte>(bytes, typeStart, (int)typeLen), layout, out int count);
+        var spec = new BtfSpec(bytes, header, bigEndian, baseSpec, source, typeStart, (int)typeLen, stringStart, (int)strLen, offsets, count, layout);
+        if ((long)spec.StartId + count > MaxTypes)
+            throw Error(BpfFormatError.BtfTooLarge, $"{count} types over a base of {spec.StartId} exceed the maximum type id", "types", 0);
         // The fast check finds whether anything is wrong; the detailed one says what and where.
         if (!spec.IsValid()) spec.Validate();
         return spec;
@@ -171,10 +171,11 @@ public sealed partial class BtfSpec
 
     // First pass: record sizes only, to build the offset index. Every record is bounds-checked here, so
     // views can read without checks afterwards.
-    private static int[] IndexTypes(ReadOnlySpan<byte> types, BtfLayoutEntry[] layout)
+    private static int[] IndexTypes(ReadOnlySpan<byte> types, BtfLayoutEntry[] layout, out int typeCount)
     {
-        // Smallest record is 12 bytes: this bounds the count and lets us size the index once.
-        var offsets = new int[types.Length / 12];
+        // Smallest record is 12 bytes: this bounds the count and lets us size the index once, without zeroing
+        // it (every slot below the count is written) and without a trimming copy afterwards.
+        var offsets = GC.AllocateUninitializedArray<int>(types.Length / 12);
         int count = 0, pos = 0;
         while (pos < types.Length)
         {
@@ -198,7 +199,8 @@ public sealed partial class BtfSpec
             offsets[count++] = pos;
             pos += (int)size;
         }
-        return count == offsets.Length ? offsets : offsets.AsSpan(0, count).ToArray();
+        typeCount = count;
+        return offsets;
     }
 
     // Per known kind: fixed trailer bytes and bytes per vlen element; -1 marks kinds only a layout section can size.
@@ -221,7 +223,7 @@ public sealed partial class BtfSpec
         uint maxName = 0, maxRef = 0;
         ref byte types = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), _typeStart);
         int[] offsets = _offsets;
-        for (int i = 0; i < offsets.Length; i++)
+        for (int i = 0; i < _count; i++)
         {
             ref byte t = ref Unsafe.Add(ref types, offsets[i]);
             uint info = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 4));
@@ -281,7 +283,7 @@ public sealed partial class BtfSpec
     private void Validate()
     {
         int count = TypeCount;
-        for (int i = 0; i < _offsets.Length; i++)
+        for (int i = 0; i < _count; i++)
         {
             int id = StartId + i;
             int at = _typeStart + _offsets[i];

@@ -30,12 +30,13 @@ public sealed partial class BtfSpec
     private readonly int _stringStart;   // absolute offset of the string section in _bytes
     private readonly int _stringLength;
     private readonly int[] _offsets;     // per own type (id - StartId): offset within the type section
+    private readonly int _count;         // own types; _offsets may be longer (sized before counting)
     private readonly BtfLayoutEntry[] _layout;
     private NameIndex? _nameIndex;
     private int _pointerSize;
 
     private BtfSpec(byte[] bytes, BtfHeader header, bool bigEndian, BtfSpec? baseSpec, string? source,
-        int typeStart, int typeLength, int stringStart, int stringLength, int[] offsets, BtfLayoutEntry[] layout)
+        int typeStart, int typeLength, int stringStart, int stringLength, int[] offsets, int count, BtfLayoutEntry[] layout)
     {
         _bytes = bytes;
         Header = header;
@@ -47,6 +48,7 @@ public sealed partial class BtfSpec
         _stringStart = stringStart;
         _stringLength = stringLength;
         _offsets = offsets;
+        _count = count;
         _layout = layout;
         StartId = baseSpec?.TypeCount ?? 1;
         StartStringOffset = baseSpec is null ? 0 : baseSpec.StartStringOffset + (uint)baseSpec._stringLength;
@@ -71,10 +73,10 @@ public sealed partial class BtfSpec
     public uint StartStringOffset { get; }
 
     /// <summary>libbpf's <c>btf__type_cnt</c>: one past the last valid type id (includes void and the base's types).</summary>
-    public int TypeCount => StartId + _offsets.Length;
+    public int TypeCount => StartId + _count;
 
     /// <summary>Number of types this BTF itself defines (not counting void or the base).</summary>
-    public int OwnTypeCount => _offsets.Length;
+    public int OwnTypeCount => _count;
 
     /// <summary>The layout section entries, indexed by kind (empty without a layout section).</summary>
     public ReadOnlySpan<BtfLayoutEntry> Layout => _layout;
@@ -91,7 +93,7 @@ public sealed partial class BtfSpec
     /// <summary>Byte offset of an own type's record within <see cref="TypeSection"/>.</summary>
     public int GetTypeRecordOffset(int typeId)
     {
-        if ((uint)(typeId - StartId) >= (uint)_offsets.Length) ThrowBadId(typeId);
+        if ((uint)(typeId - StartId) >= (uint)_count) ThrowBadId(typeId);
         return _offsets[typeId - StartId];
     }
 
@@ -103,7 +105,7 @@ public sealed partial class BtfSpec
     public BtfType GetType(int typeId)
     {
         int local = typeId - StartId;
-        if ((uint)local < (uint)_offsets.Length) return new BtfType(this, typeId, _typeStart + _offsets[local]);
+        if ((uint)local < (uint)_count) return new BtfType(this, typeId, _typeStart + _offsets[local]);
         if (typeId == 0) return new BtfType(this, 0, -1);
         if (Base is not null && (uint)typeId < (uint)StartId) return Base.GetType(typeId);
         ThrowBadId(typeId);
