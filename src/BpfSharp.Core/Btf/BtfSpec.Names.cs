@@ -122,14 +122,21 @@ public sealed partial class BtfSpec
     /// <summary>libbpf's <c>btf__find_by_name</c>: the lowest id of a type with exactly this name, any kind, or -1.</summary>
     public int FindByName(string name)
     {
-        var bytes = Encoding.UTF8.GetBytes(name);
         if (name == "void") return 0;
+        int max = Encoding.UTF8.GetMaxByteCount(name.Length);
+        Span<byte> buf = max <= 256 ? stackalloc byte[max] : new byte[max];
+        int len = Encoding.UTF8.GetBytes(name, buf);
+        return FindByNameAnyKind(buf[..len]);
+    }
+
+    private int FindByNameAnyKind(ReadOnlySpan<byte> name)
+    {
         if (Base is not null)
         {
-            int inBase = Base.FindByName(name);
+            int inBase = Base.FindByNameAnyKind(name);
             if (inBase >= 0) return inBase;
         }
-        return FindOwn(bytes, -1);
+        return FindOwn(name, -1);
     }
 
     /// <summary>Allocation-free enumeration of types by essential name.</summary>
