@@ -1,0 +1,265 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using BpfSharp.Btf;
+using BpfSharp.Btf.Writing;
+using BpfSharp.Compiler.Backend;
+using BpfSharp.Compiler.Frontend;
+using BpfSharp.Compiler.Output;
+
+namespace BpfSharp.Compiler;
+
+/// <summary>Options for <see cref="BpfCompiler"/>.</summary>
+public sealed class BpfCompilerOptions
+{
+    /// <summary>Directories searched for referenced assemblies (BpfSharp.Kernel and your own libraries) besides
+    /// the input assembly's directory and the compiler's own.</summary>
+    public IList<string> ReferenceDirectories { get; } = [];
+}
+
+/// <summary>One compiled program: its name, libbpf section and size.</summary>
+/// <param name="Name">The function (symbol) name.</param>
+/// <param name="Section">The ELF section, e.g. <c>xdp</c> or <c>tp_btf/sched_process_exec</c>.</param>
+/// <param name="InstructionCount">Instruction slots (ld_imm64 counts two).</param>
+/// <param name="StackSize">Bytes of BPF stack used.</param>
+public sealed record CompiledProgram(string Name, string Section, int InstructionCount, int StackSize);
+
+/// <summary>The result of compiling an assembly: the ELF object, or the diagnostics that prevented it.</summary>
+public sealed class BpfCompilation
+{
+    internal BpfCompilation(byte[]? obj, IReadOnlyList<CompilerDiagnostic> diagnostics, IReadOnlyList<CompiledProgram> programs)
+    {
+        Object = obj;
+        Diagnostics = diagnostics;
+        Programs = programs;
+    }
+
+    /// <summary>The BPF ELF object, or null if there were errors.</summary>
+    public byte[]? Object { get; }
+
+    /// <summary>Errors and warnings with C# source locations.</summary>
+    public IReadOnlyList<CompilerDiagnostic> Diagnostics { get; }
+
+    /// <summary>The programs in the object.</summary>
+    public IReadOnlyList<CompiledProgram> Programs { get; }
+
+    /// <summary>True when the object was produced.</summary>
+    public bool Success => Object is not null;
+
+    /// <summary>Returns the object or throws <see cref="BpfCompilationException"/> with the errors.</summary>
+    public byte[] GetObjectOrThrow() => Object ?? throw new BpfCompilationException(Diagnostics);
+}
+
+/// <summary>
+/// Compiles the BPF programs of a .NET assembly (static methods marked with a program attribute from
+/// BpfSharp.Kernel, such as <c>[Xdp]</c> or <c>[TpBtf("sched_process_exec")]</c>) into one BPF ELF object.
+/// The assembly is read with System.Reflection.Metadata (never loaded or run); line info comes from its
+/// portable PDB.
+/// </summary>
+public static class BpfCompiler
+{
+    private static readonly Dictionary<string, Func<string?, string>> ProgramAttributes = new()
+    {
+        ["BpfProgramAttribute"] = s => s ?? "",
+        ["KprobeAttribute"] = s => "kprobe/" + s,
+        ["KretprobeAttribute"] = s => "kretprobe/" + s,
+        ["UprobeAttribute"] = s => string.IsNullOrEmpty(s) ? "uprobe" : "uprobe/" + s,
+        ["UretprobeAttribute"] = s => string.IsNullOrEmpty(s) ? "uretprobe" : "uretprobe/" + s,
+        ["TracepointAttribute"] = s => "tracepoint/" + s,
+        ["RawTracepointAttribute"] = s => "raw_tp/" + s,
+        ["TpBtfAttribute"] = s => "tp_btf/" + s,
+        ["FentryAttribute"] = s => "fentry/" + s,
+        ["FexitAttribute"] = s => "fexit/" + s,
+        ["PerfEventAttribute"] = _ => "perf_event",
+        ["XdpAttribute"] = _ => "xdp",
+        ["TcAttribute"] = _ => "tc",
+        ["SocketFilterAttribute"] = _ => "socket",
+        ["CgroupSkbAttribute"] = s => "cgroup_skb/" + s,
+        ["IterAttribute"] = s => "iter/" + s,
+    };
+
+    /// <summary>Compiles the assembly at <paramref name="assemblyPath"/>.</summary>
+    public static BpfCompilation Compile(string assemblyPath, BpfCompilerOptions? options = null)
+    {
+        options ??= new BpfCompilerOptions();
+        var diagnostics = new List<CompilerDiagnostic>();
+        List<LoadedModule> modules;
+        try
+        {
+            modules = LoadModules(assemblyPath, options);
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.BadAssembly, true, e.Message, new SourceLocation(assemblyPath, 0, 0, "", -1)));
+            return new BpfCompilation(null, diagnostics, []);
+        }
+
+        try
+        {
+            return CompileModules(modules, diagnostics);
+        }
+        finally
+        {
+            foreach (var m in modules)
+            {
+                m.Dispose();
+            }
+        }
+    }
+
+    private static List<LoadedModule> LoadModules(string assemblyPath, BpfCompilerOptions options)
+    {
+        var main = LoadedModule.Open(assemblyPath);
+        var modules = new List<LoadedModule> { main };
+        var directories = new List<string> { Path.GetDirectoryName(Path.GetFullPath(assemblyPath))! };
+        directories.AddRange(options.ReferenceDirectories);
+        directories.Add(AppContext.BaseDirectory);
+        var queue = new Queue<LoadedModule>([main]);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { main.Name };
+        while (queue.Count > 0)
+        {
+            var module = queue.Dequeue();
+            foreach (var h in module.Reader.AssemblyReferences)
+            {
+                var name = module.Reader.GetString(module.Reader.GetAssemblyReference(h).Name);
+                if (name.StartsWith("System", StringComparison.Ordinal) || name is "mscorlib" or "netstandard" || !names.Add(name))
+                {
+                    continue;
+                }
+
+                foreach (var dir in directories)
+                {
+                    var candidate = Path.Combine(dir, name + ".dll");
+                    if (File.Exists(candidate))
+                    {
+                        var loaded = LoadedModule.Open(candidate);
+                        modules.Add(loaded);
+                        queue.Enqueue(loaded);
+                        break;
+                    }
+                }
+            }
+        }
+
+        return modules;
+    }
+
+    private static BpfCompilation CompileModules(List<LoadedModule> modules, List<CompilerDiagnostic> diagnostics)
+    {
+        var ts = new TypeSystem(modules);
+        var unit = new CompilationUnit(ts);
+        var main = modules[0];
+        var entries = FindPrograms(ts, main);
+        if (entries.Count == 0)
+        {
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.NoPrograms, true,
+                "no BPF programs: mark static methods with a program attribute such as [Xdp] or [Kprobe(\"…\")]",
+                new SourceLocation(main.Path, 0, 0, "", -1)));
+            return new BpfCompilation(null, diagnostics, []);
+        }
+
+        var compiled = new List<(CompiledFunction, CType?)>();
+        foreach (var entry in entries)
+        {
+            var translator = new Translator(unit, entry.Method.Name);
+            try
+            {
+                var fn = translator.Translate(entry.Method);
+                var function = CodeEmitter.Emit(fn, entry.Section);
+                var ctx = entry.Method.Signature.ParameterTypes.Length == 1 ? entry.Method.Signature.ParameterTypes[0] : null;
+                compiled.Add((function, ctx));
+            }
+            catch (CompileErrorException e)
+            {
+                diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, Locate(translator.Position, entry.Method)));
+            }
+        }
+
+        if (diagnostics.Any(d => d.IsError))
+        {
+            return new BpfCompilation(null, diagnostics, []);
+        }
+
+        var license = ts.FindAttributes(main, main.Reader.GetAssemblyDefinition().GetCustomAttributes(), "LicenseAttribute")
+            .Select(a => a.FixedArguments[0].Value as string).FirstOrDefault() ?? "GPL";
+        try
+        {
+            var btf = new BtfBuilder();
+            var mapper = new BtfTypeMapper(btf, ts);
+            var obj = new ObjectEmitter(unit, btf, mapper).Emit(compiled, license);
+            var programs = compiled.Select(c => new CompiledProgram(c.Item1.Name, c.Item1.Section, c.Item1.Code.Length, c.Item1.StackSize)).ToList();
+            return new BpfCompilation(obj, diagnostics, programs);
+        }
+        catch (CompileErrorException e)
+        {
+            diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, new SourceLocation(main.Path, 0, 0, "", -1)));
+            return new BpfCompilation(null, diagnostics, []);
+        }
+    }
+
+    private static List<ProgramEntry> FindPrograms(TypeSystem ts, LoadedModule module)
+    {
+        var reader = module.Reader;
+        var result = new List<ProgramEntry>();
+        var names = new HashSet<string>();
+        foreach (var th in reader.TypeDefinitions)
+        {
+            var type = reader.GetTypeDefinition(th);
+            foreach (var mh in type.GetMethods())
+            {
+                var def = reader.GetMethodDefinition(mh);
+                foreach (var ah in def.GetCustomAttributes())
+                {
+                    var attribute = reader.GetCustomAttribute(ah);
+                    var attributeName = TypeSystem.AttributeTypeName(reader, attribute);
+                    if (!ProgramAttributes.TryGetValue(attributeName, out var section))
+                    {
+                        continue;
+                    }
+
+                    var args = attribute.DecodeValue(AttributeArgumentProvider.Instance);
+                    var arg = args.FixedArguments.Length > 0 ? args.FixedArguments[0].Value as string : null;
+                    var declaring = ts.FromDefinition(module, th, []);
+                    var method = ts.ResolveMethod(module, mh, GenericContext.Empty, out _)!;
+                    if ((def.Attributes & MethodAttributes.Static) == 0)
+                    {
+                        continue;
+                    }
+
+                    var name = BtfTypeMapper.Identifier(reader.GetString(def.Name));
+                    if (!names.Add(name))
+                    {
+                        name = BtfTypeMapper.Identifier(BtfTypeMapper.SimpleName(declaring) + "_" + name);
+                        names.Add(name);
+                    }
+
+                    result.Add(new ProgramEntry(section(arg), new ResolvedMethod
+                    {
+                        Module = method.Module,
+                        Handle = method.Handle,
+                        DeclaringType = method.DeclaringType,
+                        MethodTypeArguments = [],
+                        Name = name,
+                        Signature = method.Signature,
+                    }));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static SourceLocation Locate((ResolvedMethod Method, int IlOffset)? position, ResolvedMethod entry)
+    {
+        var (method, il) = position ?? (entry, -1);
+        var points = method.Module.GetSequencePoints(method.Handle);
+        var best = points.LastOrDefault(p => p.IlOffset <= il);
+        if (best.Document is null && points.Count > 0)
+        {
+            best = points[0];
+        }
+
+        return best.Document is null
+            ? new SourceLocation(method.Module.Path, 0, 0, method.DisplayName, il)
+            : new SourceLocation(best.Document, best.Line, best.Column, method.DisplayName, il);
+    }
+}

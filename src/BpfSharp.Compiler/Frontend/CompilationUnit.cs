@@ -1,0 +1,137 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Text;
+
+namespace BpfSharp.Compiler.Frontend;
+
+/// <summary>Everything shared by the programs of one object: maps, globals, string literals, diagnostics.</summary>
+internal sealed class CompilationUnit(TypeSystem types)
+{
+    private readonly Dictionary<(LoadedModule, FieldDefinitionHandle), int> _mapIndex = [];
+    private readonly Dictionary<(LoadedModule, FieldDefinitionHandle), int> _globalIndex = [];
+    private readonly Dictionary<string, int> _stringIndex = [];
+    private readonly Dictionary<CType, StaticInitializer.Result> _statics = [];
+
+    public TypeSystem Types { get; } = types;
+    public List<MapDefinition> Maps { get; } = [];
+    public List<GlobalVariable> Globals { get; } = [];
+    public List<CompilerDiagnostic> Diagnostics { get; } = [];
+
+    /// <summary>Source lines (file, line, column) referenced by IR instructions' Line index.</summary>
+    public List<(string File, int Line, int Column)> Lines { get; } = [];
+    private readonly Dictionary<(string, int, int), int> _lineIndex = [];
+
+    public int GetLine(string file, int line, int column)
+    {
+        if (!_lineIndex.TryGetValue((file, line, column), out var index))
+        {
+            index = Lines.Count;
+            Lines.Add((file, line, column));
+            _lineIndex[(file, line, column)] = index;
+        }
+
+        return index;
+    }
+
+    private StaticInitializer.Result StaticsOf(CType type)
+    {
+        if (!_statics.TryGetValue(type, out var r))
+        {
+            r = StaticInitializer.Evaluate(Types, type);
+            _statics[type] = r;
+        }
+
+        return r;
+    }
+
+    /// <summary>The map declared by a static field, or -1 if the field's type is not a map class.</summary>
+    public int GetMap(CType declaring, LoadedModule module, FieldDefinitionHandle field, string name, CType fieldType)
+    {
+        if (_mapIndex.TryGetValue((module, field), out var index))
+        {
+            return index;
+        }
+
+        if (!MapClasses.TryGet(fieldType, out var info))
+        {
+            return -1;
+        }
+
+        var statics = StaticsOf(declaring);
+        if (!statics.Maps.TryGetValue(field, out var args))
+        {
+            throw new CompileErrorException(DiagnosticIds.NonConstantInitializer,
+                $"map '{name}' must be initialised with constant arguments: static readonly {fieldType.Name} {name} = new(maxEntries: …);");
+        }
+
+        CType? Arg(int which) => which switch
+        {
+            >= 0 when which < fieldType.TypeArguments.Length => fieldType.TypeArguments[which],
+            -2 => Types.Primitive(CTypeKind.UInt32),
+            _ => null,
+        };
+
+        var map = new MapDefinition
+        {
+            Name = name,
+            ClassType = fieldType,
+            MapType = info.MapType,
+            Key = Arg(info.KeyArgument),
+            Value = Arg(info.ValueArgument),
+            KeySize = info.KeySize,
+            ValueSize = info.ValueSize,
+            MaxEntries = (uint)(args.TryGetValue("maxEntries", out var m) ? m : args.TryGetValue("size", out var s) ? s : 0),
+            Flags = (uint)(args.TryGetValue("flags", out var f) ? f : 0),
+            Pinning = (uint)(args.TryGetValue("pinning", out var p) ? p : 0),
+        };
+        foreach (var t in new[] { map.Key, map.Value })
+        {
+            if (t is not null)
+            {
+                TypeLayout.SizeAndAlignment(Types, t);
+            }
+        }
+
+        Maps.Add(map);
+        _mapIndex[(module, field)] = Maps.Count - 1;
+        return Maps.Count - 1;
+    }
+
+    /// <summary>The global variable for a static field (.rodata for readonly, .data if initialised, else .bss).</summary>
+    public int GetGlobal(CType declaring, LoadedModule module, FieldDefinitionHandle field, string name, CType fieldType)
+    {
+        if (_globalIndex.TryGetValue((module, field), out var index))
+        {
+            return index;
+        }
+
+        var statics = StaticsOf(declaring);
+        if (statics.NonConstant.Contains(field))
+        {
+            throw new CompileErrorException(DiagnosticIds.NonConstantInitializer,
+                $"static field '{name}' is initialised with a value that is not a compile-time constant");
+        }
+
+        var size = TypeLayout.SizeAndAlignment(Types, fieldType).Size;
+        var initial = statics.Values.TryGetValue(field, out var bytes) ? bytes : new byte[size];
+        var isReadOnly = (module.Reader.GetFieldDefinition(field).Attributes & FieldAttributes.InitOnly) != 0;
+        var section = isReadOnly ? ".rodata" : initial.Any(b => b != 0) ? ".data" : ".bss";
+        Globals.Add(new GlobalVariable { Name = name, Section = section, Type = fieldType, Initial = initial });
+        _globalIndex[(module, field)] = Globals.Count - 1;
+        return Globals.Count - 1;
+    }
+
+    /// <summary>A NUL-terminated string literal in .rodata.</summary>
+    public int GetString(string text)
+    {
+        if (!_stringIndex.TryGetValue(text, out var index))
+        {
+            var bytes = Encoding.UTF8.GetBytes(text + "\0");
+            Globals.Add(new GlobalVariable { Name = ".str." + _stringIndex.Count, Section = ".rodata", Initial = bytes, IsLiteral = true });
+            index = Globals.Count - 1;
+            _stringIndex[text] = index;
+        }
+
+        return index;
+    }
+}

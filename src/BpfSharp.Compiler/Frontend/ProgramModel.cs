@@ -1,0 +1,67 @@
+using System.Reflection.Metadata;
+
+namespace BpfSharp.Compiler.Frontend;
+
+/// <summary>A BTF-defined map declared as a static field of a map class.</summary>
+internal sealed class MapDefinition
+{
+    public required string Name { get; init; }
+    public required CType ClassType { get; init; }
+    public required int MapType { get; init; }
+    public CType? Key { get; init; }
+    public CType? Value { get; init; }
+    public uint KeySize { get; init; }
+    public uint ValueSize { get; init; }
+    public uint MaxEntries { get; set; }
+    public uint Flags { get; set; }
+    public uint Pinning { get; set; }
+}
+
+/// <summary>A global variable (.data, .rodata, .bss) or a string literal in .rodata.</summary>
+internal sealed class GlobalVariable
+{
+    public required string Name { get; init; }
+    public required string Section { get; set; }
+    public CType? Type { get; init; }
+    public required byte[] Initial { get; init; }
+    public int Offset { get; set; }
+
+    /// <summary>String literals have no symbol and no BTF VAR, as clang's.</summary>
+    public bool IsLiteral { get; init; }
+}
+
+/// <summary>What a map class is, by its metadata name (see docs/kernel-api.md).</summary>
+internal readonly record struct MapClassInfo(int MapType, int KeyArgument, int ValueArgument, uint KeySize, uint ValueSize);
+
+internal static class MapClasses
+{
+    // Key/ValueArgument: index of the generic argument, -1 none, -2 "uint".
+    private static readonly Dictionary<string, MapClassInfo> Table = new()
+    {
+        ["HashMap`2"] = new(1, 0, 1, 0, 0),
+        ["ArrayMap`1"] = new(2, -2, 0, 0, 0),
+        ["ProgramArray"] = new(3, -1, -1, 4, 4),
+        ["PerfEventArray"] = new(4, -1, -1, 4, 4),
+        ["PerCpuHashMap`2"] = new(5, 0, 1, 0, 0),
+        ["PerCpuArrayMap`1"] = new(6, -2, 0, 0, 0),
+        ["StackTraceMap"] = new(7, -1, -1, 4, 127 * 8),
+        ["LruHashMap`2"] = new(9, 0, 1, 0, 0),
+        ["LruPerCpuHashMap`2"] = new(10, 0, 1, 0, 0),
+        ["RingBuffer"] = new(27, -1, -1, 0, 0),
+    };
+
+    public static bool TryGet(CType type, out MapClassInfo info)
+    {
+        info = default;
+        if (type.Kind != CTypeKind.Class || type.Module is null || type.Module.Name != "BpfSharp.Kernel")
+        {
+            return false;
+        }
+
+        var reader = type.Module.Reader;
+        return Table.TryGetValue(reader.GetString(reader.GetTypeDefinition(type.Handle).Name), out info);
+    }
+}
+
+/// <summary>An entry program found in the assembly.</summary>
+internal sealed record ProgramEntry(string Section, ResolvedMethod Method);

@@ -1,0 +1,214 @@
+using System.Buffers.Binary;
+using System.Reflection.Metadata;
+
+namespace BpfSharp.Compiler.Frontend;
+
+/// <summary>
+/// Evaluates a type's static constructor as far as it is constant: integer stores give global initial values,
+/// <c>new MapClass(maxEntries: …)</c> gives map attributes. Anything else leaves the stored field non-constant,
+/// which is an error only if a program uses that field.
+/// </summary>
+internal static class StaticInitializer
+{
+    public sealed class Result
+    {
+        public Dictionary<FieldDefinitionHandle, byte[]> Values { get; } = [];
+        public Dictionary<FieldDefinitionHandle, Dictionary<string, long>> Maps { get; } = [];
+        public HashSet<FieldDefinitionHandle> NonConstant { get; } = [];
+    }
+
+    private abstract record Item;
+    private sealed record Constant(long Value, bool Wide = false) : Item;
+    private sealed record MapCtor(Dictionary<string, long> Arguments) : Item;
+    private sealed record FieldAddress(FieldDefinitionHandle Field, int Offset, int Size) : Item;
+    private sealed record Unknown : Item;
+
+    public static Result Evaluate(TypeSystem ts, CType type)
+    {
+        var result = new Result();
+        if (type.Module is null)
+        {
+            return result;
+        }
+
+        var module = type.Module;
+        var reader = module.Reader;
+        var def = reader.GetTypeDefinition(type.Handle);
+        var cctor = def.GetMethods().FirstOrDefault(m => reader.GetString(reader.GetMethodDefinition(m).Name) == ".cctor");
+        if (cctor.IsNil || module.GetMethodBody(cctor) is not { } body)
+        {
+            return result;
+        }
+
+        var stack = new Stack<Item>();
+        Item Pop() => stack.Count > 0 ? stack.Pop() : new Unknown();
+        var context = new GenericContext(type.TypeArguments, []);
+        foreach (var raw in IlReader.Decode(body))
+        {
+            var i = raw;
+            IlReader.Normalize(ref i);
+            switch (i.OpCode)
+            {
+                case ILOpCode.Nop:
+                    break;
+                case ILOpCode.Ldc_i4 or ILOpCode.Ldc_i8:
+                    stack.Push(new Constant(i.Int, i.OpCode == ILOpCode.Ldc_i8));
+                    break;
+                case ILOpCode.Ldnull:
+                    stack.Push(new Constant(0));
+                    break;
+                case ILOpCode.Conv_i1 or ILOpCode.Conv_u1 or ILOpCode.Conv_i2 or ILOpCode.Conv_u2 or ILOpCode.Conv_i4
+                    or ILOpCode.Conv_u4 or ILOpCode.Conv_i8 or ILOpCode.Conv_u8 or ILOpCode.Conv_i or ILOpCode.Conv_u:
+                    stack.Push(Pop() is Constant c ? new Constant(Convert(i.OpCode, c.Value, c.Wide), i.OpCode is ILOpCode.Conv_i8 or ILOpCode.Conv_u8 or ILOpCode.Conv_i or ILOpCode.Conv_u) : new Unknown());
+                    break;
+                case ILOpCode.Newobj:
+                {
+                    var m = ts.ResolveMethod(module, i.Token, context, out _);
+                    var count = m?.Signature.ParameterTypes.Length ?? 0;
+                    var args = new Item[count];
+                    for (var k = count - 1; k >= 0; k--)
+                    {
+                        args[k] = Pop();
+                    }
+
+                    if (m is not null && MapClasses.TryGet(m.DeclaringType, out _) && args.All(a => a is Constant))
+                    {
+                        var names = m.Definition.GetParameters().Select(p => m.Module.Reader.GetParameter(p))
+                            .Where(p => p.SequenceNumber > 0).OrderBy(p => p.SequenceNumber)
+                            .Select(p => m.Module.Reader.GetString(p.Name)).ToArray();
+                        var dict = new Dictionary<string, long>();
+                        for (var k = 0; k < count && k < names.Length; k++)
+                        {
+                            dict[names[k]] = ((Constant)args[k]).Value;
+                        }
+
+                        stack.Push(new MapCtor(dict));
+                    }
+                    else
+                    {
+                        stack.Push(new Unknown());
+                    }
+
+                    break;
+                }
+
+                case ILOpCode.Stsfld:
+                {
+                    var value = Pop();
+                    if (ts.ResolveField(module, i.Token, context) is not { } f)
+                    {
+                        break;
+                    }
+
+                    switch (value)
+                    {
+                        case MapCtor map:
+                            result.Maps[f.Handle] = map.Arguments;
+                            break;
+                        case Constant cv when f.FieldType.IsPrimitiveInteger || f.FieldType.Kind is CTypeKind.Enum or CTypeKind.Pointer:
+                            result.Values[f.Handle] = Bytes(cv.Value, TypeLayout.SizeAndAlignment(ts, f.FieldType).Size);
+                            break;
+                        default:
+                            result.NonConstant.Add(f.Handle);
+                            break;
+                    }
+
+                    break;
+                }
+
+                case ILOpCode.Ldsflda:
+                {
+                    if (ts.ResolveField(module, i.Token, context) is { } f && f.FieldType.Kind == CTypeKind.Struct)
+                    {
+                        stack.Push(new FieldAddress(f.Handle, 0, TypeLayout.SizeAndAlignment(ts, f.FieldType).Size));
+                    }
+                    else
+                    {
+                        stack.Push(new Unknown());
+                    }
+
+                    break;
+                }
+
+                case ILOpCode.Ldflda:
+                {
+                    var target = Pop();
+                    var f = ts.ResolveField(module, i.Token, context);
+                    stack.Push(target is FieldAddress a && f is { } ff && TypeLayout.FindField(ts, ff.DeclaringType, ff.Name) is { } cf
+                        ? a with { Offset = a.Offset + cf.Offset }
+                        : new Unknown());
+                    break;
+                }
+
+                case ILOpCode.Stfld:
+                {
+                    var value = Pop();
+                    var target = Pop();
+                    var f = ts.ResolveField(module, i.Token, context);
+                    if (target is FieldAddress a && value is Constant cv && f is { } ff
+                        && TypeLayout.FindField(ts, ff.DeclaringType, ff.Name) is { } cf && cf.Type.IsPrimitiveInteger)
+                    {
+                        if (!result.Values.TryGetValue(a.Field, out var bytes))
+                        {
+                            result.Values[a.Field] = bytes = new byte[a.Size];
+                        }
+
+                        Bytes(cv.Value, cf.Type.ScalarSize).CopyTo(bytes, a.Offset + cf.Offset);
+                    }
+                    else if (target is FieldAddress bad)
+                    {
+                        result.NonConstant.Add(bad.Field);
+                    }
+
+                    break;
+                }
+
+                case ILOpCode.Initobj:
+                    Pop();
+                    break;
+                case ILOpCode.Dup:
+                    var top = Pop();
+                    stack.Push(top);
+                    stack.Push(top);
+                    break;
+                case ILOpCode.Pop:
+                    Pop();
+                    break;
+                case ILOpCode.Ret:
+                    return result;
+                default:
+                    // Anything else (calls, arrays, branches): give up on tracking values from here on.
+                    stack.Clear();
+                    for (var k = 0; k < 8; k++)
+                    {
+                        stack.Push(new Unknown());
+                    }
+
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private static long Convert(ILOpCode op, long v, bool wide) => op switch
+    {
+        ILOpCode.Conv_i1 => (sbyte)v,
+        ILOpCode.Conv_u1 => (byte)v,
+        ILOpCode.Conv_i2 => (short)v,
+        ILOpCode.Conv_u2 => (ushort)v,
+        ILOpCode.Conv_i4 => (int)v,
+        ILOpCode.Conv_u4 => (uint)v,
+        ILOpCode.Conv_u8 or ILOpCode.Conv_u => wide ? v : (long)(uint)v,
+        _ => v,
+    };
+
+    public static byte[] Bytes(long value, int size)
+    {
+        var bytes = new byte[size];
+        Span<byte> all = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(all, value);
+        all[..Math.Min(size, 8)].CopyTo(bytes);
+        return bytes;
+    }
+}

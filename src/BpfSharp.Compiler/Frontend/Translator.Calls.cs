@@ -1,0 +1,299 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using BpfSharp.Compiler.Ir;
+using BpfSharp.Instructions;
+
+namespace BpfSharp.Compiler.Frontend;
+
+internal sealed partial class Translator
+{
+    private const int PrintkHelper = 6;
+
+    private void TranslateCall(IlInstruction insn, bool isVirtualCall)
+    {
+        var frame = Frame;
+        var method = _ts.ResolveMethod(frame.Method.Module, insn.Token, frame.Method.Context, out var external);
+        if (method is null)
+        {
+            TranslateExternalCall(external);
+            return;
+        }
+
+        var argCount = method.Signature.ParameterTypes.Length + (method.Signature.Header.IsInstance ? 1 : 0);
+        var args = new Value[argCount];
+        for (var i = argCount - 1; i >= 0; i--)
+        {
+            args[i] = Pop();
+        }
+
+        var def = method.Definition;
+        var attributes = def.GetCustomAttributes();
+        foreach (var a in _ts.FindAttributes(method.Module, attributes, "BpfHelperAttribute"))
+        {
+            var id = a.FixedArguments[0].Value is int n ? n : -1;
+            PushResult(CallHelper(id, args, method.Signature.ParameterTypes, method.DisplayName), method.Signature.ReturnType);
+            return;
+        }
+
+        if (_ts.FindAttributes(method.Module, attributes, "BpfPrintkAttribute").Any())
+        {
+            PushResult(CallPrintk(args), method.Signature.ReturnType);
+            return;
+        }
+
+        if (isVirtualCall && (def.Attributes & MethodAttributes.Virtual) != 0 && (def.Attributes & MethodAttributes.Final) == 0
+            && !method.DeclaringType.IsValueType)
+        {
+            throw Error(DiagnosticIds.VirtualCall, $"virtual call to '{method.DisplayName}': BPF has no virtual dispatch; make it non-virtual or static");
+        }
+
+        var result = Inline(method, args);
+        if (result is not null)
+        {
+            Push(result);
+        }
+    }
+
+    private void PushResult(int? register, CType returnType)
+    {
+        if (returnType.Kind == CTypeKind.Void || register is null)
+        {
+            return;
+        }
+
+        var v = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.Mov, Dst = v, A = register.Value });
+        Push(Value.Reg(v, IsWide(returnType)));
+    }
+
+    /// <summary>Moves arguments into r1..r5 and calls the helper. Returns r0.</summary>
+    private int CallHelper(int id, Value[] args, IReadOnlyList<CType> parameterTypes, string name)
+    {
+        if (args.Length > 5)
+        {
+            throw Error(DiagnosticIds.TooManyArguments, $"'{name}' passes {args.Length} arguments; BPF calls take at most 5");
+        }
+
+        var offset = args.Length - parameterTypes.Count; // `this` of instance helpers
+        for (var i = 0; i < args.Length; i++)
+        {
+            var type = i - offset >= 0 ? parameterTypes[i - offset] : null;
+            var arg = args[i];
+            if (arg.Kind == ValueKind.Struct)
+            {
+                throw Error(DiagnosticIds.UnsupportedInstruction, $"argument {i + 1} of '{name}' is a struct value; pass a pointer");
+            }
+
+            // The ABI extends 32-bit arguments to 64 bits by their C type's signedness.
+            if (!arg.Wide && type is not null && type.IsSigned && !arg.IsConstant)
+            {
+                arg = Widen(arg, signed: true);
+            }
+
+            MaterializeInto(arg, 1 + i, widen: true);
+        }
+
+        Emit(new IrInstruction { Op = IrOp.Call, HelperId = id, ArgumentCount = args.Length });
+        return 0;
+    }
+
+    private int? CallPrintk(Value[] args)
+    {
+        if (args.Length == 0 || args[0].Kind != ValueKind.String)
+        {
+            throw Error(DiagnosticIds.StringUse, "the printk format must be a string literal");
+        }
+
+        if (args.Length > 4)
+        {
+            throw Error(DiagnosticIds.TooManyArguments, "bpf_trace_printk takes at most 3 values");
+        }
+
+        var text = args[0].Text!;
+        var str = _unit.GetString(text);
+        var values = new Value[args.Length + 1];
+        values[0] = Value.GlobalAddress(str, 0);
+        values[1] = Value.Const(System.Text.Encoding.UTF8.GetByteCount(text) + 1, false);
+        for (var i = 1; i < args.Length; i++)
+        {
+            values[i + 1] = args[i];
+        }
+
+        return CallHelper(PrintkHelper, values, [], "Printk");
+    }
+
+    private void TranslateNewObject(IlInstruction insn)
+    {
+        var frame = Frame;
+        var ctor = _ts.ResolveMethod(frame.Method.Module, insn.Token, frame.Method.Context, out var external);
+        var type = ctor?.DeclaringType;
+        if (ctor is null || type is null || type.Kind != CTypeKind.Struct)
+        {
+            throw Error(DiagnosticIds.ReferenceType,
+                $"'new {(type?.Name ?? external?.TypeName)}' allocates a managed object; BPF programs cannot allocate (maps are declared as static readonly fields)");
+        }
+
+        CheckUsable(type);
+        var count = ctor.Signature.ParameterTypes.Length;
+        var args = new Value[count + 1];
+        for (var i = count; i >= 1; i--)
+        {
+            args[i] = Pop();
+        }
+
+        var (size, align) = TypeLayout.SizeAndAlignment(_ts, type);
+        var slot = _fn.NewSlot(size, align, type.Name + ".new");
+        ZeroMemory(Value.FrameAddress(slot, 0), size, align);
+        args[0] = Value.FrameAddress(slot, 0);
+        Inline(ctor, args);
+        Push(Value.StructAt(Value.FrameAddress(slot, 0), type));
+    }
+
+    /// <summary>Methods of the base class library the compiler understands.</summary>
+    private void TranslateExternalCall(ExternalMethod? method)
+    {
+        if (method is null)
+        {
+            throw Error(DiagnosticIds.UnknownMethod, "a call to a method that cannot be resolved");
+        }
+
+        var name = method.TypeName + "." + method.Name;
+        var sig = method.Signature;
+        switch (name)
+        {
+            case "System.Runtime.CompilerServices.Unsafe.AsPointer":
+            case "System.Runtime.CompilerServices.Unsafe.AsRef":
+            case "System.Runtime.CompilerServices.Unsafe.As":
+                var v = Pop();
+                Push(v.Kind == ValueKind.Struct ? v.Address! : v);
+                return;
+            case "System.Runtime.CompilerServices.Unsafe.SizeOf":
+                CheckSizeable(method.MethodTypeArguments[0]);
+                Push(Value.Const(TypeLayout.SizeAndAlignment(_ts, method.MethodTypeArguments[0]).Size, false));
+                return;
+            case "System.Runtime.CompilerServices.Unsafe.NullRef":
+                Push(Value.Const(0, true));
+                return;
+            case "System.Runtime.CompilerServices.Unsafe.IsNullRef":
+                Push(MakeCompare(JumpOperation.Jeq, Pop(), Value.Const(0, true)));
+                return;
+            case "System.Runtime.CompilerServices.Unsafe.Add" when sig.ParameterTypes.Length == 2:
+            {
+                var elementSize = TypeLayout.SizeAndAlignment(_ts, method.MethodTypeArguments[0]).Size;
+                var count = Pop();
+                var pointer = Pop();
+                Push(pointer);
+                Push(Widen(count, signed: true));
+                Push(Value.Const(elementSize, true));
+                Binary(AluOperation.Mul, false);
+                Binary(AluOperation.Add, false);
+                return;
+            }
+
+            case "System.Runtime.CompilerServices.Unsafe.Read":
+            case "System.Runtime.CompilerServices.Unsafe.ReadUnaligned":
+                Push(LoadValue(Pop(), method.MethodTypeArguments[0]));
+                return;
+            case "System.Runtime.CompilerServices.Unsafe.Write":
+            case "System.Runtime.CompilerServices.Unsafe.WriteUnaligned":
+            {
+                var value = Pop();
+                StoreValue(Pop(), method.MethodTypeArguments[0], value);
+                return;
+            }
+
+            case "System.Threading.Interlocked.Add":
+            case "System.Threading.Interlocked.Increment":
+            case "System.Threading.Interlocked.Decrement":
+            case "System.Threading.Interlocked.Exchange":
+            case "System.Threading.Interlocked.And":
+            case "System.Threading.Interlocked.Or":
+                Atomic(method.Name, sig.ReturnType);
+                return;
+            case "System.Threading.Interlocked.CompareExchange":
+                CompareExchange(sig.ReturnType);
+                return;
+            case "System.Buffers.Binary.BinaryPrimitives.ReverseEndianness":
+            {
+                var bits = sig.ReturnType.ScalarSize * 8;
+                var src = Pop();
+                var dst = _fn.NewRegister();
+                MaterializeInto(src, dst, widen: bits == 64);
+                Emit(new IrInstruction { Op = IrOp.ByteSwap, Dst = dst, A = dst, Immediate = bits });
+                Push(Value.Reg(dst, bits == 64, zext: bits < 64));
+                return;
+            }
+        }
+
+        throw Error(DiagnosticIds.UnknownMethod, $"'{name}' has no BPF translation (only BpfSharp.Kernel, your own code and a few Unsafe/Interlocked/BinaryPrimitives methods can be called)");
+    }
+
+    private void Atomic(string name, CType type)
+    {
+        var size = type.ScalarSize;
+        if (size is not (4 or 8))
+        {
+            throw Error(DiagnosticIds.UnsupportedInstruction, "atomics work on int, uint, long and ulong");
+        }
+
+        Value operand = name switch
+        {
+            "Increment" => Value.Const(1, size == 8),
+            "Decrement" => Value.Const(-1, size == 8),
+            _ => Pop(),
+        };
+        var address = Pop();
+        var (op, adjust) = name switch
+        {
+            "Add" => (AtomicOperation.FetchAdd, true),
+            "Increment" => (AtomicOperation.FetchAdd, true),
+            "Decrement" => (AtomicOperation.FetchAdd, true),
+            "Exchange" => (AtomicOperation.Xchg, false),
+            "And" => (AtomicOperation.FetchAnd, false),
+            _ => (AtomicOperation.FetchOr, false),
+        };
+        var (reg, slot, offset) = AddressOf(address);
+        if (slot >= 0)
+        {
+            reg = Materialize(Value.FrameAddress(slot, offset));
+            offset = 0;
+        }
+
+        var value = _fn.NewRegister();
+        MaterializeInto(operand, value, widen: size == 8);
+        Emit(new IrInstruction { Op = IrOp.Atomic, AtomicOp = op, A = reg, B = value, Offset = offset, Size = size == 8 ? MemorySize.DoubleWord : MemorySize.Word });
+
+        // Interlocked.Add/Increment return the new value; the fetch form gives the old one.
+        if (adjust)
+        {
+            Push(Value.Reg(value, size == 8, zext: size == 4));
+            Push(operand);
+            Binary(AluOperation.Add, false);
+        }
+        else
+        {
+            Push(Value.Reg(value, size == 8));
+        }
+    }
+
+    private void CompareExchange(CType type)
+    {
+        var size = type.ScalarSize;
+        var comparand = Pop();
+        var value = Pop();
+        var address = Pop();
+        var (reg, slot, offset) = AddressOf(address);
+        if (slot >= 0)
+        {
+            reg = Materialize(Value.FrameAddress(slot, offset));
+            offset = 0;
+        }
+
+        var newValue = Materialize(value, widen: size == 8);
+        MaterializeInto(comparand, 0, widen: size == 8);
+        Emit(new IrInstruction { Op = IrOp.Atomic, AtomicOp = AtomicOperation.CmpXchg, A = reg, B = newValue, Offset = offset, Size = size == 8 ? MemorySize.DoubleWord : MemorySize.Word });
+        var result = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.Mov, Dst = result, A = 0 });
+        Push(Value.Reg(result, size == 8));
+    }
+}

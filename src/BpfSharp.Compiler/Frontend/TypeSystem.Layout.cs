@@ -1,0 +1,171 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+
+namespace BpfSharp.Compiler.Frontend;
+
+
+/// <summary>C layout of value types, as clang would lay out the equivalent C struct.</summary>
+internal static class TypeLayout
+{
+    private const int MaxDepth = 32;
+
+    /// <summary>Size and alignment of any value type; computes struct layouts on first use.</summary>
+    public static (int Size, int Alignment) SizeAndAlignment(TypeSystem ts, CType type, int depth = 0)
+    {
+        switch (type.Kind)
+        {
+            case CTypeKind.Struct:
+                EnsureLayout(ts, type, depth);
+                return (type.Size, type.Alignment);
+            case CTypeKind.Enum:
+                return SizeAndAlignment(ts, type.Element!, depth);
+            case CTypeKind.Void:
+                return (1, 1);
+            case CTypeKind.GenericParameter or CTypeKind.Class or CTypeKind.String or CTypeKind.Object or CTypeKind.Array:
+                throw new CompileErrorException(DiagnosticIds.UnsupportedType, $"type '{type.Name}' has no BPF layout");
+            default:
+                var s = type.ScalarSize;
+                return (s, s);
+        }
+    }
+
+    public static void EnsureLayout(TypeSystem ts, CType type, int depth = 0)
+    {
+        if (type.LayoutDone)
+        {
+            return;
+        }
+
+        if (type.Module is null)
+        {
+            throw new CompileErrorException(DiagnosticIds.UnsupportedType, $"value type '{type.Name}' is not defined in a readable assembly");
+        }
+
+        if (type.LayoutInProgress || depth > MaxDepth)
+        {
+            throw new CompileErrorException(DiagnosticIds.UnsupportedType, $"type '{type.Name}' contains itself by value");
+        }
+
+        type.LayoutInProgress = true;
+        var reader = type.Module.Reader;
+        var def = reader.GetTypeDefinition(type.Handle);
+        var context = new GenericContext(type.TypeArguments, []);
+
+        foreach (var a in ts.FindAttributes(type.Module, def.GetCustomAttributes(), "RelocatableAttribute"))
+        {
+            type.IsRelocatable = true;
+            type.BtfName ??= a.FixedArguments.Length > 0 ? a.FixedArguments[0].Value as string : null;
+        }
+
+        foreach (var a in ts.FindAttributes(type.Module, def.GetCustomAttributes(), "BtfNameAttribute"))
+        {
+            type.BtfName = a.FixedArguments[0].Value as string;
+        }
+
+        if (ts.FindAttributes(type.Module, def.GetCustomAttributes(), "AnonymousAttribute").Any())
+        {
+            type.BtfName = "";
+        }
+
+        foreach (var a in ts.FindAttributes(type.Module, def.GetCustomAttributes(), "InlineArrayAttribute"))
+        {
+            type.InlineArrayLength = a.FixedArguments[0].Value is int n ? n : 0;
+        }
+
+        var explicitLayout = (def.Attributes & TypeAttributes.LayoutMask) == TypeAttributes.ExplicitLayout;
+        var layout = def.GetLayout();
+        var pack = layout.PackingSize == 0 ? 8 : layout.PackingSize;
+        var offset = 0;
+        var maxAlign = 1;
+        var allZero = true;
+        foreach (var fh in def.GetFields())
+        {
+            var f = reader.GetFieldDefinition(fh);
+            if ((f.Attributes & FieldAttributes.Static) != 0)
+            {
+                continue;
+            }
+
+            var name = reader.GetString(f.Name);
+            var fieldType = f.DecodeSignature(ts, context);
+            var field = new CField(name, fieldType, 0) { BtfName = name, MemberIndex = type.Fields.Count };
+            int size, align;
+            var fixedBuffer = ts.FindAttributes(type.Module, f.GetCustomAttributes(), "FixedBufferAttribute").Any();
+            if (fixedBuffer && fieldType.Kind == CTypeKind.Struct && fieldType.Module is not null)
+            {
+                // C# fixed buffers are a nested struct holding FixedElementField, sized by its ClassLayout.
+                var nested = fieldType.Module.Reader.GetTypeDefinition(fieldType.Handle);
+                var element = nested.GetFields().Select(h => fieldType.Module.Reader.GetFieldDefinition(h))
+                    .First(x => (x.Attributes & FieldAttributes.Static) == 0).DecodeSignature(ts, GenericContext.Empty);
+                var (es, ea) = SizeAndAlignment(ts, element, depth + 1);
+                field.FixedElement = element;
+                field.FixedLength = nested.GetLayout().Size / es;
+                size = nested.GetLayout().Size;
+                align = ea;
+            }
+            else
+            {
+                (size, align) = SizeAndAlignment(ts, fieldType, depth + 1);
+            }
+
+            foreach (var a in ts.FindAttributes(type.Module, f.GetCustomAttributes(), "BtfNameAttribute"))
+            {
+                field.BtfName = a.FixedArguments[0].Value as string ?? name;
+            }
+
+            if (ts.FindAttributes(type.Module, f.GetCustomAttributes(), "AnonymousAttribute").Any())
+            {
+                field.BtfName = "";
+            }
+
+            foreach (var a in ts.FindAttributes(type.Module, f.GetCustomAttributes(), "BitfieldAttribute"))
+            {
+                field.BitfieldBits = a.FixedArguments[0].Value is int b ? b : 0;
+            }
+
+            field.IsFlexible = ts.FindAttributes(type.Module, f.GetCustomAttributes(), "FlexibleArrayAttribute").Any();
+            align = Math.Min(align, pack);
+            if (explicitLayout)
+            {
+                field.Offset = f.GetOffset();
+                allZero &= field.Offset == 0;
+                offset = Math.Max(offset, field.Offset + size);
+            }
+            else
+            {
+                offset = (offset + align - 1) / align * align;
+                field.Offset = offset;
+                offset += size;
+            }
+
+            maxAlign = Math.Max(maxAlign, align);
+            type.Fields.Add(field);
+        }
+
+        if (type.InlineArrayLength > 0 && type.Fields.Count == 1)
+        {
+            offset = type.Fields[0].Offset + SizeAndAlignment(ts, type.Fields[0].Type, depth + 1).Size * type.InlineArrayLength;
+        }
+
+        type.IsUnion = explicitLayout && allZero && type.Fields.Count > 1;
+        var total = Math.Max((offset + maxAlign - 1) / maxAlign * maxAlign, layout.Size);
+        type.Size = type.Fields.Count == 0 && layout.Size == 0 ? (type.IsRelocatable ? 0 : 1) : total;
+        type.Alignment = maxAlign;
+        type.LayoutDone = true;
+        type.LayoutInProgress = false;
+    }
+
+    public static CField? FindField(TypeSystem ts, CType type, string name)
+    {
+        EnsureLayout(ts, type);
+        foreach (var f in type.Fields)
+        {
+            if (f.Name == name)
+            {
+                return f;
+            }
+        }
+
+        return null;
+    }
+}

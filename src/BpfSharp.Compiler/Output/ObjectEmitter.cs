@@ -1,0 +1,286 @@
+using System.Buffers.Binary;
+using System.Text;
+using BpfSharp.Btf;
+using BpfSharp.Btf.Writing;
+using BpfSharp.Compiler.Backend;
+using BpfSharp.Compiler.Frontend;
+using BpfSharp.CoRe;
+using BpfSharp.Instructions;
+using BpfSharp.Objects;
+using BpfSharp.Objects.Writing;
+
+namespace BpfSharp.Compiler.Output;
+
+/// <summary>
+/// Writes compiled programs as a BPF ELF object the way clang does: one code section per program section
+/// name, BTF-defined maps in <c>.maps</c>, globals in <c>.data</c>/<c>.rodata</c>/<c>.bss</c> with DATASEC/VAR
+/// BTF and symbols, <c>license</c>, and <c>.BTF.ext</c> with func_info, line_info (C# lines) and CO-RE records.
+/// </summary>
+internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTypeMapper types)
+{
+    private readonly Dictionary<string, string[]?> _sourceFiles = [];
+
+    public byte[] Emit(IReadOnlyList<(CompiledFunction Function, CType? ContextType)> programs, string license)
+    {
+        var elf = new BpfElfBuilder();
+        var ext = new BtfExtBuilder();
+
+        // Globals: lay out per section, in order of first use.
+        var sections = new Dictionary<string, List<GlobalVariable>>();
+        foreach (var g in unit.Globals)
+        {
+            if (!sections.TryGetValue(g.Section, out var list))
+            {
+                sections[g.Section] = list = [];
+            }
+
+            var align = g.Type is null ? 1 : Math.Min(8, TypeLayout.SizeAndAlignment(unit.Types, g.Type).Alignment);
+            var end = list.Count == 0 ? 0 : list[^1].Offset + list[^1].Initial.Length;
+            g.Offset = (end + align - 1) / align * align;
+            list.Add(g);
+        }
+
+        // Code sections (programs sharing a section name are laid out one after another, as libbpf expects).
+        var codeSections = new Dictionary<string, (int Index, List<(CompiledFunction F, int ByteOffset)> Functions)>();
+        var codeBytes = new Dictionary<string, List<byte>>();
+        foreach (var (f, _) in programs)
+        {
+            if (!codeBytes.TryGetValue(f.Section, out var bytes))
+            {
+                codeBytes[f.Section] = bytes = [];
+                codeSections[f.Section] = (-1, []);
+            }
+
+            codeSections[f.Section].Functions.Add((f, bytes.Count));
+            bytes.AddRange(Encode(f.Code));
+        }
+
+        foreach (var (name, bytes) in codeBytes)
+        {
+            var index = elf.AddSection(name, ElfSectionFlags.Alloc | ElfSectionFlags.ExecInstr, bytes.ToArray(), 8);
+            codeSections[name] = (index, codeSections[name].Functions);
+        }
+
+        // Data sections.
+        var dataSectionIndex = new Dictionary<string, int>();
+        foreach (var (name, list) in sections)
+        {
+            var size = list.Count == 0 ? 0 : list[^1].Offset + list[^1].Initial.Length;
+            var flags = name == ".rodata" ? ElfSectionFlags.Alloc : ElfSectionFlags.Alloc | ElfSectionFlags.Write;
+            if (name == ".bss")
+            {
+                dataSectionIndex[name] = elf.AddNoBitsSection(name, flags, (ulong)size, 8);
+            }
+            else
+            {
+                var data = new byte[size];
+                foreach (var g in list)
+                {
+                    g.Initial.CopyTo(data, g.Offset);
+                }
+
+                dataSectionIndex[name] = elf.AddSection(name, flags, data, 8);
+            }
+        }
+
+        // Maps.
+        var mapsSection = -1;
+        var mapSymbols = new List<int>();
+        var mapVars = new List<(int Var, uint Offset, uint Size)>();
+        if (unit.Maps.Count > 0)
+        {
+            var mapTypes = unit.Maps.Select(MapStruct).ToList();
+            var sizes = unit.Maps.Select((m, i) => (uint)(btf.GetVlen(mapTypes[i]) * 8)).ToList();
+            var total = sizes.Sum(s => (long)s);
+            mapsSection = elf.AddSection(".maps", ElfSectionFlags.Alloc | ElfSectionFlags.Write, new byte[total], 8);
+            uint offset = 0;
+            for (var i = 0; i < unit.Maps.Count; i++)
+            {
+                var map = unit.Maps[i];
+                mapSymbols.Add(elf.AddSymbol(map.Name, mapsSection, offset, sizes[i], ElfSymbolType.Object, ElfSymbolBinding.Global));
+                mapVars.Add((btf.AddVar(map.Name, mapTypes[i], BtfLinkage.Global), offset, sizes[i]));
+                offset += sizes[i];
+            }
+        }
+
+        // License.
+        var licenseBytes = Encoding.UTF8.GetBytes(license + "\0");
+        var licenseSection = elf.AddSection("license", ElfSectionFlags.Alloc | ElfSectionFlags.Write, licenseBytes, 1);
+        elf.AddSymbol("LICENSE", licenseSection, 0, (ulong)licenseBytes.Length, ElfSymbolType.Object, ElfSymbolBinding.Global);
+        var charType = btf.AddInt("char", 1, BtfIntEncoding.Signed, 8);
+        var licenseVar = btf.AddVar("LICENSE", types.Array(charType, (uint)licenseBytes.Length), BtfLinkage.Global);
+
+        // Program symbols, FUNC BTF, func_info, line_info, relocations.
+        foreach (var (f, ctxType) in programs)
+        {
+            var (sectionIndex, functions) = codeSections[f.Section];
+            var byteOffset = functions.First(x => x.F == f).ByteOffset;
+            elf.AddSymbol(f.Name, sectionIndex, (ulong)byteOffset, (ulong)(f.Code.Length * 8), ElfSymbolType.Func, ElfSymbolBinding.Global);
+            var proto = btf.AddFuncProto(types.IntType);
+            if (ctxType is not null)
+            {
+                btf.AddParam(proto, "ctx", types.Get(ctxType));
+            }
+
+            var func = btf.AddFunc(f.Name, proto, BtfLinkage.Global);
+            ext.AddFuncInfo(f.Section, (uint)byteOffset, func);
+            foreach (var (insn, line) in f.Lines)
+            {
+                var (file, number, column) = unit.Lines[line];
+                ext.AddLineInfo(f.Section, (uint)(byteOffset + insn * 8), btf.AddString(file), btf.AddString(SourceLine(file, number)), number, column);
+            }
+
+            foreach (var r in f.References)
+            {
+                var at = (ulong)(byteOffset + r.Instruction * 8);
+                if (r.Kind == SymbolReferenceKind.Map)
+                {
+                    elf.AddRelocation(sectionIndex, at, mapSymbols[r.Symbol], BpfRelocationType.Bpf64_64);
+                }
+                else
+                {
+                    var g = unit.Globals[r.Symbol];
+                    PatchImmediate(elf, sectionIndex, codeBytes[f.Section], byteOffset + r.Instruction * 8, g.Offset + r.Addend);
+                    elf.AddRelocation(sectionIndex, at, elf.GetSectionSymbol(dataSectionIndex[g.Section]), BpfRelocationType.Bpf64_64);
+                }
+            }
+
+            foreach (var c in f.CoRe)
+            {
+                ext.AddCoReRelocation(f.Section, (uint)(byteOffset + c.Instruction * 8), c.Use.TypeId, btf.AddString(c.Use.Access), (CoReRelocationKind)c.Use.Kind);
+            }
+        }
+
+        // Global variables: symbols, VARs, DATASECs.
+        foreach (var (name, list) in sections)
+        {
+            var vars = new List<(int, uint, uint)>();
+            foreach (var g in list.Where(g => !g.IsLiteral))
+            {
+                elf.AddSymbol(g.Name, dataSectionIndex[name], (ulong)g.Offset, (ulong)g.Initial.Length, ElfSymbolType.Object, ElfSymbolBinding.Global);
+                vars.Add((btf.AddVar(g.Name, types.Get(g.Type!), BtfLinkage.Global), (uint)g.Offset, (uint)g.Initial.Length));
+            }
+
+            var size = list.Count == 0 ? 0 : list[^1].Offset + list[^1].Initial.Length;
+            AddDataSec(name, (uint)size, vars);
+        }
+
+        if (mapVars.Count > 0)
+        {
+            AddDataSec(".maps", (uint)mapVars.Sum(v => (long)v.Size), mapVars);
+        }
+
+        AddDataSec("license", (uint)licenseBytes.Length, [(licenseVar, 0, (uint)licenseBytes.Length)]);
+
+        var extBytes = ext.ToArray(btf);
+        elf.AddSection(".BTF", ElfSectionFlags.None, btf.ToArray(), 4);
+        if (!ext.IsEmpty)
+        {
+            elf.AddSection(".BTF.ext", ElfSectionFlags.None, extBytes, 4);
+        }
+
+        return elf.ToArray();
+    }
+
+    private void AddDataSec(string name, uint size, List<(int Var, uint Offset, uint Size)> vars)
+    {
+        var id = btf.AddDataSec(name, size);
+        foreach (var (v, offset, s) in vars)
+        {
+            btf.AddDataSecVar(id, v, offset, s);
+        }
+    }
+
+    /// <summary>The anonymous struct libbpf reads a BTF-defined map from (emitter.md §3.6).</summary>
+    private int MapStruct(MapDefinition map)
+    {
+        var members = new List<(string Name, int Type)>
+        {
+            ("type", types.Pointer(types.Array(types.IntType, (uint)map.MapType))),
+        };
+        if (map.MaxEntries != 0)
+        {
+            members.Add(("max_entries", types.Pointer(types.Array(types.IntType, map.MaxEntries))));
+        }
+
+        if (map.Key is not null)
+        {
+            members.Add(("key", types.Pointer(types.Get(map.Key))));
+        }
+        else if (map.KeySize != 0)
+        {
+            members.Add(("key_size", types.Pointer(types.Array(types.IntType, map.KeySize))));
+        }
+
+        if (map.Value is not null)
+        {
+            members.Add(("value", types.Pointer(types.Get(map.Value))));
+        }
+        else if (map.ValueSize != 0)
+        {
+            members.Add(("value_size", types.Pointer(types.Array(types.IntType, map.ValueSize))));
+        }
+
+        if (map.Flags != 0)
+        {
+            members.Add(("map_flags", types.Pointer(types.Array(types.IntType, map.Flags))));
+        }
+
+        if (map.Pinning != 0)
+        {
+            members.Add(("pinning", types.Pointer(types.Array(types.IntType, map.Pinning))));
+        }
+
+        var id = btf.AddStruct(null, (uint)(members.Count * 8));
+        for (var i = 0; i < members.Count; i++)
+        {
+            btf.AddMember(id, members[i].Name, members[i].Type, (uint)(i * 64));
+        }
+
+        return id;
+    }
+
+    private static byte[] Encode(Instruction[] code)
+    {
+        var bytes = new byte[code.Length * 8];
+        for (var i = 0; i < code.Length; i++)
+        {
+            var insn = code[i];
+            bytes[i * 8] = insn.Opcode;
+            bytes[(i * 8) + 1] = (byte)((insn.Source << 4) | insn.Destination);
+            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan((i * 8) + 2), insn.Offset);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan((i * 8) + 4), insn.Immediate);
+        }
+
+        return bytes;
+    }
+
+    private static void PatchImmediate(BpfElfBuilder elf, int sectionIndex, List<byte> code, int byteOffset, long value)
+    {
+        var bytes = code.ToArray();
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(byteOffset + 4), (int)value);
+        code.Clear();
+        code.AddRange(bytes);
+        elf.SetSectionData(sectionIndex, bytes);
+    }
+
+    /// <summary>The text of a source line, for line_info (what verifier logs print); empty if unreadable.</summary>
+    private string SourceLine(string file, int line)
+    {
+        if (!_sourceFiles.TryGetValue(file, out var lines))
+        {
+            try
+            {
+                lines = File.Exists(file) ? File.ReadAllLines(file) : null;
+            }
+            catch (IOException)
+            {
+                lines = null;
+            }
+
+            _sourceFiles[file] = lines;
+        }
+
+        return lines is not null && line >= 1 && line <= lines.Length ? lines[line - 1].Trim() : "";
+    }
+}
