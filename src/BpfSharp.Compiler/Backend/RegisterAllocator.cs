@@ -25,6 +25,11 @@ internal sealed class RegisterAllocator
         for (var round = 0; round < 64; round++)
         {
             Build();
+            while (Coalesce())
+            {
+                Build();
+            }
+
             var (colors, spilled) = Color();
             if (spilled.Count == 0)
             {
@@ -222,6 +227,144 @@ internal sealed class RegisterAllocator
 
         _adjacent[a].Add(b);
         _adjacent[b].Add(a);
+    }
+
+    // ---- coalescing ----
+
+    /// <summary>Merges the two sides of register moves that do not interfere (Briggs' conservative test for two
+    /// virtual registers, George's for a physical one), so that the move disappears. Returns true if it merged.</summary>
+    private bool Coalesce()
+    {
+        var n = _fn.RegisterCount;
+        var alias = new int[n];
+        for (var v = 0; v < n; v++)
+        {
+            alias[v] = v;
+        }
+
+        int Find(int v)
+        {
+            while (alias[v] != v)
+            {
+                v = alias[v] = alias[alias[v]];
+            }
+
+            return v;
+        }
+
+        var merged = false;
+        foreach (var block in _fn.Blocks)
+        {
+            foreach (var i in block.Instructions)
+            {
+                if (i.Op != IrOp.Mov || i.HasImmediate || i.A < 0)
+                {
+                    continue;
+                }
+
+                int a = Find(i.Dst), b = Find(i.A);
+                if (a == b || _adjacent[a].Contains(b) || a == 10 || b == 10 || _noSpill.Contains(a) || _noSpill.Contains(b))
+                {
+                    continue;
+                }
+
+                if (a < IrFunction.PhysicalRegisters && b < IrFunction.PhysicalRegisters)
+                {
+                    continue;
+                }
+
+                // Keep the physical register (if any) as the representative.
+                if (b < IrFunction.PhysicalRegisters)
+                {
+                    (a, b) = (b, a);
+                }
+
+                bool ok;
+                if (a < IrFunction.PhysicalRegisters)
+                {
+                    // George: every neighbour of b already interferes with a, or has few neighbours.
+                    ok = _adjacent[b].All(t => _adjacent[t].Count < Colors || _adjacent[a].Contains(t) || t == a);
+                }
+                else
+                {
+                    // Briggs: the merged node has fewer than K neighbours of significant degree.
+                    var significant = 0;
+                    foreach (var t in _adjacent[a].Union(_adjacent[b]))
+                    {
+                        if (_adjacent[t].Count >= Colors || t < IrFunction.PhysicalRegisters)
+                        {
+                            significant++;
+                        }
+                    }
+
+                    ok = significant < Colors;
+                }
+
+                if (!ok)
+                {
+                    continue;
+                }
+
+                alias[b] = a;
+                foreach (var t in _adjacent[b])
+                {
+                    _adjacent[t].Remove(b);
+                    if (t != a)
+                    {
+                        _adjacent[t].Add(a);
+                        _adjacent[a].Add(t);
+                    }
+                }
+
+                _adjacent[b].Clear();
+                merged = true;
+            }
+        }
+
+        if (!merged)
+        {
+            return false;
+        }
+
+        foreach (var block in _fn.Blocks)
+        {
+            var list = block.Instructions;
+            for (var k = 0; k < list.Count; k++)
+            {
+                var i = list[k];
+                if (i.Dst >= 0)
+                {
+                    i.Dst = Find(i.Dst);
+                }
+
+                if (i.A >= 0)
+                {
+                    i.A = Find(i.A);
+                }
+
+                if (i.B >= 0 && !i.HasImmediate)
+                {
+                    i.B = Find(i.B);
+                }
+
+                if (i.Op == IrOp.Mov && !i.HasImmediate && i.Dst == i.A)
+                {
+                    list.RemoveAt(k--);
+                }
+            }
+
+            if (block.CompareA >= 0)
+            {
+                block.CompareA = Find(block.CompareA);
+            }
+
+            if (block.CompareB >= 0 && !block.CompareImmediate)
+            {
+                block.CompareB = Find(block.CompareB);
+            }
+        }
+
+        return true;
     }
 
     // ---- colouring ----

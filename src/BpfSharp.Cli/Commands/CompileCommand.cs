@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Text.Json;
+using BpfSharp.Compiler;
+
+namespace BpfSharp.Cli.Commands;
+
+/// <summary><c>bpfsharp compile ASSEMBLY -o OBJECT</c>: C# (IL + PDB) to a BPF ELF object.</summary>
+internal static class CompileCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("assembly") { Description = "The .NET assembly (.dll) with BPF programs ([Xdp], [Kprobe(\"…\")], …)." };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the BPF object (default: ASSEMBLY with .bpf.o)." };
+        var references = new Option<string[]>("--reference-dir", "-r") { Description = "Extra directories to find referenced assemblies in.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("compile",
+            "Compile the BPF programs of a .NET assembly into a BPF ELF object that libbpf, bpftool and the kernel accept. " +
+            "Errors name the C# file and line.") { input, output, references };
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(input)!;
+            var options = new BpfCompilerOptions();
+            foreach (var dir in result.GetValue(references) ?? [])
+            {
+                options.ReferenceDirectories.Add(dir);
+            }
+
+            var compilation = BpfCompiler.Compile(path, options);
+            var json = result.GetValue(GlobalOptions.Json);
+            foreach (var d in compilation.Diagnostics)
+            {
+                Console.Error.WriteLine(d.ToString());
+            }
+
+            if (!compilation.Success)
+            {
+                return 1;
+            }
+
+            var target = result.GetValue(output) ?? Path.ChangeExtension(path, ".bpf.o");
+            File.WriteAllBytes(target, compilation.Object!);
+            if (json)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(compilation.Programs.Select(p => new Dictionary<string, object>
+                {
+                    ["name"] = p.Name, ["section"] = p.Section, ["insns"] = p.InstructionCount, ["stack"] = p.StackSize,
+                })));
+            }
+            else
+            {
+                foreach (var p in compilation.Programs)
+                {
+                    Console.WriteLine($"{p.Name,-24} {p.Section,-32} {p.InstructionCount,5} insns {p.StackSize,4} B stack");
+                }
+
+                Console.WriteLine($"wrote {target}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
