@@ -103,6 +103,25 @@ internal sealed class CodeEmitter
             _code[at] = new Instruction(old.Opcode, old.Destination, old.Source, (short)delta, old.Immediate);
         }
 
+        // Every instruction gets a line: leading ones take the first known line (the kernel requires line info
+        // at each function's first instruction), others inherit the line before them.
+        var firstKnown = _lineOfInstruction.FirstOrDefault(l => l >= 0, -1);
+        for (var k = 0; k < _lineOfInstruction.Count; k++)
+        {
+            if (_lineOfInstruction[k] < 0)
+            {
+                _lineOfInstruction[k] = k == 0 ? firstKnown : _lineOfInstruction[k - 1];
+            }
+        }
+
+        if (firstKnown < 0 && _fn.FallbackLine >= 0)
+        {
+            for (var k = 0; k < _lineOfInstruction.Count; k++)
+            {
+                _lineOfInstruction[k] = _fn.FallbackLine;
+            }
+        }
+
         var lines = new List<(int, int)>();
         var last = -2;
         for (var k = 0; k < _lineOfInstruction.Count; k++)

@@ -242,6 +242,16 @@ internal sealed partial class Translator
 
         var outerLine = _line;
         _frames.Add(frame);
+        if (frame.Lines.Count > 0 && _line < 0)
+        {
+            _line = frame.Lines[0].Line;
+        }
+
+        if (frame.Lines.Count > 0 && _fn.FallbackLine < 0)
+        {
+            _fn.FallbackLine = frame.Lines[0].Line;
+        }
+
 
         // Arguments: bound to the caller's values unless written or addressed.
         for (var a = 0; a < paramTypes.Count; a++)
@@ -361,7 +371,11 @@ internal sealed partial class Translator
 
         _frames.RemoveAt(_frames.Count - 1);
         _stack = outerStack;
-        _line = outerLine;
+        if (outerLine >= 0)
+        {
+            _line = outerLine;
+        }
+
         return result;
     }
 

@@ -145,6 +145,9 @@ internal sealed class IrFunction(string name)
     public List<FrameSlot> Slots { get; } = [];
     public int RegisterCount { get; private set; } = PhysicalRegisters;
 
+    /// <summary>A line for functions whose code has none (the method's first sequence point).</summary>
+    public int FallbackLine { get; set; } = -1;
+
     public int NewRegister() => RegisterCount++;
 
     public IrBlock NewBlock()
