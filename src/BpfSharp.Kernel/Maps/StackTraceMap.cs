@@ -1,0 +1,31 @@
+namespace BpfSharp.Kernel;
+
+/// <summary>
+/// A stack trace map (<c>BPF_MAP_TYPE_STACK_TRACE</c>, key <c>u32</c> stack id, value <see cref="MaxDepth"/>
+/// instruction addresses).
+/// </summary>
+public sealed unsafe class StackTraceMap : BpfMap
+{
+    /// <summary>The frames per stack, the value being <c>u64[MaxDepth]</c> (the kernel's default <c>perf_event_max_stack</c>).</summary>
+    public const int MaxDepth = 127;
+
+    /// <summary>Declares the map; the arguments must be constants.</summary>
+    /// <param name="maxEntries">The number of stacks kept.</param>
+    /// <param name="flags">Map creation flags (e.g. <see cref="MapFlags.StackBuildId"/>).</param>
+    /// <param name="pinning">Whether the loader pins the map by name.</param>
+    public StackTraceMap(uint maxEntries, MapFlags flags = MapFlags.None, MapPinning pinning = MapPinning.None)
+    {
+    }
+
+    /// <summary>Records the current stack and returns its id.</summary>
+    /// <param name="ctx">The program's context.</param>
+    /// <param name="flags">Frames to skip in the low 8 bits, plus <see cref="StackIdFlags"/> bits.</param>
+    /// <returns>The stack id (≥ 0), or a negative errno.</returns>
+    public long GetStackId(void* ctx, ulong flags) => Bpf.GetStackid(ctx, this, flags);
+
+    /// <summary>Records the current stack and returns its id.</summary>
+    /// <param name="ctx">The program's context.</param>
+    /// <param name="flags">Which stack and how to store it.</param>
+    /// <returns>The stack id (≥ 0), or a negative errno.</returns>
+    public long GetStackId(void* ctx, StackIdFlags flags) => Bpf.GetStackid(ctx, this, (ulong)flags);
+}

@@ -1,0 +1,139 @@
+using System.Reflection;
+using BpfSharp.Kernel;
+
+namespace BpfSharp.Tests.KernelApi;
+
+public unsafe class MapClassTests
+{
+    // The compiler's table: class name (with generic arity) → BPF_MAP_TYPE_*, and whether the constructor sizes the
+    // map with maxEntries (required or optional) or with size.
+    private static readonly (string ClassName, string KernelMapType, string SizeParameter, bool SizeOptional)[] Table =
+    [
+        ("HashMap`2", "BPF_MAP_TYPE_HASH", "maxEntries", false),
+        ("ArrayMap`1", "BPF_MAP_TYPE_ARRAY", "maxEntries", false),
+        ("ProgramArray", "BPF_MAP_TYPE_PROG_ARRAY", "maxEntries", false),
+        ("PerfEventArray", "BPF_MAP_TYPE_PERF_EVENT_ARRAY", "maxEntries", true),
+        ("PerCpuHashMap`2", "BPF_MAP_TYPE_PERCPU_HASH", "maxEntries", false),
+        ("PerCpuArrayMap`1", "BPF_MAP_TYPE_PERCPU_ARRAY", "maxEntries", false),
+        ("StackTraceMap", "BPF_MAP_TYPE_STACK_TRACE", "maxEntries", false),
+        ("LruHashMap`2", "BPF_MAP_TYPE_LRU_HASH", "maxEntries", false),
+        ("LruPerCpuHashMap`2", "BPF_MAP_TYPE_LRU_PERCPU_HASH", "maxEntries", false),
+        ("RingBuffer", "BPF_MAP_TYPE_RINGBUF", "size", false),
+    ];
+
+    private static IEnumerable<Type> MapClasses() =>
+        KernelApiKit.KernelAssembly.GetTypes().Where(t => t.IsSubclassOf(typeof(BpfMap)));
+
+    [Fact]
+    public void EveryMapClassIsInTheCompilersTableAndViceVersa()
+    {
+        var names = MapClasses().Select(t => t.Name).Order().ToList();
+        Assert.Equal(Table.Select(r => r.ClassName).Order(), names);
+        foreach (var t in MapClasses())
+        {
+            Assert.True(t.IsSealed, $"{t.Name} must be sealed");
+            Assert.Equal(typeof(BpfMap), t.BaseType);
+            Assert.Equal("BpfSharp.Kernel", t.Namespace);
+        }
+    }
+
+    [Fact]
+    public void TheTablesMapTypesAreTheKernels()
+    {
+        var kernel = KernelApiKit.NamedEnum(KernelApiKit.Vmlinux, "bpf_map_type").ToDictionary(p => p.Name, p => p.Value);
+        var documented = new Dictionary<string, long>
+        {
+            ["BPF_MAP_TYPE_HASH"] = 1, ["BPF_MAP_TYPE_ARRAY"] = 2, ["BPF_MAP_TYPE_PROG_ARRAY"] = 3,
+            ["BPF_MAP_TYPE_PERF_EVENT_ARRAY"] = 4, ["BPF_MAP_TYPE_PERCPU_HASH"] = 5, ["BPF_MAP_TYPE_PERCPU_ARRAY"] = 6,
+            ["BPF_MAP_TYPE_STACK_TRACE"] = 7, ["BPF_MAP_TYPE_LRU_HASH"] = 9, ["BPF_MAP_TYPE_LRU_PERCPU_HASH"] = 10,
+            ["BPF_MAP_TYPE_RINGBUF"] = 27,
+        };
+        foreach (var row in Table) Assert.Equal(documented[row.KernelMapType], kernel[row.KernelMapType]);
+    }
+
+    [Fact]
+    public void BpfMapCannotBeSubclassedOutsideTheLibrary()
+    {
+        var ctors = typeof(BpfMap).GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance);
+        var ctor = Assert.Single(ctors);
+        Assert.True(ctor.IsFamilyAndAssembly, "BpfMap() must be private protected");
+        Assert.Empty(ctor.GetParameters());
+        Assert.True(typeof(BpfMap).IsAbstract);
+        Assert.Empty(typeof(BpfMap).GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+    }
+
+    [Fact]
+    public void ConstructorsTakeTheParameterNamesTheCompilerReads()
+    {
+        foreach (var row in Table)
+        {
+            var type = MapClasses().Single(t => t.Name == row.ClassName);
+            var ctor = Assert.Single(type.GetConstructors());
+            var ps = ctor.GetParameters();
+            Assert.Equal([row.SizeParameter, "flags", "pinning"], ps.Select(p => p.Name));
+            Assert.Equal([typeof(uint), typeof(MapFlags), typeof(MapPinning)], ps.Select(p => p.ParameterType));
+            Assert.Equal(row.SizeOptional, ps[0].IsOptional);
+            if (row.SizeOptional) Assert.Equal(0u, ps[0].DefaultValue);
+            Assert.True(ps[1].IsOptional && (MapFlags)ps[1].DefaultValue! == MapFlags.None, $"{type.Name}: flags defaults to None");
+            Assert.True(ps[2].IsOptional && (MapPinning)ps[2].DefaultValue! == MapPinning.None, $"{type.Name}: pinning defaults to None");
+        }
+    }
+
+    [Fact]
+    public void MapEnumsHaveTheDocumentedValues()
+    {
+        Assert.Equal(0u, (uint)MapPinning.None);
+        Assert.Equal(1u, (uint)MapPinning.ByName);
+        Assert.Equal([0ul, 1, 2, 4], Enum.GetValues<UpdateFlags>().Select(v => (ulong)v));
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(MapFlags)));
+        Assert.Equal(typeof(uint), Enum.GetUnderlyingType(typeof(MapPinning)));
+        Assert.NotNull(typeof(MapFlags).GetCustomAttribute<FlagsAttribute>());
+    }
+
+    [Fact]
+    public void KeyAndValueTypeParametersAreUnmanaged()
+    {
+        foreach (var t in MapClasses().Where(t => t.IsGenericTypeDefinition))
+            foreach (var arg in t.GetGenericArguments())
+                Assert.True(arg.GenericParameterAttributes.HasFlag(GenericParameterAttributes.NotNullableValueTypeConstraint)
+                    && arg.CustomAttributes.Any(a => a.AttributeType.Name == "IsUnmanagedAttribute"), $"{t.Name}<{arg.Name}> must be unmanaged");
+    }
+
+    // Map fields are initialised in static constructors, which also run on .NET (reflection, the loader):
+    // constructing a map must not throw, while using one outside BPF must.
+    [Fact]
+    public void MapsConstructOnDotNetButTheirMethodsAreBpfOnly()
+    {
+        var hash = new HashMap<uint, ulong>(maxEntries: 16);
+        var array = new ArrayMap<ulong>(maxEntries: 4, flags: MapFlags.Mmapable);
+        var ring = new RingBuffer(size: 4096, pinning: MapPinning.ByName);
+        _ = new PerfEventArray();
+        _ = new StackTraceMap(maxEntries: 8);
+        _ = new ProgramArray(maxEntries: 2);
+        _ = new PerCpuHashMap<uint, uint>(8);
+        _ = new PerCpuArrayMap<uint>(1);
+        _ = new LruHashMap<ulong, uint>(8, MapFlags.NoCommonLru);
+        _ = new LruPerCpuHashMap<ulong, uint>(8);
+        Assert.Throws<BpfOnlyException>(() => hash.Lookup(1));
+        Assert.Throws<BpfOnlyException>(() => { array.Update(0, 5); });
+        Assert.Throws<BpfOnlyException>(() => ring.Output(42L));
+    }
+
+    [Fact]
+    public void DocumentedInstanceMethodsExist()
+    {
+        Assert.NotNull(typeof(HashMap<,>).GetMethod("Lookup"));
+        Assert.NotNull(typeof(HashMap<,>).GetMethod("Update"));
+        Assert.NotNull(typeof(HashMap<,>).GetMethod("Delete"));
+        var arrayLookup = typeof(ArrayMap<>).GetMethod("Lookup")!;
+        Assert.Equal(typeof(uint), Assert.Single(arrayLookup.GetParameters()).ParameterType);
+        Assert.Contains(typeof(RingBuffer).GetMethods(), m => m.Name == "Reserve" && m.IsGenericMethodDefinition && m.GetParameters().Length == 0);
+        Assert.Contains(typeof(RingBuffer).GetMethods(), m => m.Name == "Reserve" && m.GetParameters() is [{ ParameterType: var p }] && p == typeof(ulong));
+        Assert.Contains(typeof(PerfEventArray).GetMethods(), m => m.Name == "Output" && m.IsGenericMethodDefinition);
+        Assert.NotNull(typeof(ProgramArray).GetMethod("TailCall"));
+        Assert.NotNull(typeof(StackTraceMap).GetMethod("GetStackId", [typeof(void*), typeof(ulong)]));
+        var update = typeof(HashMap<,>).GetMethod("Update")!.GetParameters();
+        Assert.True(update[0].IsIn && update[1].IsIn, "Update takes key and value by in-reference");
+        Assert.Equal(UpdateFlags.Any, (UpdateFlags)update[2].DefaultValue!);
+    }
+}
