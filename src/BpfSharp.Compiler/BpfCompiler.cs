@@ -160,7 +160,7 @@ public static class BpfCompiler
         var compiled = new List<(CompiledFunction, CType?)>();
         foreach (var entry in entries)
         {
-            var translator = new Translator(unit, entry.Method.Name);
+            var translator = new Translator(unit, entry.Method.Name, DirectKernelAccess(entry.Section));
             try
             {
                 var fn = translator.Translate(entry.Method);
@@ -183,9 +183,7 @@ public static class BpfCompiler
             .Select(a => a.FixedArguments[0].Value as string).FirstOrDefault() ?? "GPL";
         try
         {
-            var btf = new BtfBuilder();
-            var mapper = new BtfTypeMapper(btf, ts);
-            var obj = new ObjectEmitter(unit, btf, mapper).Emit(compiled, license);
+            var obj = new ObjectEmitter(unit, unit.Btf, unit.BtfTypes).Emit(compiled, license);
             var programs = compiled.Select(c => new CompiledProgram(c.Item1.Name, c.Item1.Section, c.Item1.Code.Length, c.Item1.StackSize)).ToList();
             return new BpfCompilation(obj, diagnostics, programs);
         }
@@ -195,6 +193,13 @@ public static class BpfCompiler
             return new BpfCompilation(null, diagnostics, []);
         }
     }
+
+    /// <summary>Program types whose kernel pointers are BTF-typed, so the verifier allows direct loads from them.</summary>
+    private static bool DirectKernelAccess(string section) =>
+        section.StartsWith("tp_btf/", StringComparison.Ordinal) || section.StartsWith("fentry/", StringComparison.Ordinal)
+        || section.StartsWith("fexit/", StringComparison.Ordinal) || section.StartsWith("fmod_ret/", StringComparison.Ordinal)
+        || section.StartsWith("iter/", StringComparison.Ordinal) || section.StartsWith("lsm/", StringComparison.Ordinal)
+        || section.StartsWith("struct_ops", StringComparison.Ordinal);
 
     private static List<ProgramEntry> FindPrograms(TypeSystem ts, LoadedModule module)
     {

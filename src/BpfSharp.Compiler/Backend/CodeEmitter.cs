@@ -337,7 +337,10 @@ internal sealed class CodeEmitter
 
         if (i.CoRe is not null && _code.Count > start)
         {
-            _coRe.Add(new CoReReference(_code.Count - 1, i.CoRe));
+            // The relocated instruction is the first one emitted (ld_imm64's first slot; the ALU after a
+            // two-address move for shifts).
+            var at = i.Op == IrOp.Binary && _code.Count - start == 2 ? start + 1 : start;
+            _coRe.Add(new CoReReference(at, i.CoRe));
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Text;
+using BpfSharp.Btf.Writing;
+using BpfSharp.Compiler.Output;
 
 namespace BpfSharp.Compiler.Frontend;
 
@@ -13,6 +15,13 @@ internal sealed class CompilationUnit(TypeSystem types)
     private readonly Dictionary<CType, StaticInitializer.Result> _statics = [];
 
     public TypeSystem Types { get; } = types;
+
+    /// <summary>The object's BTF, built while translating (CO-RE records need local type ids).</summary>
+    public BtfBuilder Btf { get; } = new();
+
+    private BtfTypeMapper? _btfTypes;
+
+    public BtfTypeMapper BtfTypes => _btfTypes ??= new BtfTypeMapper(Btf, Types);
     public List<MapDefinition> Maps { get; } = [];
     public List<GlobalVariable> Globals { get; } = [];
     public List<CompilerDiagnostic> Diagnostics { get; } = [];

@@ -26,6 +26,12 @@ internal sealed partial class Translator
             args[i] = Pop();
         }
 
+        if (method.DeclaringType.Name == "BpfSharp.Kernel.Core")
+        {
+            TranslateCoReIntrinsic(method, args);
+            return;
+        }
+
         var def = method.Definition;
         var attributes = def.GetCustomAttributes();
         foreach (var a in _ts.FindAttributes(method.Module, attributes, "BpfHelperAttribute"))

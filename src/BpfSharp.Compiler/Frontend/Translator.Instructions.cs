@@ -221,6 +221,13 @@ internal sealed partial class Translator
             case ILOpCode.Sizeof:
             {
                 var type = ResolveType(insn.Token);
+                if (type.Kind == CTypeKind.Struct && (TypeLayout.EnsureLayoutAndCheck(_ts, type) || type.IsRelocatable))
+                {
+                    // Pointer arithmetic on R* multiplies by sizeof(R): kept symbolic (see TryRelocatableArithmetic).
+                    Push(new Value { Kind = ValueKind.RelocatableSize, StructType = type, Constant = 1, Wide = true });
+                    break;
+                }
+
                 CheckSizeable(type);
                 Push(Value.Const(TypeLayout.SizeAndAlignment(_ts, type).Size, false));
                 break;
@@ -243,25 +250,25 @@ internal sealed partial class Translator
             // ---- fields ----
             case ILOpCode.Ldfld:
             {
-                var field = ResolveInstanceField(insn.Token);
+                var (field, declaring) = ResolveInstanceField(insn.Token);
                 var obj = Pop();
-                Push(LoadValue(FieldAddress(obj, field), field.Type));
+                Push(LoadValue(FieldAddress(obj, field, declaring), field.Type));
                 break;
             }
 
             case ILOpCode.Ldflda:
             {
-                var field = ResolveInstanceField(insn.Token);
-                Push(FieldAddress(Pop(), field));
+                var (field, declaring) = ResolveInstanceField(insn.Token);
+                Push(FieldAddress(Pop(), field, declaring));
                 break;
             }
 
             case ILOpCode.Stfld:
             {
-                var field = ResolveInstanceField(insn.Token);
+                var (field, declaring) = ResolveInstanceField(insn.Token);
                 var value = Pop();
                 var obj = Pop();
-                StoreValue(FieldAddress(obj, field), field.Type, value);
+                StoreValue(FieldAddress(obj, field, declaring), field.Type, value);
                 break;
             }
 
@@ -461,7 +468,7 @@ internal sealed partial class Translator
         MaterializeInto(value, reg, widen: IsWide(type));
     }
 
-    private CField ResolveInstanceField(EntityHandle token)
+    private (CField Field, CType Declaring) ResolveInstanceField(EntityHandle token)
     {
         var frame = Frame;
         var f = _ts.ResolveField(frame.Method.Module, token, frame.Method.Context)
@@ -471,12 +478,17 @@ internal sealed partial class Translator
             throw Error(DiagnosticIds.ReferenceType, $"field '{f.Name}' of class {f.DeclaringType.Name}: BPF programs have no managed objects");
         }
 
-        return TypeLayout.FindField(_ts, f.DeclaringType, f.Name)
-            ?? throw Error(DiagnosticIds.UnsupportedType, $"field '{f.Name}' not found in {f.DeclaringType.Name}");
+        return (TypeLayout.FindField(_ts, f.DeclaringType, f.Name)
+            ?? throw Error(DiagnosticIds.UnsupportedType, $"field '{f.Name}' not found in {f.DeclaringType.Name}"), f.DeclaringType);
     }
 
-    private Value FieldAddress(Value obj, CField field)
+    private Value FieldAddress(Value obj, CField field, CType declaring)
     {
+        if (CoReFieldAddress(obj, field, declaring) is { } coRe)
+        {
+            return coRe;
+        }
+
         var baseAddress = obj.Kind == ValueKind.Struct ? obj.Address! : obj;
         return TryOffset(baseAddress, field.Offset) ?? Value.RegOffset(Materialize(baseAddress, widen: true), field.Offset);
     }

@@ -38,6 +38,11 @@ internal sealed partial class Translator
     /// <summary>Loads a scalar of <paramref name="type"/>, or makes a struct value, from an address.</summary>
     private Value LoadValue(Value address, CType type)
     {
+        if (address.Kind == ValueKind.CoRe)
+        {
+            return CoReLoad(address, type);
+        }
+
         if (type.Kind == CTypeKind.Struct)
         {
             CheckUsable(type);
@@ -61,6 +66,17 @@ internal sealed partial class Translator
 
     private Value Load(Value address, int size, bool signExtend, bool wide)
     {
+        if (address.Kind == ValueKind.CoRe)
+        {
+            return CoReLoad(address, _ts.Primitive(size switch
+            {
+                1 => signExtend ? CTypeKind.SByte : CTypeKind.Byte,
+                2 => signExtend ? CTypeKind.Int16 : CTypeKind.UInt16,
+                4 => CTypeKind.UInt32,
+                _ => CTypeKind.UInt64,
+            }));
+        }
+
         var (reg, slot, offset) = AddressOf(address);
         var dst = _fn.NewRegister();
         Emit(new IrInstruction { Op = IrOp.Load, Dst = dst, A = reg, Slot = slot, Offset = offset, Size = SizeOf(size) });
@@ -80,6 +96,12 @@ internal sealed partial class Translator
     /// <summary>Stores a value of <paramref name="type"/> (struct values are copied).</summary>
     private void StoreValue(Value address, CType type, Value value)
     {
+        if (address.Kind == ValueKind.CoRe)
+        {
+            CoReStore(address, type, value);
+            return;
+        }
+
         if (type.Kind == CTypeKind.Struct)
         {
             CheckUsable(type);
@@ -98,6 +120,12 @@ internal sealed partial class Translator
 
     private void Store(Value address, int size, Value value)
     {
+        if (address.Kind == ValueKind.CoRe)
+        {
+            CoReStore(address, _ts.Primitive(size switch { 1 => CTypeKind.Byte, 2 => CTypeKind.UInt16, 4 => CTypeKind.UInt32, _ => CTypeKind.UInt64 }), value);
+            return;
+        }
+
         var insn = new IrInstruction { Op = IrOp.Store, Size = SizeOf(size) };
         if (value.IsConstant && (size < 8 ? true : value.Constant is >= int.MinValue and <= int.MaxValue))
         {
@@ -169,6 +197,16 @@ internal sealed partial class Translator
         for (var i = 0; i < _stack.Count; i++)
         {
             var v = _stack[i];
+            if (v.Kind == ValueKind.CoRe && v.Register == register)
+            {
+                var copy = _fn.NewRegister();
+                Emit(new IrInstruction { Op = IrOp.Mov, Dst = copy, A = register });
+                var moved = Clone(v);
+                moved.Register = copy;
+                _stack[i] = moved;
+                continue;
+            }
+
             if ((v.Kind is ValueKind.Register or ValueKind.RegisterOffset && v.Register == register)
                 || (v.Kind == ValueKind.Compare && (Mentions(v.Left!, register) || Mentions(v.Right!, register))))
             {
@@ -188,5 +226,5 @@ internal sealed partial class Translator
     }
 
     private static bool Mentions(Value v, int register) =>
-        v.Kind is ValueKind.Register or ValueKind.RegisterOffset && v.Register == register;
+        v.Kind is ValueKind.Register or ValueKind.RegisterOffset or ValueKind.CoRe && v.Register == register;
 }

@@ -61,6 +61,15 @@ internal sealed partial class Translator
                 SetOperandB(setCondition, v.Right!, !v.Compare32);
                 Emit(setCondition);
                 break;
+            case ValueKind.CoRe:
+                // A buffer used as a pointer decays to element 0, as in C (&task->comm[0] → "…:k:0").
+                var decayed = Clone(v);
+                FinishElement(decayed);
+                Emit(new IrInstruction { Op = IrOp.Mov, Dst = dst, A = CoReAddress(decayed) });
+                break;
+            case ValueKind.RelocatableSize:
+                throw Error(DiagnosticIds.RelocatableLayout,
+                    $"sizeof({v.StructType!.Name}): the type is [Relocatable], its size is the running kernel's; use Core.TypeSize<{v.StructType.Name}>()");
             case ValueKind.String:
                 throw Error(DiagnosticIds.StringUse, "strings exist in BPF only as literal printk formats");
             case ValueKind.Struct:
@@ -139,6 +148,17 @@ internal sealed partial class Translator
     {
         var b = Pop();
         var a = Pop();
+        if (TryRelocatableArithmetic(op, a, b))
+        {
+            return;
+        }
+
+        // A variable index into a relocatable array: relocate the array member, add index * size at run time.
+        if (op == AluOperation.Add && a.Kind == ValueKind.CoRe && a.PendingElementSize > 0 && !b.IsConstant)
+        {
+            a = Value.Reg(CoReAddress(a), true);
+        }
+
         var wide = a.Wide || b.Wide;
         if (op is AluOperation.Lsh or AluOperation.Rsh or AluOperation.Arsh)
         {
@@ -260,12 +280,13 @@ internal sealed partial class Translator
         return true;
     }
 
-    private static Value? TryOffset(Value v, int delta) => v.Kind switch
+    private Value? TryOffset(Value v, int delta) => v.Kind switch
     {
         ValueKind.Frame => Value.FrameAddress(v.Slot, v.Offset + delta),
         ValueKind.RegisterOffset when v.Offset + delta is > short.MinValue and < short.MaxValue => Value.RegOffset(v.Register, v.Offset + delta),
         ValueKind.Register when v.Wide => Value.RegOffset(v.Register, delta),
         ValueKind.Global => Value.GlobalAddress(v.Symbol, v.Offset + delta),
+        ValueKind.CoRe => CoReOffset(v, delta),
         _ => null,
     };
 
@@ -320,7 +341,7 @@ internal sealed partial class Translator
     private void Convert(int bits, bool signed, bool toWide)
     {
         var v = Pop();
-        if (v.Kind is ValueKind.Frame or ValueKind.Global or ValueKind.Map or ValueKind.RegisterOffset && toWide)
+        if (v.Kind is ValueKind.Frame or ValueKind.Global or ValueKind.Map or ValueKind.RegisterOffset or ValueKind.CoRe or ValueKind.RelocatableSize && toWide)
         {
             Push(v); // pointer ↔ native int
             return;

@@ -24,8 +24,11 @@ internal sealed partial class Translator
     private List<Value> _stack = [];
     private int _line = -1;
 
-    public Translator(CompilationUnit unit, string name)
+    private readonly bool _directKernelAccess;
+
+    public Translator(CompilationUnit unit, string name, bool directKernelAccess = false)
     {
+        _directKernelAccess = directKernelAccess;
         _unit = unit;
         _ts = unit.Types;
         _fn = new IrFunction(name);

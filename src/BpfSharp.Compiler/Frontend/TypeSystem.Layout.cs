@@ -155,6 +155,13 @@ internal static class TypeLayout
         type.LayoutInProgress = false;
     }
 
+    /// <summary>Lays out a struct; true if it is [Relocatable].</summary>
+    public static bool EnsureLayoutAndCheck(TypeSystem ts, CType type)
+    {
+        EnsureLayout(ts, type);
+        return type.IsRelocatable;
+    }
+
     public static CField? FindField(TypeSystem ts, CType type, string name)
     {
         EnsureLayout(ts, type);

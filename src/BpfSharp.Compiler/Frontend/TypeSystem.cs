@@ -255,7 +255,18 @@ internal sealed class TypeSystem : ISignatureTypeProvider<CType, GenericContext>
                 }
                 else if (!f.GetDefaultValue().IsNil)
                 {
-                    type.EnumValues.Add((reader.GetString(f.Name), ReadConstant(reader, f.GetDefaultValue())));
+                    var enumerator = FindAttributes(module, f.GetCustomAttributes(), "BtfNameAttribute")
+                        .Select(a => a.FixedArguments[0].Value as string).FirstOrDefault() ?? reader.GetString(f.Name);
+                    type.EnumValues.Add((enumerator, ReadConstant(reader, f.GetDefaultValue())));
+                }
+            }
+
+            foreach (var attribute in new[] { "RelocatableAttribute", "BtfNameAttribute" })
+            {
+                foreach (var a in FindAttributes(module, def.GetCustomAttributes(), attribute))
+                {
+                    type.IsRelocatable |= attribute == "RelocatableAttribute";
+                    type.BtfName = a.FixedArguments.Length > 0 && a.FixedArguments[0].Value is string n ? n : type.BtfName;
                 }
             }
 

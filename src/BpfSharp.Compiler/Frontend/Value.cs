@@ -23,6 +23,10 @@ internal enum ValueKind
     Compare,
     /// <summary>A struct value: the memory it lives in (copied when stored).</summary>
     Struct,
+    /// <summary>A field (chain) of a [Relocatable] type behind a pointer: base register + CO-RE access string.</summary>
+    CoRe,
+    /// <summary>sizeof of a [Relocatable] type: only usable to scale a pointer (p + n).</summary>
+    RelocatableSize,
 }
 
 /// <summary>An IL stack entry. Wide: 64-bit (int64, native int, pointers). Zext: a 32-bit value whose upper half
@@ -44,6 +48,13 @@ internal sealed class Value
     public Value? Right;
     public Value? Address;
     public CType? StructType;
+
+    // CO-RE chains: root type in StructType, Register = base pointer, Offset = local byte offset.
+    public List<int>? Access;
+    public CType? Current;
+    public bool InFixedBuffer;
+    public int PendingElementSize;
+    public CField? LastField;
 
     public static Value Const(long value, bool wide) => new() { Kind = ValueKind.Constant, Constant = value, Wide = wide, Zext = !wide && value >= 0 };
     public static Value Reg(int register, bool wide, bool zext = false) => new() { Kind = ValueKind.Register, Register = register, Wide = wide, Zext = zext };
