@@ -1,16 +1,19 @@
 // execsnoop: trace exec() system-wide and print one line per call, with bcc execsnoop's columns.
-// The BPF half (execsnoop.bpf.c) is compiled with clang during the build; this half loads it with BpfSharp,
-// attaches both programs and reads the ring buffer until Ctrl-C, --duration or --count.
+// Both halves are C#: the BPF programs in Probes.cs are compiled from this very assembly by BpfSharp's compiler
+// at start-up; this half loads them, attaches both programs and reads the ring buffer until Ctrl-C, --duration
+// or --count.
 using System.Runtime.InteropServices;
 using System.Text;
+using BpfSharp.Compiler;
 using BpfSharp.Linux;
+using BpfSharp.Objects;
 using BpfSharp.Linux.Links;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Linux.RingBuffer;
 
 namespace ExecSnoop;
 
-internal static class Program
+internal static unsafe class Program
 {
     private static int Main(string[] args)
     {
@@ -39,8 +42,9 @@ internal static class Program
             }
         }
 
-        var objectPath = Path.Combine(AppContext.BaseDirectory, "execsnoop.bpf.o");
-        using var collection = BpfCollection.Load(objectPath);
+        var compilation = BpfCompiler.Compile(typeof(Program).Assembly.Location);
+        foreach (var d in compilation.Diagnostics) Console.Error.WriteLine(d);
+        using var collection = BpfCollection.Load(ObjectSpec.Read(compilation.GetObjectOrThrow(), "execsnoop.bpf.o"));
         var links = new List<BpfLink>();
         try
         {
@@ -50,7 +54,7 @@ internal static class Program
                 links.Add(SectionAttach.Attach(collection.Programs[spec.Name], spec.SectionName));
             }
 
-            using var reader = new RingBufferReader(collection.Maps["events"]);
+            using var reader = new RingBufferReader(collection.Maps[nameof(Probes.Events)]);
             using var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             if (duration is { } seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
@@ -65,17 +69,19 @@ internal static class Program
             {
                 if (maxEvents is { } max && printed >= max) return;
                 var e = MemoryMarshal.Read<ExecEvent>(record);
+                var comm = new ReadOnlySpan<byte>(e.Comm, Probes.TaskCommLength);
+                var argsSpan = new ReadOnlySpan<byte>(e.Args, (int)Math.Min(e.ArgsSize, (uint)Probes.ArgsSize));
                 output.Clear();
                 if (showTimestamp) output.Append($"{(DateTime.Now - start).TotalSeconds,-8:F3} ");
-                output.Append($"{CString(e.Comm),-16} {e.Pid,-7} {e.Ppid,-7} {e.Ret,3} ");
-                AppendArgs(output, e.ArgsSpan);
+                output.Append($"{CString(comm),-16} {e.Pid,-7} {e.Ppid,-7} {e.Ret,3} ");
+                AppendArgs(output, argsSpan);
                 Console.Out.WriteLine(output);
                 Console.Out.Flush();
                 printed++;
                 if (maxEvents is { } limit && printed >= limit) stop.Cancel();
             };
             while (!stop.IsCancellationRequested) reader.Poll(100, print);
-            var dropped = collection.ReadVariable<ulong>("dropped");
+            var dropped = collection.ReadVariable<ulong>(nameof(Probes.Dropped));
             if (dropped > 0) Console.Error.WriteLine($"execsnoop: {dropped} events dropped (ring buffer full)");
             return 0;
         }
@@ -105,20 +111,4 @@ internal static class Program
             args = end < 0 ? default : args[(end + 1)..];
         }
     }
-}
-
-/// <summary>struct exec_event from execsnoop.h.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct ExecEvent
-{
-    public int Pid;
-    public int Ppid;
-    public int Ret;
-    public uint ArgsSize;
-    public fixed byte CommBytes[16];
-    public fixed byte ArgsBytes[384];
-
-    public ReadOnlySpan<byte> Comm => MemoryMarshal.CreateReadOnlySpan(ref CommBytes[0], 16);
-
-    public ReadOnlySpan<byte> ArgsSpan => MemoryMarshal.CreateReadOnlySpan(ref ArgsBytes[0], (int)Math.Min(ArgsSize, 384u));
 }
