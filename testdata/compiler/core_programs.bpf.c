@@ -77,3 +77,65 @@ int ReadTaskDirect(void *ctx)
     info->StartTime = task->start_time;
     return 0;
 }
+
+struct rb_node {
+    unsigned long __rb_parent_color;
+    struct rb_node *rb_right;
+    struct rb_node *rb_left;
+} __attribute__((preserve_access_index));
+
+struct sk_buff {
+    union {
+        struct {
+            struct sk_buff *next;
+            struct sk_buff *prev;
+        };
+        struct rb_node rbnode;
+    };
+    void *sk;
+    union {
+        long long tstamp;
+        unsigned long long skb_mstamp_ns;
+    };
+    unsigned char cb[48];
+    unsigned int len;
+    unsigned char cloned : 1;
+} __attribute__((preserve_access_index));
+
+struct skb_info {
+    u64 Prev, Mstamp;
+    u32 Cb5, CbI, NextLen, LenSize, LenSigned, LenLShift, LenRShift;
+    u64 Cloned, RbLeft;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, u32);
+    __type(value, struct skb_info);
+} SkbResults SEC(".maps");
+
+SEC("raw_tp/sys_enter")
+int ReadSkb(void *ctx)
+{
+    struct sk_buff *skb = (void *)bpf_get_current_task();
+    u32 zero = 0;
+    struct skb_info *info = bpf_map_lookup_elem(&SkbResults, &zero);
+    if (!info)
+        return 0;
+    info->Prev = (u64)BPF_CORE_READ(skb, prev);
+    info->Mstamp = BPF_CORE_READ(skb, skb_mstamp_ns);
+    info->Cb5 = BPF_CORE_READ(skb, cb[5]);
+    int i = info->Cb5 & 7;
+    unsigned char c = 0;
+    bpf_core_read(&c, 1, &skb->cb[i]);
+    info->CbI = c;
+    info->NextLen = BPF_CORE_READ(&skb[1], len);
+    info->LenSize = bpf_core_field_size(skb->len);
+    info->LenSigned = __builtin_preserve_field_info(skb->len, BPF_FIELD_SIGNED) ? 1 : 0;
+    info->LenLShift = __builtin_preserve_field_info(skb->len, BPF_FIELD_LSHIFT_U64);
+    info->LenRShift = __builtin_preserve_field_info(skb->len, BPF_FIELD_RSHIFT_U64);
+    info->Cloned = BPF_CORE_READ_BITFIELD_PROBED(skb, cloned);
+    info->RbLeft = (u64)BPF_CORE_READ(skb, rbnode.rb_left);
+    return 0;
+}

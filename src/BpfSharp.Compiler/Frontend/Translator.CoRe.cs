@@ -19,6 +19,12 @@ internal sealed partial class Translator
     /// <summary>Starts or extends a CO-RE chain for a field access; null when the access is not relocatable.</summary>
     private Value? CoReFieldAddress(Value obj, CField field, CType declaring)
     {
+        if (obj.Kind == ValueKind.CoRe && obj.IndexRegister >= 0)
+        {
+            // After a run-time index the chain cannot go on: its address becomes the base of a new one.
+            obj = Value.Reg(CoReAddress(obj), true);
+        }
+
         if (obj.Kind == ValueKind.CoRe)
         {
             var v = Clone(obj);
@@ -69,8 +75,26 @@ internal sealed partial class Translator
     {
         Kind = v.Kind, Wide = v.Wide, Register = v.Register, StructType = v.StructType, Access = [.. v.Access!],
         Offset = v.Offset, Current = v.Current, InFixedBuffer = v.InFixedBuffer, PendingElementSize = v.PendingElementSize,
-        LastField = v.LastField,
+        LastField = v.LastField, IndexRegister = v.IndexRegister,
     };
+
+    /// <summary>A variable index into a relocatable array: the access string stops at the array member (as
+    /// clang's does) and the scaled index is added at run time; loads stay probe-reads where they must.</summary>
+    private Value CoReVariableIndex(Value v, Value byteOffset)
+    {
+        var moved = Clone(v);
+        moved.PendingElementSize = 0;
+        var index = Materialize(byteOffset.Wide ? byteOffset : Widen(byteOffset, signed: true), widen: true);
+        if (moved.IndexRegister >= 0)
+        {
+            var sum = _fn.NewRegister();
+            Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Add, Dst = sum, A = moved.IndexRegister, B = index });
+            index = sum;
+        }
+
+        moved.IndexRegister = index;
+        return moved;
+    }
 
     /// <summary>A pending array (fixed buffer) accessed without an index means element 0.</summary>
     private static void FinishElement(Value v)
@@ -115,7 +139,14 @@ internal sealed partial class Translator
         Emit(new IrInstruction { Op = IrOp.Mov, Dst = off, HasImmediate = true, Immediate = v.Offset, CoRe = Use(v, FieldByteOffset) });
         var r = _fn.NewRegister();
         Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Add, Dst = r, A = off, B = v.Register });
-        return r;
+        if (v.IndexRegister < 0)
+        {
+            return r;
+        }
+
+        var indexed = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Add, Dst = indexed, A = r, B = v.IndexRegister });
+        return indexed;
     }
 
     /// <summary>A load through a CO-RE chain: one relocated LDX in BTF-typed programs, a probe-read elsewhere.</summary>
@@ -134,6 +165,13 @@ internal sealed partial class Translator
         }
 
         var (size, align) = TypeLayout.SizeAndAlignment(_ts, type);
+        if (_directKernelAccess && type.Kind != CTypeKind.Struct && v.IndexRegister >= 0)
+        {
+            var dst = _fn.NewRegister();
+            Emit(new IrInstruction { Op = IrOp.Load, Dst = dst, A = CoReAddress(v), Size = SizeOf(size) });
+            return Extend(dst, type, size);
+        }
+
         if (_directKernelAccess && type.Kind != CTypeKind.Struct && v.Offset <= short.MaxValue)
         {
             var dst = _fn.NewRegister();
@@ -180,9 +218,9 @@ internal sealed partial class Translator
                 "kernel memory behind a [Relocatable] pointer can be written only in BTF-typed programs (tp_btf, fentry, iter, lsm)");
         }
 
-        if (type.Kind == CTypeKind.Struct || v.Offset > short.MaxValue)
+        if (type.Kind == CTypeKind.Struct || v.Offset > short.MaxValue || v.IndexRegister >= 0)
         {
-            throw Error(DiagnosticIds.RelocatableLayout, "stores through a CO-RE access must be scalar and within 32 KiB of the pointer");
+            throw Error(DiagnosticIds.RelocatableLayout, "stores through a CO-RE access must be scalar, at a constant index and within 32 KiB of the pointer");
         }
 
         var size = TypeLayout.SizeAndAlignment(_ts, type).Size;
@@ -411,12 +449,31 @@ internal sealed partial class Translator
         Emit(new IrInstruction { Op = IrOp.Load, Dst = value, Slot = slot, Size = MemorySize.DoubleWord });
         var shifted = _fn.NewRegister();
         Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Lsh, Dst = shifted, A = value, HasImmediate = true, Immediate = info.LShift, CoRe = Use(v, FieldLShift) });
+        // As the macro does: the signedness is relocated too, and picks the arithmetic or logical shift at run time.
+        var signedness = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.Mov, Dst = signedness, HasImmediate = true, Immediate = info.Signed ? 1 : 0, CoRe = Use(v, FieldSigned) });
         var result = _fn.NewRegister();
-        Emit(new IrInstruction
+        var logical = NewBlock();
+        var arithmetic = NewBlock();
+        var join = NewBlock();
+        _current.Terminator = TerminatorKind.Branch;
+        _current.Condition = JumpOperation.Jeq;
+        _current.CompareA = signedness;
+        _current.CompareImmediate = true;
+        _current.CompareValue = 0;
+        _current.Target = logical;
+        _current.FalseTarget = arithmetic;
+        _current.TerminatorLine = _line;
+        foreach (var (block, op) in new[] { (arithmetic, AluOperation.Arsh), (logical, AluOperation.Rsh) })
         {
-            Op = IrOp.Binary, Alu = info.Signed ? AluOperation.Arsh : AluOperation.Rsh, Dst = result, A = shifted,
-            HasImmediate = true, Immediate = info.RShift, CoRe = Use(v, FieldRShift),
-        });
+            _current = block;
+            Place(block);
+            Emit(new IrInstruction { Op = IrOp.Binary, Alu = op, Dst = result, A = shifted, HasImmediate = true, Immediate = info.RShift, CoRe = Use(v, FieldRShift) });
+            Jump(join);
+        }
+
+        _current = join;
+        Place(join);
         Push(Value.Reg(result, true));
     }
 }

@@ -236,6 +236,11 @@ internal sealed partial class Translator
             case ILOpCode.Localloc:
             {
                 var size = Pop();
+                if (size.Kind == ValueKind.RelocatableSize)
+                {
+                    throw Error(DiagnosticIds.RelocatableLayout, $"stackalloc of [Relocatable] '{size.StructType!.Name}': its size is the running kernel's");
+                }
+
                 if (!size.IsConstant || size.Constant is <= 0 or > 512)
                 {
                     throw Error(DiagnosticIds.UnsupportedInstruction, "stackalloc needs a constant size of at most 512 bytes");

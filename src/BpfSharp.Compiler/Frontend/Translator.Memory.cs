@@ -147,6 +147,19 @@ internal sealed partial class Translator
     private static int ChunkSize(int remaining, int align) =>
         remaining >= 8 && align >= 8 ? 8 : remaining >= 4 && align >= 4 ? 4 : remaining >= 2 && align >= 2 ? 2 : 1;
 
+    /// <summary>Copy chunk: frame slots, map values and ring-buffer records are 8-byte aligned, so the widest
+    /// access that keeps both sides naturally aligned (the verifier insists on it for the stack).</summary>
+    private static int CopyChunk(int remaining, int sourceOffset, int destinationOffset)
+    {
+        var chunk = 8;
+        while (chunk > 1 && (remaining < chunk || sourceOffset % chunk != 0 || destinationOffset % chunk != 0))
+        {
+            chunk /= 2;
+        }
+
+        return chunk;
+    }
+
     private void CopyMemory(Value source, Value destination, int size, int align)
     {
         if (source.Kind == ValueKind.Frame && destination.Kind == ValueKind.Frame && source.Slot == destination.Slot && source.Offset == destination.Offset)
@@ -158,7 +171,7 @@ internal sealed partial class Translator
         var dst = AddressOf(destination);
         for (var done = 0; done < size;)
         {
-            var chunk = ChunkSize(size - done, align);
+            var chunk = CopyChunk(size - done, src.Offset + done, dst.Offset + done);
             var t = _fn.NewRegister();
             Emit(new IrInstruction { Op = IrOp.Load, Dst = t, A = src.Register, Slot = src.Slot, Offset = src.Offset + done, Size = SizeOf(chunk) });
             Emit(new IrInstruction { Op = IrOp.Store, A = dst.Register, Slot = dst.Slot, Offset = dst.Offset + done, B = t, Size = SizeOf(chunk) });

@@ -156,7 +156,8 @@ internal sealed partial class Translator
         // A variable index into a relocatable array: relocate the array member, add index * size at run time.
         if (op == AluOperation.Add && a.Kind == ValueKind.CoRe && a.PendingElementSize > 0 && !b.IsConstant)
         {
-            a = Value.Reg(CoReAddress(a), true);
+            Push(CoReVariableIndex(a, b));
+            return;
         }
 
         var wide = a.Wide || b.Wide;

@@ -56,6 +56,9 @@ internal sealed class Value
     public int PendingElementSize;
     public CField? LastField;
 
+    /// <summary>A run-time byte offset added to a CO-RE address (a variable array index), or -1.</summary>
+    public int IndexRegister = -1;
+
     public static Value Const(long value, bool wide) => new() { Kind = ValueKind.Constant, Constant = value, Wide = wide, Zext = !wide && value >= 0 };
     public static Value Reg(int register, bool wide, bool zext = false) => new() { Kind = ValueKind.Register, Register = register, Wide = wide, Zext = zext };
     public static Value FrameAddress(int slot, int offset) => new() { Kind = ValueKind.Frame, Slot = slot, Offset = offset, Wide = true };

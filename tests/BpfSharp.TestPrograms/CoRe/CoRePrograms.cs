@@ -54,4 +54,32 @@ public static unsafe class CoRePrograms
         info->StartTime = task->start_time;
         return 0;
     }
+
+    public static readonly ArrayMap<SkbInfo> SkbResults = new(maxEntries: 1);
+
+    /// <summary>Anonymous members, unions, constant and variable array indices, p[1], bitfields, field info.</summary>
+    [RawTracepoint("sys_enter")]
+    public static int ReadSkb(void* ctx)
+    {
+        var skb = (SkBuffKernel*)Bpf.GetCurrentTask();
+        var info = SkbResults.Lookup(0);
+        if (info == null)
+        {
+            return 0;
+        }
+
+        info->Prev = (ulong)skb->head.links.prev;
+        info->Mstamp = skb->time.skb_mstamp_ns;
+        info->Cb5 = skb->cb[5];
+        var i = (int)(info->Cb5 & 7);
+        info->CbI = skb->cb[i];
+        info->NextLen = skb[1].len;
+        info->LenSize = Core.FieldSize(in skb->len);
+        info->LenSigned = Core.FieldSigned(in skb->len) ? 1u : 0u;
+        info->LenLShift = Core.FieldLShift(in skb->len);
+        info->LenRShift = Core.FieldRShift(in skb->len);
+        info->Cloned = Core.ReadBitfield(in skb->cloned);
+        info->RbLeft = (ulong)skb->head.rbnode.rb_left;
+        return 0;
+    }
 }

@@ -71,3 +71,62 @@ public unsafe struct TaskInfo
     public uint PidOffset;
     public fixed byte Comm[16];
 }
+
+// sk_buff: anonymous unions and structs, a union member, an array, a bitfield — partial, in kernel order.
+
+[Relocatable("sk_buff")]
+public unsafe struct SkBuffKernel
+{
+    [Anonymous] public SkBuffHead head;
+    public void* sk;
+    [Anonymous] public SkBuffTime time;
+    public fixed byte cb[48];
+    public uint len;
+    [Bitfield(1)] public byte cloned;
+}
+
+[Anonymous]
+[StructLayout(LayoutKind.Explicit)]
+public unsafe struct SkBuffHead
+{
+    [FieldOffset(0)] [Anonymous] public SkBuffLinks links;
+    [FieldOffset(0)] public RbNode rbnode;
+}
+
+[Anonymous]
+public unsafe struct SkBuffLinks
+{
+    public SkBuffKernel* next;
+    public SkBuffKernel* prev;
+}
+
+[Relocatable("rb_node")]
+public unsafe struct RbNode
+{
+    public ulong __rb_parent_color;
+    public RbNode* rb_right;
+    public RbNode* rb_left;
+}
+
+[Anonymous]
+[StructLayout(LayoutKind.Explicit)]
+public struct SkBuffTime
+{
+    [FieldOffset(0)] public long tstamp;
+    [FieldOffset(0)] public ulong skb_mstamp_ns;
+}
+
+public struct SkbInfo
+{
+    public ulong Prev;
+    public ulong Mstamp;
+    public uint Cb5;
+    public uint CbI;
+    public uint NextLen;
+    public uint LenSize;
+    public uint LenSigned;
+    public uint LenLShift;
+    public uint LenRShift;
+    public ulong Cloned;
+    public ulong RbLeft;
+}

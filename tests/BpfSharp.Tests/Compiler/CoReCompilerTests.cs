@@ -38,6 +38,11 @@ public sealed unsafe class CoReCompilerTests
         foreach (var r in section.Records.ToArray())
         {
             var slot = (int)(r.InstructionByteOffset / 8) - prog.InstructionOffset;
+            if (slot < 0 || slot >= prog.InstructionCount)
+            {
+                continue; // another program in the same section
+            }
+
             var insn = prog.Instructions.Span[slot];
             var root = btf[r.TypeId];
             result.Add($"{r.Kind} {root.Kind} {root.Name} {btf.GetString(r.AccessStringOffset)} {insn.Class}");
@@ -49,6 +54,7 @@ public sealed unsafe class CoReCompilerTests
     [Theory]
     [InlineData("ReadTask")]
     [InlineData("ReadTaskDirect")]
+    [InlineData("ReadSkb")]
     public void RelocationRecords_AgreeWithClang(string program)
     {
         var clang = Records(ClangObject.Value, program);
@@ -83,10 +89,13 @@ public sealed unsafe class CoReCompilerTests
         using var collection = BpfCollection.Load(ObjectSpec.Load(CompiledTestPrograms.ObjectPath));
         var results = collection.Maps["Results"];
         int tid = 0;
+        string comm = "", stat = "";
         var thread = new Thread(() =>
         {
             tid = gettid();
             collection.Programs["ReadTask"].TestRun(default, repeat: 0, contextIn: new byte[16]);
+            comm = File.ReadAllText($"/proc/self/task/{tid}/comm").TrimEnd('\n');
+            stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
         });
         thread.Start();
         thread.Join();
@@ -95,12 +104,10 @@ public sealed unsafe class CoReCompilerTests
         Assert.Equal(tid, info.Pid);
         Assert.Equal(Environment.ProcessId, info.Tgid);
         Assert.Equal(ParentPid(), info.ParentTgid);
-        var comm = File.ReadAllText($"/proc/self/task/{tid}/comm").TrimEnd('\n');
         var bytes = new ReadOnlySpan<byte>(info.Comm, 16);
         Assert.Equal(comm, System.Text.Encoding.UTF8.GetString(bytes[..bytes.IndexOf((byte)0)]));
 
         // start_time is CLOCK_MONOTONIC ns; /proc's starttime is the same clock in clock ticks (USER_HZ = 100).
-        var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var startTicks = ulong.Parse(fields[19]);
         Assert.InRange((long)(info.StartTime / 10_000_000) - (long)startTicks, -1, 1);
