@@ -59,12 +59,12 @@ internal sealed partial class CSharpBindingsEmitter
 
     private void WriteDeclaration(CSharpOutput o, BtfType t, string name)
     {
-        WriteRelocatable(o, t, 0);
-        bool union = t.Kind == BtfKind.Union || (t.Kind == BtfKind.Forward && t.KindFlag);
-        if (union) o.Write("[StructLayout(LayoutKind.Explicit)]\n"u8);
         o.Write(t.Kind == BtfKind.Forward
             ? "// Declared only: the BTF has no definition.\n"u8
             : "// Declared only: reached through pointers (fields not generated).\n"u8);
+        WriteRelocatable(o, t, 0);
+        bool union = t.Kind == BtfKind.Union || (t.Kind == BtfKind.Forward && t.KindFlag);
+        if (union) o.Write("[StructLayout(LayoutKind.Explicit)]\n"u8);
         o.Write("public unsafe partial struct "u8);
         o.Write(name);
         o.Write("\n{\n}\n"u8);
