@@ -154,3 +154,4 @@ struct nesting {
 };
 
 struct nesting global_nesting;
+struct flex global_flex;  // defined, so the flexible array member is in the BTF

@@ -1,8 +1,5 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using BpfSharp.Btf;
-using BpfSharp.Kernel;
 
 namespace BpfSharp.Tests.GenCSharp;
 
@@ -11,6 +8,8 @@ namespace BpfSharp.Tests.GenCSharp;
 /// is a field, in BTF order, with the BTF name, the attributes its kind needs and a C# type of the right class
 /// (integer of the same size and signedness, the enum or struct of the same BTF name, a pointer to the right
 /// target, a fixed buffer or inline array of the right length and element); enums have every enumerator's value.
+/// Types come from a <see cref="MetadataLoadContext"/>: inspecting them never runs the type loader (see
+/// docs/gen-csharp.md for a .NET type-loader crash some kernel layouts trigger), so attributes are read as data.
 /// </summary>
 internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
 {
@@ -29,11 +28,11 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
     /// <summary>Checks a top-level generated type against the BTF types of its [Relocatable] name.</summary>
     public void CheckTopLevel(Type type)
     {
-        if (type.GetCustomAttribute<InlineArrayAttribute>() is not null || type.IsAbstract) return; // helpers, constants
-        var relocatable = type.GetCustomAttribute<RelocatableAttribute>();
+        if (Attribute(type, "System.Runtime.CompilerServices.InlineArrayAttribute") is not null || type.IsAbstract) return; // helpers, constants
+        string? relocatable = RelocatableName(type);
         if (relocatable is null) { Problem($"{type.Name}: no [Relocatable]"); return; }
-        if (type.GetCustomAttribute<AnonymousAttribute>() is not null) return; // typedef-named: checked where used
-        string name = relocatable.Name ?? type.Name;
+        if (Has(type, "AnonymousAttribute")) return; // typedef-named: checked where used
+        string name = relocatable.Length == 0 ? type.Name : relocatable;
         if (type.IsEnum)
         {
             var candidates = Candidates(name, BtfKind.Enum, BtfKind.Enum64);
@@ -41,7 +40,7 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
             else if (!candidates.Any(c => EnumMatches(type, c, report: false))) EnumMatches(type, candidates[0], report: true);
             return;
         }
-        bool union = type.StructLayoutAttribute?.Value == LayoutKind.Explicit;
+        bool union = IsExplicit(type);
         var composites = Candidates(name, union ? BtfKind.Union : BtfKind.Struct);
         var instanceFields = Fields(type);
         if (composites.Count == 0)
@@ -75,6 +74,37 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
         return result;
     }
 
+    private static CustomAttributeData? Attribute(MemberInfo member, string name) =>
+        member.GetCustomAttributesData().FirstOrDefault(a => a.AttributeType.FullName == name);
+
+    private const string Kernel = "BpfSharp.Kernel.";
+
+    /// <summary>The BTF name a [Relocatable] type gives (null: none, or the C# name by default).</summary>
+    public static string? RelocatableName(Type type) =>
+        Attribute(type, Kernel + "RelocatableAttribute") is { } a ? a.ConstructorArguments[0].Value as string ?? "" : null;
+
+    private static bool Has(MemberInfo member, string shortName) => Attribute(member, Kernel + shortName) is not null;
+
+    private static string? BtfName(MemberInfo member) => Attribute(member, Kernel + "BtfNameAttribute")?.ConstructorArguments[0].Value as string;
+
+    private static int IntArgument(MemberInfo member, string fullName, int index = 0) =>
+        Attribute(member, fullName) is { } a ? (int)a.ConstructorArguments[index].Value! : 0;
+
+    private static bool IsExplicit(Type type) => (type.Attributes & TypeAttributes.LayoutMask) == TypeAttributes.ExplicitLayout;
+
+    private static int SizeOf(Type t) => t.FullName switch
+    {
+        "System.Byte" or "System.SByte" or "System.Boolean" => 1,
+        "System.Int16" or "System.UInt16" or "System.Half" => 2,
+        "System.Int32" or "System.UInt32" or "System.Single" => 4,
+        "System.Int64" or "System.UInt64" or "System.Double" => 8,
+        "System.Int128" or "System.UInt128" => 16,
+        _ => -1,
+    };
+
+    private static bool IsInteger(Type t) => t.FullName is "System.Byte" or "System.SByte" or "System.Int16" or "System.UInt16"
+        or "System.Int32" or "System.UInt32" or "System.Int64" or "System.UInt64";
+
     private static FieldInfo[] Fields(Type type) =>
         type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).OrderBy(f => f.MetadataToken).ToArray();
 
@@ -82,15 +112,15 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
     {
         bool ok = true;
         void Fail(string s) { ok = false; if (report) Problem($"{type.Name}: {s}"); }
-        var underlying = Enum.GetUnderlyingType(type);
-        if (Marshal.SizeOf(underlying) != (int)btf.Size) Fail($"underlying {underlying.Name} for an enum of {btf.Size} bytes");
+        var underlying = type.GetEnumUnderlyingType();
+        if (SizeOf(underlying) != (int)btf.Size) Fail($"underlying {underlying.Name} for an enum of {btf.Size} bytes");
         if (IsSigned(underlying) != btf.KindFlag) Fail($"underlying {underlying.Name} but BTF signed={btf.KindFlag}");
         var fields = type.GetFields(BindingFlags.Public | BindingFlags.Static).OrderBy(f => f.MetadataToken).ToArray();
         if (fields.Length != btf.Vlen) { Fail($"{fields.Length} enumerators, BTF has {btf.Vlen}"); return ok; }
         for (int i = 0; i < fields.Length; i++)
         {
             var e = btf.GetEnumValue(i);
-            string csName = fields[i].GetCustomAttribute<BtfNameAttribute>()?.Name ?? fields[i].Name;
+            string csName = BtfName(fields[i]) ?? fields[i].Name;
             if (csName != e.Name) Fail($"enumerator {i} is '{csName}', BTF '{e.Name}'");
             object raw = fields[i].GetRawConstantValue()!;
             ulong bits = IsSigned(underlying) ? (ulong)Convert.ToInt64(raw) : Convert.ToUInt64(raw);
@@ -111,7 +141,7 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
         if (!_checked.Add((type, btf.Id))) return;
         CheckedComposites++;
         bool union = btf.Kind == BtfKind.Union;
-        if ((type.StructLayoutAttribute?.Value == LayoutKind.Explicit) != union) Problem($"{type.Name}: union/struct layout does not match [{btf.Id}]");
+        if (IsExplicit(type) != union) Problem($"{type.Name}: union/struct layout does not match [{btf.Id}]");
         var fields = Fields(type);
         if (fields.Length != btf.Vlen) { Problem($"{type.Name}: {fields.Length} fields, BTF [{btf.Id}] has {btf.Vlen} members"); return; }
         for (int i = 0; i < fields.Length; i++)
@@ -120,20 +150,21 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
             var m = btf.GetMember(i);
             string where = $"{type.Name}.{f.Name} (member {i} of [{btf.Id}])";
             bool anonymous = m.NameUtf8.IsEmpty;
-            if (anonymous != (f.GetCustomAttribute<AnonymousAttribute>() is not null)) Problem($"{where}: [Anonymous] does not match");
-            if (!anonymous && (f.GetCustomAttribute<BtfNameAttribute>()?.Name ?? f.Name) != m.Name) Problem($"{where}: BTF name is '{m.Name}'");
-            if (union && f.GetCustomAttribute<FieldOffsetAttribute>()?.Value != 0) Problem($"{where}: union member without [FieldOffset(0)]");
+            if (anonymous != Has(f, "AnonymousAttribute")) Problem($"{where}: [Anonymous] does not match");
+            if (!anonymous && (BtfName(f) ?? f.Name) != m.Name) Problem($"{where}: BTF name is '{m.Name}'");
+            if (union && Attribute(f, "System.Runtime.InteropServices.FieldOffsetAttribute") is null) Problem($"{where}: union member without [FieldOffset]");
             var resolved = spec.SkipModifiersAndTypedefs(m.TypeId);
             int bits = (int)m.BitfieldSize;
             if (bits == 0 && resolved.Kind == BtfKind.Int && resolved.IntBits > 0 && (resolved.IntBits != resolved.Size * 8 || resolved.IntOffset != 0))
                 bits = resolved.IntBits;
-            if ((f.GetCustomAttribute<BitfieldAttribute>()?.Bits ?? 0) != bits) Problem($"{where}: bitfield size should be {bits}");
+            if (IntArgument(f, Kernel + "BitfieldAttribute") != bits) Problem($"{where}: bitfield size should be {bits}");
             bool flexible = resolved.Kind == BtfKind.Array && resolved.ArrayLength == 0;
-            if (flexible != (f.GetCustomAttribute<FlexibleArrayAttribute>() is not null)) Problem($"{where}: [FlexibleArray] does not match");
-            if (resolved.Kind == BtfKind.Array && f.GetCustomAttribute<FixedBufferAttribute>() is FixedBufferAttribute fixedBuffer)
+            if (flexible != Has(f, "FlexibleArrayAttribute")) Problem($"{where}: [FlexibleArray] does not match");
+            if (resolved.Kind == BtfKind.Array && Attribute(f, "System.Runtime.CompilerServices.FixedBufferAttribute") is { } fixedBuffer)
             {
-                if (fixedBuffer.Length != Math.Max(1, (int)resolved.ArrayLength)) Problem($"{where}: fixed buffer of {fixedBuffer.Length}, BTF length {resolved.ArrayLength}");
-                CheckValue(fixedBuffer.ElementType, resolved.ArrayElementType, where + "[]");
+                int length = (int)fixedBuffer.ConstructorArguments[1].Value!;
+                if (length != Math.Max(1, (int)resolved.ArrayLength)) Problem($"{where}: fixed buffer of {length}, BTF length {resolved.ArrayLength}");
+                CheckValue((Type)fixedBuffer.ConstructorArguments[0].Value!, resolved.ArrayElementType, where + "[]");
             }
             else CheckValue(f.FieldType, m.TypeId, where);
         }
@@ -150,9 +181,9 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
             case BtfKind.Enum or BtfKind.Enum64:
                 if (r.IsAnonymous)
                 {
-                    if (!t.IsPrimitive || Marshal.SizeOf(t) != (int)r.Size || IsSigned(t) != r.KindFlag) Problem($"{where}: {t} for an anonymous enum of {r.Size} bytes");
+                    if (!IsInteger(t) || SizeOf(t) != (int)r.Size || IsSigned(t) != r.KindFlag) Problem($"{where}: {t} for an anonymous enum of {r.Size} bytes");
                 }
-                else if (!t.IsEnum || t.GetCustomAttribute<RelocatableAttribute>()?.Name != r.Name) Problem($"{where}: {t} for enum '{r.Name}'");
+                else if (!t.IsEnum || RelocatableName(t) != r.Name) Problem($"{where}: {t} for enum '{r.Name}'");
                 break;
             case BtfKind.Struct or BtfKind.Union or BtfKind.Forward:
                 CheckNamedOrNested(t, r, where, descend: true);
@@ -162,9 +193,9 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
                 CheckPointerTarget(t.GetElementType()!, r.ReferencedTypeId, where + "*");
                 break;
             case BtfKind.Array:
-                var inline = t.GetCustomAttribute<InlineArrayAttribute>();
-                if (inline is null) { Problem($"{where}: {t} for an array (no [InlineArray])"); break; }
-                if (inline.Length != Math.Max(1, (int)r.ArrayLength)) Problem($"{where}: inline array of {inline.Length}, BTF length {r.ArrayLength}");
+                int inline = IntArgument(t, "System.Runtime.CompilerServices.InlineArrayAttribute");
+                if (inline == 0) { Problem($"{where}: {t} for an array (no [InlineArray])"); break; }
+                if (inline != Math.Max(1, (int)r.ArrayLength)) Problem($"{where}: inline array of {inline}, BTF length {r.ArrayLength}");
                 var element = Fields(t);
                 if (element.Length != 1) { Problem($"{where}: inline array with {element.Length} fields"); break; }
                 CheckValue(element[0].FieldType, r.ArrayElementType, where + "[]");
@@ -181,7 +212,7 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
         switch (r.Kind)
         {
             case BtfKind.Unknown or BtfKind.FuncProto or BtfKind.Array:
-                if (t != typeof(void)) Problem($"{where}: {t} for a pointer to {r.Kind}");
+                if (t.FullName != "System.Void") Problem($"{where}: {t} for a pointer to {r.Kind}");
                 break;
             case BtfKind.Int or BtfKind.Float:
                 CheckScalar(t, r, where);
@@ -204,15 +235,15 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
 
     private void CheckNamedOrNested(Type t, BtfType r, string where, bool descend)
     {
-        var relocatable = t.GetCustomAttribute<RelocatableAttribute>();
+        string? relocatable = RelocatableName(t);
         if (relocatable is null) { Problem($"{where}: {t} is not [Relocatable]"); return; }
         if (r.IsAnonymous)
         {
-            if (t.GetCustomAttribute<AnonymousAttribute>() is null) Problem($"{where}: {t} for an anonymous type is not [Anonymous]");
+            if (!Has(t, "AnonymousAttribute")) Problem($"{where}: {t} for an anonymous type is not [Anonymous]");
             CheckComposite(t, r);
             return;
         }
-        if (relocatable.Name != r.Name) { Problem($"{where}: {t} is '{relocatable.Name}', BTF '{r.Name}'"); return; }
+        if (relocatable != r.Name) { Problem($"{where}: {t} is '{relocatable}', BTF '{r.Name}'"); return; }
         if (r.Kind == BtfKind.Forward) return;
         if (descend && Fields(t).Length > 0) CheckComposite(t, r);
     }
@@ -220,14 +251,14 @@ internal sealed class BtfShapeChecker(BtfSpec spec, bool shallow)
     private void CheckScalar(Type t, BtfType r, string where)
     {
         bool ok;
-        if (r.Kind == BtfKind.Float) ok = t == (r.Size switch { 2 => typeof(Half), 4 => typeof(float), 8 => typeof(double), _ => typeof(void) });
-        else if ((r.IntEncoding & BtfIntEncoding.Bool) != 0 && r.Size == 1) ok = t == typeof(bool);
-        else if (r.Size == 16) ok = t == ((r.IntEncoding & BtfIntEncoding.Signed) != 0 ? typeof(Int128) : typeof(UInt128));
-        else if (r.Size == 1 && r.Name == "char") ok = t == typeof(byte);
-        else ok = t.IsPrimitive && t != typeof(bool) && t != typeof(char) && Marshal.SizeOf(t) == (int)r.Size
-                  && IsSigned(t) == ((r.IntEncoding & BtfIntEncoding.Signed) != 0);
+        string? name = t.FullName;
+        if (r.Kind == BtfKind.Float) ok = name == (r.Size switch { 2 => "System.Half", 4 => "System.Single", 8 => "System.Double", _ => "" });
+        else if ((r.IntEncoding & BtfIntEncoding.Bool) != 0 && r.Size == 1) ok = name == "System.Boolean";
+        else if (r.Size == 16) ok = name == ((r.IntEncoding & BtfIntEncoding.Signed) != 0 ? "System.Int128" : "System.UInt128");
+        else if (r.Size == 1 && r.Name == "char") ok = name == "System.Byte";
+        else ok = IsInteger(t) && SizeOf(t) == (int)r.Size && IsSigned(t) == ((r.IntEncoding & BtfIntEncoding.Signed) != 0);
         if (!ok) Problem($"{where}: {t} for {r.Kind} '{r.Name}' of {r.Size} bytes ({r.IntEncoding})");
     }
 
-    private static bool IsSigned(Type t) => t == typeof(sbyte) || t == typeof(short) || t == typeof(int) || t == typeof(long);
+    private static bool IsSigned(Type t) => t.FullName is "System.SByte" or "System.Int16" or "System.Int32" or "System.Int64";
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.Loader;
+using System.Runtime.InteropServices;
 using BpfSharp.Btf;
 using BpfSharp.Btf.Formatting;
 using BpfSharp.Tests.Infrastructure;
@@ -11,14 +11,14 @@ namespace BpfSharp.Tests.GenCSharp;
 /// Generates C# for the running kernel (all types, a type set, a shallow type set), for every shared kernel blob
 /// (the type set of full kernels, all types of modules over their base) and for testdata/gen-csharp/edge.c, writes
 /// them into one scratch project that references BpfSharp.Kernel, builds it once with <c>dotnet build</c>, and
-/// loads the result for the shape checks.
+/// opens the result in a <see cref="MetadataLoadContext"/> for the shape checks.
 /// </summary>
 public sealed class GenCSharpFixture : IDisposable
 {
     /// <summary>The roots of the type-set runs.</summary>
     public static readonly string[] TypeSet = ["task_struct", "sk_buff", "sock", "file", "inode", "mm_struct", "cred", "bpf_map"];
 
-    private readonly AssemblyLoadContext _context;
+    private readonly MetadataLoadContext? _context;
 
     public GenCSharpFixture()
     {
@@ -73,9 +73,15 @@ public sealed class GenCSharpFixture : IDisposable
             BuildExitCode = p.ExitCode;
         }
         BuildTime = watch.Elapsed;
-        _context = new AssemblyLoadContext("gen-csharp", isCollectible: true);
-        string dll = Path.Combine(Directory, "bin", "Debug", "net10.0", "gen.dll");
-        if (BuildExitCode == 0 && File.Exists(dll)) Assembly = _context.LoadFromAssemblyPath(dll);
+        string output = Path.Combine(Directory, "bin", "Debug", "net10.0");
+        string dll = Path.Combine(output, "gen.dll");
+        if (BuildExitCode == 0 && File.Exists(dll))
+        {
+            var paths = System.IO.Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
+                .Append(dll).Append(Path.Combine(output, "BpfSharp.Kernel.dll"));
+            _context = new MetadataLoadContext(new PathAssemblyResolver(paths));
+            Assembly = _context.LoadFromAssemblyPath(dll);
+        }
     }
 
     /// <summary>The scratch project directory.</summary>
@@ -134,7 +140,7 @@ public sealed class GenCSharpFixture : IDisposable
 
     public void Dispose()
     {
-        _context.Unload();
+        _context?.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); }
         catch (IOException) { }
     }

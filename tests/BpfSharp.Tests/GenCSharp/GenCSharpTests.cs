@@ -51,8 +51,9 @@ public class GenCSharpTests
     [Fact]
     public void OutputIsSortedByName()
     {
+        // "public unsafe partial struct NAME", "public enum NAME : T", "public unsafe struct NAME", "public static class NAME"
         var names = EdgeSource.Value.Split('\n').Where(l => l.StartsWith("public ", StringComparison.Ordinal))
-            .Select(l => l.Split(' ')[^1]).ToList();
+            .Select(l => l.Split(' ') is var w && w[1] == "enum" ? w[2] : w[^1]).ToList();
         var structsAndEnums = names.Where(n => !n.StartsWith("InlineArray", StringComparison.Ordinal) && n != "KernelConstants").ToList();
         Assert.Equal(structsAndEnums.Order(StringComparer.Ordinal), structsAndEnums);
     }
