@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace BpfSharp.Btf.Formatting.CSharp;
@@ -57,11 +58,17 @@ internal sealed partial class CSharpBindingsEmitter
         _anonymousWalked = new bool[_count];
         _anonymousEnum = new bool[_count];
         _names = new string?[_count];
+        FindTypedefNames();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FindTypedefNames()
+    {
         for (int id = 1; id < _count; id++)
         {
-            var t = spec[id];
+            var t = _spec[id];
             if (t.Kind != BtfKind.Typedef) continue;
-            var target = spec.SkipModifiers(t.ReferencedTypeId);
+            var target = _spec.SkipModifiers(t.ReferencedTypeId);
             if (target.Kind.IsComposite() && target.IsAnonymous && _typedefName[target.Id] == 0)
                 _typedefName[target.Id] = id;
         }
@@ -70,6 +77,7 @@ internal sealed partial class CSharpBindingsEmitter
     // ---------------------------------------------------------------- selection
 
     /// <summary>Marks the roots and everything they reference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Select()
     {
         var names = _options.TypeNames;
@@ -129,6 +137,7 @@ internal sealed partial class CSharpBindingsEmitter
     };
 
     // Follows one type reference down to what it names, marking what must be written.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Visit(int typeId, bool viaPointer, int depth)
     {
         for (int steps = 0; ; steps++)
@@ -208,6 +217,7 @@ internal sealed partial class CSharpBindingsEmitter
     // ---------------------------------------------------------------- naming
 
     /// <summary>Gives every selected top-level type its C# name, in type-id order (first come keeps the plain name).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AssignNames()
     {
         foreach (var reserved in ReservedTypeNames) _typeNames.Add(reserved);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace BpfSharp.Btf.Formatting.CSharp;
@@ -21,6 +22,7 @@ internal static class CSharpNames
     public static bool IsKeyword(string name) => Keywords.Contains(name);
 
     /// <summary>True if <paramref name="name"/> is an ASCII C identifier, which is also a C# identifier (maybe a keyword).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsPlainIdentifier(ReadOnlySpan<byte> name)
     {
         if (name.IsEmpty || char.IsAsciiDigit((char)name[0])) return false;
@@ -48,6 +50,7 @@ internal static class CSharpNames
     /// dropped and the next letter upper-cased, a run of n &gt; 1 underscores keeps n - 1 of them, trailing
     /// underscores are kept (<c>task_struct</c> → <c>TaskStruct</c>, <c>__sk_buff</c> → <c>__SkBuff</c>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string ToPascal(string identifier)
     {
         var sb = new StringBuilder(identifier.Length);
