@@ -4,13 +4,14 @@ using BpfSharp.Objects;
 
 namespace BpfSharp.Cli.Commands;
 
-/// <summary>The 'gen' verb group: <c>gen min-btf</c> (bpftool's <c>gen min_core_btf</c>).</summary>
+/// <summary>The 'gen' verb group: <c>gen min-btf</c> (bpftool's <c>gen min_core_btf</c>) and <c>gen csharp</c>.</summary>
 internal static class GenCommand
 {
     public static Command Create()
     {
         var command = new Command("gen", "Generate files from BPF objects and BTF.");
         command.Subcommands.Add(CreateMinBtf());
+        command.Subcommands.Add(GenCSharpCommand.Create());
         return command;
     }
 
