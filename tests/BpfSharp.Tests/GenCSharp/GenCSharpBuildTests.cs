@@ -23,6 +23,35 @@ public class GenCSharpBuildTests(GenCSharpFixture fixture) : IClassFixture<GenCS
         Assert.NotNull(fixture.Assembly);
     }
 
+    /// <summary>The bindings are ready for the compiler: a program using them (testdata/compiler/
+    /// GeneratedBindingsProbe.cs) compiles to BPF, relocates against this kernel and reads the calling thread.</summary>
+    [Fact]
+    public void GeneratedTypes_CompileToBpf_AndReadTheCallingTask()
+    {
+        Assert.True(fixture.AssemblyPath is not null, "dotnet build failed:\n" + Tail(fixture.BuildOutput));
+        var compilation = BpfSharp.Compiler.BpfCompiler.Compile(fixture.AssemblyPath!);
+        Assert.True(compilation.Success, string.Join("\n", compilation.Diagnostics));
+        BpfSharp.Tests.Linux.KernelObjects.RequireBpf();
+        using var collection = BpfSharp.Linux.Loading.BpfCollection.Load(BpfSharp.Objects.ObjectSpec.Read(compilation.Object!));
+        int tid = 0;
+        var thread = new Thread(() =>
+        {
+            tid = Environment.CurrentManagedThreadId > 0 ? GetTid() : 0;
+            collection.Programs["ReadWithGeneratedTypes"].TestRun(default, repeat: 0, contextIn: new byte[16]);
+        });
+        thread.Start();
+        thread.Join();
+        var value = new byte[24];
+        Assert.True(collection.Maps["Results"].TryLookup(BitConverter.GetBytes(0u), value));
+        Assert.Equal(tid, BitConverter.ToInt32(value, 0));
+        Assert.Equal(Environment.ProcessId, BitConverter.ToInt32(value, 4));
+        Assert.Equal(1, BitConverter.ToInt32(value, 12));
+        Assert.NotEqual(0UL, BitConverter.ToUInt64(value, 16));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetTid();
+
     [Theory]
     [MemberData(nameof(GenCSharpFixture.Namespaces), MemberType = typeof(GenCSharpFixture))]
     public void CompiledTypesHaveTheShapeOfTheBtf(string key)

@@ -44,6 +44,9 @@ public sealed class GenCSharpFixture : IDisposable
         Assert.True(cli.ExitCode == 0, cli.Stderr);
         Specs["Full"] = vmlinux;
 
+        // A BPF program written against the generated types, compiled to BPF by the tests.
+        File.Copy(Path.Combine(TestPaths.TestData, "compiler", "GeneratedBindingsProbe.cs"), Path.Combine(Directory, "GeneratedBindingsProbe.cs"), overwrite: true);
+
         string kernelProject = Path.Combine(TestPaths.RepoRoot, "src", "BpfSharp.Kernel", "BpfSharp.Kernel.csproj");
         File.WriteAllText(Path.Combine(Directory, "gen.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
@@ -83,6 +86,9 @@ public sealed class GenCSharpFixture : IDisposable
             Assembly = _context.LoadFromAssemblyPath(dll);
         }
     }
+
+    /// <summary>The built scratch assembly (gen.dll), or null if the build failed.</summary>
+    public string? AssemblyPath => BuildExitCode == 0 ? Path.Combine(Directory, "bin", "Debug", "net10.0", "gen.dll") : null;
 
     /// <summary>The scratch project directory.</summary>
     public string Directory { get; }
