@@ -9,7 +9,7 @@ namespace BpfSharp.Tests.CompilerDiagnostics;
 /// </summary>
 public sealed class DiagnosticLocationTests
 {
-    public static TheoryData<string> Programs() => new(DiagnosticPrograms.ProgramClasses());
+    public static TheoryData<string> Programs() => new(DiagnosticProgramSources.ProgramClasses());
 
     /// <summary>
     /// Programs the compiler rejects, but with a wrong id or line today. Their test still runs in full: while the
@@ -36,7 +36,7 @@ public sealed class DiagnosticLocationTests
     public void BadProgramIsReportedAtTheMarkedLine(string program)
     {
         // Rejected with exactly one error, always: a known bug below is about the id or line, never about this.
-        var compilation = DiagnosticPrograms.Compile(program);
+        var compilation = DiagnosticProgramSources.Compile(program);
         Assert.False(compilation.Success, $"{program} compiled to an object although it must not");
         Assert.Null(compilation.Object);
         var error = Assert.Single(compilation.Diagnostics, d => d.IsError);
@@ -63,7 +63,7 @@ public sealed class DiagnosticLocationTests
 
     private static void CheckIdAndLocation(string program, CompilerDiagnostic error)
     {
-        var (expectedId, expectedLine) = Assert.Single(DiagnosticPrograms.Markers(program));
+        var (expectedId, expectedLine) = Assert.Single(DiagnosticProgramSources.Markers(program));
         var where = $"{program}: got {error}";
         Assert.True(expectedId == error.Id, $"expected {expectedId}; {where}");
         Assert.True(Path.GetFileName(error.Location.File) == program + ".cs", $"expected file {program}.cs; {where}");
@@ -76,26 +76,26 @@ public sealed class DiagnosticLocationTests
     [Fact]
     public void EveryProgramFileHasExactlyOneMarkerAndOneProgramClass()
     {
-        var classes = DiagnosticPrograms.ProgramClasses().ToHashSet();
-        var files = Directory.GetFiles(DiagnosticPrograms.SourceDirectory, "*.cs").Select(Path.GetFileNameWithoutExtension).ToHashSet();
+        var classes = DiagnosticProgramSources.ProgramClasses().ToHashSet();
+        var files = Directory.GetFiles(DiagnosticProgramSources.SourceDirectory, "*.cs").Select(Path.GetFileNameWithoutExtension).ToHashSet();
         Assert.Equal(files.Order(), classes.Order());
         foreach (var c in classes)
         {
-            Assert.Single(DiagnosticPrograms.Markers(c));
+            Assert.Single(DiagnosticProgramSources.Markers(c));
         }
     }
 
     [Fact]
     public void ErrorsInTwoProgramsAreBothReported()
     {
-        var compilation = DiagnosticPrograms.Compile("DoubleArithmetic", "DirectRecursion");
+        var compilation = DiagnosticProgramSources.Compile("DoubleArithmetic", "DirectRecursion");
 
         Assert.False(compilation.Success);
         var errors = compilation.Diagnostics.Where(d => d.IsError).ToList();
         Assert.Equal(2, errors.Count);
         foreach (var program in new[] { "DoubleArithmetic", "DirectRecursion" })
         {
-            var (id, line) = Assert.Single(DiagnosticPrograms.Markers(program));
+            var (id, line) = Assert.Single(DiagnosticProgramSources.Markers(program));
             Assert.Contains(errors, e => e.Id == id && Path.GetFileName(e.Location.File) == program + ".cs" && e.Location.Line == line);
         }
     }
@@ -104,7 +104,7 @@ public sealed class DiagnosticLocationTests
     public void ProgramFilterLeavesOutEverythingElse()
     {
         // Every program of the assembly is bad, so compiling none of them is "no programs", not their errors.
-        var compilation = BpfCompiler.Compile(DiagnosticPrograms.AssemblyPath, new BpfCompilerOptions { ProgramFilter = _ => false });
+        var compilation = BpfCompiler.Compile(DiagnosticProgramSources.AssemblyPath, new BpfCompilerOptions { ProgramFilter = _ => false });
 
         var error = Assert.Single(compilation.Diagnostics);
         Assert.Equal(DiagnosticIds.NoPrograms, error.Id);
@@ -113,10 +113,10 @@ public sealed class DiagnosticLocationTests
     [Fact]
     public void WholeAssemblyReportsOneErrorPerProgram()
     {
-        var compilation = BpfCompiler.Compile(DiagnosticPrograms.AssemblyPath);
+        var compilation = BpfCompiler.Compile(DiagnosticProgramSources.AssemblyPath);
 
         Assert.False(compilation.Success);
         var files = compilation.Diagnostics.Where(d => d.IsError).Select(d => Path.GetFileNameWithoutExtension(d.Location.File)).Order().ToList();
-        Assert.Equal(DiagnosticPrograms.ProgramClasses().Order(), files);
+        Assert.Equal(DiagnosticProgramSources.ProgramClasses().Order(), files);
     }
 }

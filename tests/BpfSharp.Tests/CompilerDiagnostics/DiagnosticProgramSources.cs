@@ -9,7 +9,7 @@ namespace BpfSharp.Tests.CompilerDiagnostics;
 /// The programs of tests/BpfSharp.DiagnosticPrograms: one bad program per class, one class per file, the offending
 /// line marked with <c>// expect: BPFS####</c>.
 /// </summary>
-internal static partial class DiagnosticPrograms
+internal static partial class DiagnosticProgramSources
 {
     /// <summary>BpfSharp.DiagnosticPrograms.dll beside the test assembly.</summary>
     public static string AssemblyPath => Path.Combine(AppContext.BaseDirectory, "BpfSharp.DiagnosticPrograms.dll");
