@@ -23,10 +23,19 @@ internal static partial class DiagnosticProgramSources
     /// <summary>Names of the classes that hold a program (a static method with a program attribute).</summary>
     public static IEnumerable<string> ProgramClasses() =>
         Assembly.LoadFrom(AssemblyPath).GetTypes()
+            .Where(t => t.Namespace == Namespace)
             .Where(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
                 .Any(m => m.GetCustomAttributes().Any(a => a.GetType().Namespace == "BpfSharp.Kernel" && a.GetType().Name != "BpfHelperAttribute")))
             .Select(t => t.Name)
             .Order(StringComparer.Ordinal);
+
+    /// <summary>True for a diagnostic located in one of the program files of <see cref="ProgramClasses"/>.</summary>
+    public static bool IsInProgramFile(CompilerDiagnostic d) =>
+        Path.GetDirectoryName(d.Location.File) == SourceDirectory && d.Location.File.EndsWith(".cs", StringComparison.Ordinal);
+
+    /// <summary>True for <c>BpfSharp.DiagnosticPrograms.Class.Method</c> (not for programs of nested namespaces).</summary>
+    public static bool IsProgramOfAProgramClass(string methodFullName) =>
+        methodFullName.StartsWith(Namespace + ".", StringComparison.Ordinal) && methodFullName[(Namespace.Length + 1)..].Split('.').Length == 2;
 
     /// <summary>Compiles only the programs declared in the given classes.</summary>
     public static BpfCompilation Compile(params string[] classes)
@@ -38,6 +47,10 @@ internal static partial class DiagnosticProgramSources
 
     /// <summary>The source file of a program class.</summary>
     public static string SourceFile(string className) => Path.Combine(SourceDirectory, className + ".cs");
+
+    /// <summary>The 1-based lines of a file that contain <paramref name="marker"/>.</summary>
+    public static List<int> LinesContaining(string path, string marker) =>
+        File.ReadAllLines(path).Select((text, i) => (text, i)).Where(x => x.text.Contains(marker, StringComparison.Ordinal)).Select(x => x.i + 1).ToList();
 
     /// <summary>Every <c>// expect: BPFS####</c> marker in a program's file: diagnostic id and 1-based line.</summary>
     public static List<(string Id, int Line)> Markers(string className)
