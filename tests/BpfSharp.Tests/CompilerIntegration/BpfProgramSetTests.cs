@@ -11,7 +11,8 @@ namespace BpfSharp.Tests.CompilerIntegration;
 /// <see cref="BpfProgramSet"/>: compile-and-load in one call, and loading the object the MSBuild target left next to
 /// an assembly (or compiling the assembly when there is none or it is stale), checked by running the program.
 /// </summary>
-public sealed class BpfProgramSetTests(BuiltTinyProject built) : IClassFixture<BuiltTinyProject>
+[Collection(TinyBpfProjectCollection.Name)]
+public sealed class BpfProgramSetTests(BuiltTinyProject built)
 {
     private static readonly byte[] Packet = new byte[64];
 

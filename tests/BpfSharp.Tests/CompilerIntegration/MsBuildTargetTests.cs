@@ -9,7 +9,8 @@ namespace BpfSharp.Tests.CompilerIntegration;
 /// build/BpfSharp.Compiler.targets for real: <c>dotnet build</c> of a project with <c>BpfCompile</c> writes the BPF
 /// object next to the assembly, the kernel loads and runs it, and a bad program fails the build at its C# line.
 /// </summary>
-public sealed class MsBuildTargetTests(BuiltTinyProject built) : IClassFixture<BuiltTinyProject>
+[Collection(TinyBpfProjectCollection.Name)]
+public sealed class MsBuildTargetTests(BuiltTinyProject built)
 {
     [Fact]
     public void BuildWritesTheObjectNextToTheAssembly()

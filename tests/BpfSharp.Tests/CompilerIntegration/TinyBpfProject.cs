@@ -120,8 +120,15 @@ internal sealed class TinyBpfProject
     }
 }
 
-/// <summary>The good tiny project, built once for all tests that need it.</summary>
-public sealed class BuiltTinyProject
+/// <summary>The tests that share one build of the good tiny project.</summary>
+[CollectionDefinition(Name)]
+public sealed class TinyBpfProjectCollection : ICollectionFixture<BuiltTinyProject>
+{
+    public const string Name = "Tiny BPF project";
+}
+
+/// <summary>The good tiny project, built once for all tests that need it and deleted afterwards.</summary>
+public sealed class BuiltTinyProject : IDisposable
 {
     private readonly Lazy<(TinyBpfProject Project, int ExitCode, string Output)> _built = new(() =>
     {
@@ -141,4 +148,12 @@ public sealed class BuiltTinyProject
     }
 
     internal string BuildOutput => _built.Value.Output;
+
+    public void Dispose()
+    {
+        if (_built.IsValueCreated)
+        {
+            Directory.Delete(_built.Value.Project.ProjectDirectory, recursive: true);
+        }
+    }
 }
