@@ -44,6 +44,19 @@ public sealed class MsBuildTargetTests(BuiltTinyProject built)
     }
 
     [Fact]
+    public void RebuildWithoutChangesDoesNotRecompileTheObject()
+    {
+        var project = built.Project;
+        var before = File.GetLastWriteTimeUtc(project.IntermediateObjectPath);
+
+        var (code, output) = project.Build();
+
+        Assert.True(code == 0, output);
+        Assert.Equal(before, File.GetLastWriteTimeUtc(project.IntermediateObjectPath));
+        Assert.True(File.Exists(project.ObjectPath));
+    }
+
+    [Fact]
     public void BadProgramFailsTheBuildWithTheCSharpFileAndLine()
     {
         const string bad = """
