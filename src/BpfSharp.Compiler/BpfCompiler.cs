@@ -14,6 +14,10 @@ public sealed class BpfCompilerOptions
     /// <summary>Directories searched for referenced assemblies (BpfSharp.Kernel and your own libraries) besides
     /// the input assembly's directory and the compiler's own.</summary>
     public IList<string> ReferenceDirectories { get; } = [];
+
+    /// <summary>Which programs to compile, by the full name of their method (<c>Namespace.Type.Method</c>); null
+    /// compiles every program of the assembly. Programs left out are not translated at all.</summary>
+    public Func<string, bool>? ProgramFilter { get; set; }
 }
 
 /// <summary>One compiled program: its name, libbpf section and size.</summary>
@@ -95,7 +99,7 @@ public static class BpfCompiler
 
         try
         {
-            return CompileModules(modules, diagnostics);
+            return CompileModules(modules, diagnostics, options.ProgramFilter);
         }
         finally
         {
@@ -143,12 +147,12 @@ public static class BpfCompiler
         return modules;
     }
 
-    private static BpfCompilation CompileModules(List<LoadedModule> modules, List<CompilerDiagnostic> diagnostics)
+    private static BpfCompilation CompileModules(List<LoadedModule> modules, List<CompilerDiagnostic> diagnostics, Func<string, bool>? filter)
     {
         var ts = new TypeSystem(modules);
         var unit = new CompilationUnit(ts);
         var main = modules[0];
-        var entries = FindPrograms(ts, main);
+        var entries = FindPrograms(ts, main, filter);
         if (entries.Count == 0)
         {
             diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.NoPrograms, true,
@@ -201,7 +205,7 @@ public static class BpfCompiler
         || section.StartsWith("iter/", StringComparison.Ordinal) || section.StartsWith("lsm/", StringComparison.Ordinal)
         || section.StartsWith("struct_ops", StringComparison.Ordinal);
 
-    private static List<ProgramEntry> FindPrograms(TypeSystem ts, LoadedModule module)
+    private static List<ProgramEntry> FindPrograms(TypeSystem ts, LoadedModule module, Func<string, bool>? filter)
     {
         var reader = module.Reader;
         var result = new List<ProgramEntry>();
@@ -230,6 +234,11 @@ public static class BpfCompiler
                         continue;
                     }
 
+                    if (filter is not null && !filter(FullName(reader, type) + "." + reader.GetString(def.Name)))
+                    {
+                        continue;
+                    }
+
                     var name = BtfTypeMapper.Identifier(reader.GetString(def.Name));
                     if (!names.Add(name))
                     {
@@ -251,6 +260,20 @@ public static class BpfCompiler
         }
 
         return result;
+    }
+
+    /// <summary>The C#-style full name of a type definition: namespace, enclosing types and name, with dots.</summary>
+    private static string FullName(MetadataReader reader, TypeDefinition type)
+    {
+        var name = reader.GetString(type.Name);
+        var declaring = type.GetDeclaringType();
+        if (!declaring.IsNil)
+        {
+            return FullName(reader, reader.GetTypeDefinition(declaring)) + "." + name;
+        }
+
+        var ns = reader.GetString(type.Namespace);
+        return ns.Length == 0 ? name : ns + "." + name;
     }
 
     private static SourceLocation Locate((ResolvedMethod Method, int IlOffset)? position, ResolvedMethod entry)

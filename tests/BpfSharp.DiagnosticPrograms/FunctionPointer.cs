@@ -1,0 +1,15 @@
+using BpfSharp.Kernel;
+
+namespace BpfSharp.DiagnosticPrograms;
+
+public static unsafe class FunctionPointer
+{
+    private static int Two() => 2;
+
+    [Xdp]
+    public static int Run(XdpMd* ctx)
+    {
+        delegate*<int> f = &Two; // expect: BPFS1001
+        return f();
+    }
+}
