@@ -30,6 +30,8 @@ public sealed partial class TwinBehaviourTests
         var cRecords = new List<string>();
         var csRecords = new List<string>();
         var readers = new List<IDisposable>();
+        // Per-CPU maps hold one value per CPU: run both twins on the same CPU so their layouts compare.
+        using var pin = CpuPin.ToCurrentCpu();
         try
         {
             var cRings = (twin.RingBuffers ?? []).Select(m => Track(readers, new RingBufferReader(c.Maps[m]))).ToArray();
