@@ -25,6 +25,7 @@ internal sealed class CodeEmitter
 
     public static CompiledFunction Emit(IrFunction fn, string section)
     {
+        BranchFusion.Run(fn);
         var colors = new RegisterAllocator(fn).Allocate();
         return new CodeEmitter(fn, colors).Run(section);
     }
@@ -218,7 +219,7 @@ internal sealed class CodeEmitter
             ? Instruction.Jump(condition, R(b.CompareA), (int)b.CompareValue, 0, !b.Compare32)
             : Instruction.JumpRegister(condition, R(b.CompareA), R(b.CompareB), 0, !b.Compare32);
 
-    private static JumpOperation Invert(JumpOperation c) => c switch
+    internal static JumpOperation Invert(JumpOperation c) => c switch
     {
         JumpOperation.Jeq => JumpOperation.Jne,
         JumpOperation.Jne => JumpOperation.Jeq,
