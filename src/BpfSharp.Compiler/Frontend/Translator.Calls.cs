@@ -133,6 +133,12 @@ internal sealed partial class Translator
         var frame = Frame;
         var ctor = _ts.ResolveMethod(frame.Method.Module, insn.Token, frame.Method.Context, out var external);
         var type = ctor?.DeclaringType;
+        var next = frame.Code.FirstOrDefault(c => c.Offset > insn.Offset);
+        if (next.OpCode == ILOpCode.Throw)
+        {
+            throw Error(DiagnosticIds.Exceptions, "throwing an exception: BPF has no exceptions (return an error code)");
+        }
+
         if (ctor is null || type is null || type.Kind != CTypeKind.Struct)
         {
             throw Error(DiagnosticIds.ReferenceType,
@@ -165,6 +171,11 @@ internal sealed partial class Translator
 
         var name = method.TypeName + "." + method.Name;
         var sig = method.Signature;
+        if (method.TypeName == "System.String")
+        {
+            throw Error(DiagnosticIds.StringUse, $"string operation '{method.Name}': strings exist in BPF only as literal printk formats");
+        }
+
         switch (name)
         {
             case "System.Runtime.CompilerServices.Unsafe.AsPointer":

@@ -146,11 +146,6 @@ internal sealed partial class Translator
 
         var body = method.Module.GetMethodBody(method.Handle)
             ?? throw Error(DiagnosticIds.UnknownMethod, $"'{method.DisplayName}' has no IL body and is not a BPF helper");
-        if (body.ExceptionRegions.Length > 0)
-        {
-            throw Error(DiagnosticIds.Exceptions, $"'{method.DisplayName}' uses try/catch/finally (or using/foreach/lock); BPF has no exceptions");
-        }
-
         var code = IlReader.Decode(body);
         for (var i = 0; i < code.Count; i++)
         {
@@ -178,6 +173,7 @@ internal sealed partial class Translator
         var localAddressed = new bool[localTypes.Length];
         var firstUseIsAddress = new bool[localTypes.Length];
         var seen = new bool[localTypes.Length];
+        var firstUse = new int[localTypes.Length];
         var blockStarts = new SortedSet<int> { 0 };
         var returns = 0;
         for (var i = 0; i < code.Count; i++)
@@ -191,13 +187,21 @@ internal sealed partial class Translator
                     localAddressed[insn.Int] = true;
                     if (!seen[insn.Int])
                     {
+                        firstUse[insn.Int] = insn.Offset;
                         // `ldloca x; initobj T` zeroes the local itself.
                         firstUseIsAddress[insn.Int] = !(i + 1 < code.Count && code[i + 1].OpCode == ILOpCode.Initobj);
                     }
 
                     seen[insn.Int] = true;
                     break;
-                case ILOpCode.Ldloc or ILOpCode.Stloc: seen[insn.Int] = true; break;
+                case ILOpCode.Ldloc or ILOpCode.Stloc:
+                    if (!seen[insn.Int])
+                    {
+                        firstUse[insn.Int] = insn.Offset;
+                    }
+
+                    seen[insn.Int] = true;
+                    break;
                 case ILOpCode.Ret: returns++; break;
             }
 
@@ -245,6 +249,14 @@ internal sealed partial class Translator
 
         var outerLine = _line;
         _frames.Add(frame);
+        if (body.ExceptionRegions.Length > 0)
+        {
+            // Point at the statement that opens the protected region (the `using`/`lock` acquisition, or the try).
+            var tryOffset = body.ExceptionRegions.Min(r => r.TryOffset);
+            frame.IlOffset = frame.Lines.Any(l => l.IlOffset < tryOffset) ? frame.Lines.Last(l => l.IlOffset < tryOffset).IlOffset : tryOffset;
+            throw Error(DiagnosticIds.Exceptions, $"'{method.DisplayName}' uses try/catch/finally (or using/foreach/lock); BPF has no exceptions");
+        }
+
         if (frame.Lines.Count > 0 && _line < 0)
         {
             _line = frame.Lines[0].Line;
@@ -286,6 +298,7 @@ internal sealed partial class Translator
         for (var l = 0; l < localTypes.Length; l++)
         {
             var type = localTypes[l];
+            frame.IlOffset = firstUse[l]; // a bad local is reported where it is first used
             if (type.Kind is CTypeKind.Single or CTypeKind.Double)
             {
                 throw Error(DiagnosticIds.FloatingPoint, $"local of type {type.Name}: BPF has no floating point");
@@ -308,6 +321,7 @@ internal sealed partial class Translator
             }
         }
 
+        frame.IlOffset = 0;
         var returnType = method.Signature.ReturnType;
         var isVoid = returnType.Kind == CTypeKind.Void;
         var lastIsReturn = code.Count > 0 && code[^1].OpCode == ILOpCode.Ret;

@@ -19,15 +19,9 @@ public sealed class DiagnosticLocationTests
     private static readonly Dictionary<string, string> KnownCompilerBugs = new()
     {
         ["TryCatch"] = "compiler bug: try/catch is located at the method's first line instead of the 'try' (the region's TryOffset)",
-        ["UsingStatement"] = "compiler bug: using (try/finally) is located at the method's first line instead of the 'using'",
         ["TryFinallyInCallee"] = "compiler bug: try/finally in an inlined callee is located at the caller's call site instead of the callee's 'try'",
-        ["FloatLocal"] = "compiler bug: a local of a forbidden type is located at the method's first line instead of its first store",
-        ["RelocatableLocal"] = "compiler bug: a local of a [Relocatable] type is located at the method's first line instead of its first store",
         ["NonConstantMapInitializer"] = "compiler bug: a non-constant map initialiser is located at the first use of the map instead of the initialiser in the static constructor",
         ["NonConstantGlobalInitializer"] = "compiler bug: a non-constant static initialiser is located at the first use of the field instead of the initialiser",
-        ["Throw"] = "compiler bug: 'throw new X()' is reported as BPFS1007 (allocation of the exception) instead of BPFS1008 (exceptions)",
-        ["StringConcatenation"] = "compiler bug: string concatenation is reported as BPFS1006 (String.Concat has no translation) instead of BPFS1005 (strings)",
-        ["SwitchOnString"] = "compiler bug: string comparison is reported as BPFS1006 (String.op_Equality) instead of BPFS1005 (strings)",
         ["StringInterpolation"] = "compiler bug: an interpolated string is reported as BPFS1010 (DefaultInterpolatedStringHandler has no layout) at the method's first line instead of BPFS1005 at the printk line",
     };
 
