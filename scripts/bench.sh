@@ -183,6 +183,10 @@ libbpf_version=$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || echo un
 bpftool_version=$(bpftool version 2>/dev/null | head -n 1)
 dotnet_version=$(dotnet --version)
 
+# Sections measured by their own tests and benchmarks (CO-RE tools, compiler) are carried over from the current
+# file unchanged: everything from their heading to the next "## ".
+kept_sections=$(awk '/^## / { keep = ($0 ~ /^## (CO-RE tools|Compiler)/) } keep' "$doc" 2>/dev/null || true)
+
 {
   echo "# Performance"
   echo
@@ -262,6 +266,9 @@ dotnet_version=$(dotnet --version)
     echo "Not measured: this build of \`bpfsharp\` has no \`btf dump\` verb yet. \`scripts/bench.sh\` measures it"
     echo "automatically (hyperfine, \`format raw\` and \`format c\` against bpftool) once the verb exists."
     echo
+  fi
+  if [[ -n $kept_sections ]]; then
+    printf '%s\n\n' "$kept_sections"
   fi
   echo "## Reproduce"
   echo
