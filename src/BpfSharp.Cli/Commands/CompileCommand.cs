@@ -40,10 +40,21 @@ internal static class CompileCommand
             File.WriteAllBytes(target, compilation.Object!);
             if (json)
             {
-                Console.WriteLine(JsonSerializer.Serialize(compilation.Programs.Select(p => new Dictionary<string, object>
+                using var writer = new Utf8JsonWriter(Console.OpenStandardOutput(), new JsonWriterOptions { Indented = result.GetValue(GlobalOptions.Pretty) });
+                writer.WriteStartArray();
+                foreach (var p in compilation.Programs)
                 {
-                    ["name"] = p.Name, ["section"] = p.Section, ["insns"] = p.InstructionCount, ["stack"] = p.StackSize,
-                })));
+                    writer.WriteStartObject();
+                    writer.WriteString("name", p.Name);
+                    writer.WriteString("section", p.Section);
+                    writer.WriteNumber("insns", p.InstructionCount);
+                    writer.WriteNumber("stack", p.StackSize);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.Flush();
+                Console.WriteLine();
             }
             else
             {

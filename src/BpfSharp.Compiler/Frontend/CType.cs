@@ -35,7 +35,7 @@ internal sealed class CType
     public TypeDefinitionHandle Handle { get; internal set; }
     public CType[] TypeArguments { get; internal set; } = [];
 
-    /// <summary>Layout, filled by <see cref="TypeSystem.EnsureLayout"/> for structs.</summary>
+    /// <summary>Layout, filled by <see cref="TypeLayout.EnsureLayout"/> for structs.</summary>
     internal bool LayoutDone;
     internal bool LayoutInProgress;
     public int Size { get; internal set; }

@@ -9,8 +9,9 @@ using BpfSharp.Tests.Linux;
 namespace BpfSharp.Tests.Runtime;
 
 /// <summary>
-/// The execsnoop example's BPF half, compiled at test time: loaded with the object loader, attached by section
-/// name, and checked against execs this test starts (arguments, return value, parent pid).
+/// The execsnoop example's BPF half (C#, examples/execsnoop/Probes.cs), compiled at test time with BpfCompiler:
+/// loaded with the object loader, attached by section name, and checked against execs this test starts
+/// (arguments, return value, parent pid).
 /// </summary>
 [Collection(RuntimeCollection.Name)]
 public class ExecSnoopTests
@@ -22,18 +23,13 @@ public class ExecSnoopTests
         var dir = TestPaths.NewScratchDirectory("execsnoop");
         try
         {
-            var source = Path.Combine(TestPaths.RepoRoot, "examples", "execsnoop");
-            ExternalTool.WriteVmlinuxHeader(dir);
-            var obj = Path.Combine(dir, "execsnoop.bpf.o");
-            AttachTestKit.Run("clang-19", "-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86", "-I", dir, "-I", source,
-                "-c", Path.Combine(source, "execsnoop.bpf.c"), "-o", obj);
-
-            using var collection = BpfCollection.Load(obj);
+            var compilation = BpfSharp.Compiler.BpfCompiler.Compile(Path.Combine(AppContext.BaseDirectory, "execsnoop.dll"));
+            using var collection = BpfCollection.Load(BpfSharp.Objects.ObjectSpec.Read(compilation.GetObjectOrThrow(), "execsnoop.bpf.o"));
             var links = collection.Spec.Programs.Where(p => !p.IsSubprogram)
                 .Select(p => SectionAttach.Attach(collection.Programs[p.Name], p.SectionName)).ToList();
             try
             {
-                using var reader = new RingBufferReader(collection.Maps["events"]);
+                using var reader = new RingBufferReader(collection.Maps["Events"]);
                 var marker = "bpfsharp-" + Guid.NewGuid().ToString("N")[..8];
                 AttachTestKit.Run("/bin/sh", "-c", $"/bin/true {marker} second; /nonexistent/{marker} 2>/dev/null; exit 0");
 
