@@ -331,6 +331,11 @@ internal sealed class CodeEmitter
             case IrOp.Atomic:
                 Add(Instruction.Atomic(i.AtomicOp, i.Size, R(i.A), (short)i.Offset, R(i.B)));
                 break;
+            case IrOp.LoadPacket:
+                Add(i.A < 0
+                    ? Instruction.LoadPacketAbsolute(i.Size, (int)i.Immediate)
+                    : Instruction.LoadPacketIndirect(i.Size, R(i.A), (int)i.Immediate));
+                break;
             case IrOp.ByteSwap:
                 Add(Instruction.ToEndian(R(i.Dst), (int)i.Immediate, bigEndian: true));
                 break;

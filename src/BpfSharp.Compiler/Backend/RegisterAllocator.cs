@@ -59,6 +59,14 @@ internal sealed class RegisterAllocator
                 }
 
                 return;
+            case IrOp.LoadPacket:
+                uses.Add(6);
+                if (i.A >= 0)
+                {
+                    uses.Add(i.A);
+                }
+
+                return;
             case IrOp.Load or IrOp.Mov or IrOp.Mov32 or IrOp.SignExtend32 or IrOp.Negate or IrOp.ByteSwap:
                 if (i.A >= 0)
                 {
@@ -91,7 +99,7 @@ internal sealed class RegisterAllocator
         defs.Clear();
         switch (i.Op)
         {
-            case IrOp.Call:
+            case IrOp.Call or IrOp.LoadPacket:
                 for (var r = 0; r <= 5; r++)
                 {
                     defs.Add(r);

@@ -32,6 +32,12 @@ internal sealed partial class Translator
             return;
         }
 
+        if (method.DeclaringType.Name == "BpfSharp.Kernel.LegacyPacket")
+        {
+            LegacyPacketLoad(method.Name, args);
+            return;
+        }
+
         var def = method.Definition;
         var attributes = def.GetCustomAttributes();
         foreach (var a in _ts.FindAttributes(method.Module, attributes, "BpfHelperAttribute"))
@@ -243,6 +249,26 @@ internal sealed partial class Translator
         }
 
         throw Error(DiagnosticIds.UnknownMethod, $"'{name}' has no BPF translation (only BpfSharp.Kernel, your own code and a few Unsafe/Interlocked/BinaryPrimitives methods can be called)");
+    }
+
+    /// <summary>LD_ABS / LD_IND: the skb must be in r6; the result comes back in r0.</summary>
+    private void LegacyPacketLoad(string name, Value[] args)
+    {
+        var size = name switch { "LoadByte" => MemorySize.Byte, "LoadHalf" => MemorySize.HalfWord, _ => MemorySize.Word };
+        var offset = args[1];
+        var insn = new IrInstruction { Op = IrOp.LoadPacket, Size = size };
+        if (offset.IsConstant && offset.Constant is >= 0 and <= int.MaxValue)
+        {
+            insn.Immediate = offset.Constant;
+        }
+        else
+        {
+            insn.A = Materialize(offset, widen: true);
+        }
+
+        MaterializeInto(args[0], 6, widen: true);
+        Emit(insn);
+        PushResult(0, _ts.Primitive(CTypeKind.UInt64));
     }
 
     private void Atomic(string name, CType type)

@@ -35,6 +35,9 @@ internal enum IrOp
     Atomic,
     /// <summary>Byte swap of Dst in place (Imm = bits).</summary>
     ByteSwap,
+    /// <summary>Legacy packet load into r0 from the skb in r6: LD_ABS (A = -1) or LD_IND (offset A + Imm).
+    /// Clobbers r0–r5 like a call.</summary>
+    LoadPacket,
 }
 
 /// <summary>One IR instruction. Registers are virtual register numbers; 0–10 are r0–r10.</summary>
