@@ -174,7 +174,10 @@ public static class BpfCompiler
             }
             catch (CompileErrorException e)
             {
-                diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, Locate(translator.Position, entry.Method)));
+                var location = e.Location ?? (e.At is { } at
+                    ? LocateIn(at.Module, at.Method, at.IlOffset, entry.Method.DisplayName)
+                    : Locate(translator.Position, entry.Method));
+                diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, location));
             }
         }
 
@@ -279,7 +282,13 @@ public static class BpfCompiler
     private static SourceLocation Locate((ResolvedMethod Method, int IlOffset)? position, ResolvedMethod entry)
     {
         var (method, il) = position ?? (entry, -1);
-        var points = method.Module.GetSequencePoints(method.Handle);
+        return LocateIn(method.Module, method.Handle, il, method.DisplayName);
+    }
+
+    private static SourceLocation LocateIn(LoadedModule module, MethodDefinitionHandle handle, int il, string displayName)
+    {
+        var method = (Module: module, Handle: handle, DisplayName: displayName);
+        var points = module.GetSequencePoints(handle);
         var best = points.LastOrDefault(p => p.IlOffset <= il);
         if (best.Document is null && points.Count > 0)
         {

@@ -43,4 +43,10 @@ public sealed class BpfCompilationException : Exception
 internal sealed class CompileErrorException(string id, string message) : Exception(message)
 {
     public string Id { get; } = id;
+
+    /// <summary>Where the error is when that is not the instruction being translated (e.g. a static constructor).</summary>
+    public (Frontend.LoadedModule Module, System.Reflection.Metadata.MethodDefinitionHandle Method, int IlOffset)? At { get; init; }
+
+    /// <summary>An exact source location found another way (e.g. a keyword with no sequence point).</summary>
+    public SourceLocation? Location { get; init; }
 }

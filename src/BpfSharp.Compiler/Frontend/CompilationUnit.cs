@@ -70,7 +70,10 @@ internal sealed class CompilationUnit(TypeSystem types)
         if (!statics.Maps.TryGetValue(field, out var args))
         {
             throw new CompileErrorException(DiagnosticIds.NonConstantInitializer,
-                $"map '{name}' must be initialised with constant arguments: static readonly {fieldType.Name} {name} = new(maxEntries: …);");
+                $"map '{name}' must be initialised with constant arguments: static readonly {fieldType.Name} {name} = new(maxEntries: …);")
+            {
+                At = InitializerLocation(declaring, statics, field),
+            };
         }
 
         CType? Arg(int which) => which switch
@@ -118,7 +121,10 @@ internal sealed class CompilationUnit(TypeSystem types)
         if (statics.NonConstant.Contains(field))
         {
             throw new CompileErrorException(DiagnosticIds.NonConstantInitializer,
-                $"static field '{name}' is initialised with a value that is not a compile-time constant");
+                $"static field '{name}' is initialised with a value that is not a compile-time constant")
+            {
+                At = InitializerLocation(declaring, statics, field),
+            };
         }
 
         var size = TypeLayout.SizeAndAlignment(Types, fieldType).Size;
@@ -129,6 +135,11 @@ internal sealed class CompilationUnit(TypeSystem types)
         _globalIndex[(module, field)] = Globals.Count - 1;
         return Globals.Count - 1;
     }
+
+    private static (LoadedModule, MethodDefinitionHandle, int)? InitializerLocation(CType declaring, StaticInitializer.Result statics, FieldDefinitionHandle field) =>
+        declaring.Module is not null && !statics.Constructor.IsNil && statics.StoreOffsets.TryGetValue(field, out var offset)
+            ? (declaring.Module, statics.Constructor, offset)
+            : null;
 
     /// <summary>A NUL-terminated string literal in .rodata.</summary>
     public int GetString(string text)

@@ -15,6 +15,10 @@ internal static class StaticInitializer
         public Dictionary<FieldDefinitionHandle, byte[]> Values { get; } = [];
         public Dictionary<FieldDefinitionHandle, Dictionary<string, long>> Maps { get; } = [];
         public HashSet<FieldDefinitionHandle> NonConstant { get; } = [];
+
+        /// <summary>The static constructor and the IL offset of each field's store, for diagnostics.</summary>
+        public MethodDefinitionHandle Constructor { get; set; }
+        public Dictionary<FieldDefinitionHandle, int> StoreOffsets { get; } = [];
     }
 
     private abstract record Item;
@@ -40,6 +44,7 @@ internal static class StaticInitializer
             return result;
         }
 
+        result.Constructor = cctor;
         var stack = new Stack<Item>();
         Item Pop() => stack.Count > 0 ? stack.Pop() : new Unknown();
         var context = new GenericContext(type.TypeArguments, []);
@@ -99,6 +104,8 @@ internal static class StaticInitializer
                     {
                         break;
                     }
+
+                    result.StoreOffsets[f.Handle] = i.Offset;
 
                     switch (value)
                     {

@@ -251,10 +251,14 @@ internal sealed partial class Translator
         _frames.Add(frame);
         if (body.ExceptionRegions.Length > 0)
         {
-            // Point at the statement that opens the protected region (the `using`/`lock` acquisition, or the try).
+            // Point at the statement that opens the protected region: the `try` keyword if the source shows one
+            // between the previous statement and the region's first, else the `using`/`lock` acquisition.
             var tryOffset = body.ExceptionRegions.Min(r => r.TryOffset);
             frame.IlOffset = frame.Lines.Any(l => l.IlOffset < tryOffset) ? frame.Lines.Last(l => l.IlOffset < tryOffset).IlOffset : tryOffset;
-            throw Error(DiagnosticIds.Exceptions, $"'{method.DisplayName}' uses try/catch/finally (or using/foreach/lock); BPF has no exceptions");
+            throw new CompileErrorException(DiagnosticIds.Exceptions, $"'{method.DisplayName}' uses try/catch/finally (or using/foreach/lock); BPF has no exceptions")
+            {
+                Location = TryKeywordLocation(method, tryOffset),
+            };
         }
 
         if (frame.Lines.Count > 0 && _line < 0)
@@ -299,6 +303,11 @@ internal sealed partial class Translator
         {
             var type = localTypes[l];
             frame.IlOffset = firstUse[l]; // a bad local is reported where it is first used
+            if (type.Name.Contains("InterpolatedStringHandler", StringComparison.Ordinal))
+            {
+                throw Error(DiagnosticIds.StringUse, "an interpolated string: strings exist in BPF only as literal printk formats (Bpf.Printk(\"x=%d\", x))");
+            }
+
             if (type.Kind is CTypeKind.Single or CTypeKind.Double)
             {
                 throw Error(DiagnosticIds.FloatingPoint, $"local of type {type.Name}: BPF has no floating point");
@@ -394,6 +403,33 @@ internal sealed partial class Translator
         }
 
         return result;
+    }
+
+    /// <summary>The IL offset of a sequence point whose line is the `try` keyword's, found by reading the source
+    /// lines between the statement before the region and its first statement; null if there is none.</summary>
+    private static SourceLocation? TryKeywordLocation(ResolvedMethod method, int tryOffset)
+    {
+        var points = method.Module.GetSequencePoints(method.Handle);
+        var inside = points.FirstOrDefault(p => p.IlOffset >= tryOffset);
+        var before = points.LastOrDefault(p => p.IlOffset < tryOffset);
+        if (inside.Document is null || !File.Exists(inside.Document))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(inside.Document);
+        var first = Math.Max(before.Document is null ? 1 : before.Line, inside.Line - 3);
+        for (var line = inside.Line; line >= first && line >= 1; line--)
+        {
+            var text = lines[line - 1].TrimStart();
+            if (text.StartsWith("try", StringComparison.Ordinal) && (text.Length == 3 || !char.IsLetterOrDigit(text[3])))
+            {
+                var column = lines[line - 1].Length - text.Length + 1;
+                return new SourceLocation(inside.Document, line, column, method.DisplayName, tryOffset);
+            }
+        }
+
+        return null;
     }
 
     private void UpdateLine(int ilOffset)

@@ -18,11 +18,6 @@ public sealed class DiagnosticLocationTests
     /// </summary>
     private static readonly Dictionary<string, string> KnownCompilerBugs = new()
     {
-        ["TryCatch"] = "compiler bug: try/catch is located at the method's first line instead of the 'try' (the region's TryOffset)",
-        ["TryFinallyInCallee"] = "compiler bug: try/finally in an inlined callee is located at the caller's call site instead of the callee's 'try'",
-        ["NonConstantMapInitializer"] = "compiler bug: a non-constant map initialiser is located at the first use of the map instead of the initialiser in the static constructor",
-        ["NonConstantGlobalInitializer"] = "compiler bug: a non-constant static initialiser is located at the first use of the field instead of the initialiser",
-        ["StringInterpolation"] = "compiler bug: an interpolated string is reported as BPFS1010 (DefaultInterpolatedStringHandler has no layout) at the method's first line instead of BPFS1005 at the printk line",
     };
 
     [Theory]
