@@ -68,7 +68,7 @@ internal static class BranchFusion
                 continue;
             }
 
-            block.Condition = block.Condition == JumpOperation.Jeq ? CodeEmitter.Invert(compare.Condition) : compare.Condition;
+            block.Condition = block.Condition == JumpOperation.Jeq ? JumpConditions.Invert(compare.Condition) : compare.Condition;
             block.Compare32 = !compare.Is64;
             block.CompareA = compare.A;
             block.CompareImmediate = compare.HasImmediate;

@@ -77,7 +77,7 @@ internal sealed class CodeEmitter
                     }
                     else if (t == next)
                     {
-                        JumpTo(BranchInstruction(block, Invert(block.Condition)), f);
+                        JumpTo(BranchInstruction(block, JumpConditions.Invert(block.Condition)), f);
                     }
                     else
                     {
@@ -218,21 +218,6 @@ internal sealed class CodeEmitter
         b.CompareImmediate
             ? Instruction.Jump(condition, R(b.CompareA), (int)b.CompareValue, 0, !b.Compare32)
             : Instruction.JumpRegister(condition, R(b.CompareA), R(b.CompareB), 0, !b.Compare32);
-
-    internal static JumpOperation Invert(JumpOperation c) => c switch
-    {
-        JumpOperation.Jeq => JumpOperation.Jne,
-        JumpOperation.Jne => JumpOperation.Jeq,
-        JumpOperation.Jgt => JumpOperation.Jle,
-        JumpOperation.Jle => JumpOperation.Jgt,
-        JumpOperation.Jge => JumpOperation.Jlt,
-        JumpOperation.Jlt => JumpOperation.Jge,
-        JumpOperation.Jsgt => JumpOperation.Jsle,
-        JumpOperation.Jsle => JumpOperation.Jsgt,
-        JumpOperation.Jsge => JumpOperation.Jslt,
-        JumpOperation.Jslt => JumpOperation.Jsge,
-        _ => throw new InvalidOperationException("jset cannot be inverted"),
-    };
 
     private short FrameOffset(IrInstruction i)
     {

@@ -421,34 +421,6 @@ internal sealed partial class Translator
 
     // ---- comparisons and branches ----
 
-    private static JumpOperation Invert(JumpOperation c) => c switch
-    {
-        JumpOperation.Jeq => JumpOperation.Jne,
-        JumpOperation.Jne => JumpOperation.Jeq,
-        JumpOperation.Jgt => JumpOperation.Jle,
-        JumpOperation.Jle => JumpOperation.Jgt,
-        JumpOperation.Jge => JumpOperation.Jlt,
-        JumpOperation.Jlt => JumpOperation.Jge,
-        JumpOperation.Jsgt => JumpOperation.Jsle,
-        JumpOperation.Jsle => JumpOperation.Jsgt,
-        JumpOperation.Jsge => JumpOperation.Jslt,
-        JumpOperation.Jslt => JumpOperation.Jsge,
-        _ => c,
-    };
-
-    private static JumpOperation Mirror(JumpOperation c) => c switch
-    {
-        JumpOperation.Jgt => JumpOperation.Jlt,
-        JumpOperation.Jlt => JumpOperation.Jgt,
-        JumpOperation.Jge => JumpOperation.Jle,
-        JumpOperation.Jle => JumpOperation.Jge,
-        JumpOperation.Jsgt => JumpOperation.Jslt,
-        JumpOperation.Jslt => JumpOperation.Jsgt,
-        JumpOperation.Jsge => JumpOperation.Jsle,
-        JumpOperation.Jsle => JumpOperation.Jsge,
-        _ => c,
-    };
-
     private static bool Evaluate(JumpOperation c, long a, long b, bool wide)
     {
         if (!wide)
@@ -481,7 +453,7 @@ internal sealed partial class Translator
         if (a.Kind == ValueKind.Compare && b.IsConstant && b.Constant == 0 && condition is JumpOperation.Jeq or JumpOperation.Jne)
         {
             return condition == JumpOperation.Jeq
-                ? new Value { Kind = ValueKind.Compare, Condition = Invert(a.Condition), Left = a.Left, Right = a.Right, Compare32 = a.Compare32, Zext = true }
+                ? new Value { Kind = ValueKind.Compare, Condition = JumpConditions.Invert(a.Condition), Left = a.Left, Right = a.Right, Compare32 = a.Compare32, Zext = true }
                 : a;
         }
 
@@ -489,7 +461,7 @@ internal sealed partial class Translator
         if (a.IsConstant && !b.IsConstant)
         {
             (a, b) = (b, a);
-            condition = Mirror(condition);
+            condition = JumpConditions.Mirror(condition);
         }
 
         if (a.Kind == ValueKind.Compare)

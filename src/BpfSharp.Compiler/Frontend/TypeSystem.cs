@@ -376,13 +376,7 @@ internal sealed class TypeSystem : ISignatureTypeProvider<CType, GenericContext>
             {
                 var mr = reader.GetMemberReference((MemberReferenceHandle)handle);
                 var name = reader.GetString(mr.Name);
-                CType parent = mr.Parent.Kind switch
-                {
-                    HandleKind.TypeReference => GetTypeFromReference(reader, (TypeReferenceHandle)mr.Parent, 0),
-                    HandleKind.TypeDefinition => FromDefinition(module, (TypeDefinitionHandle)mr.Parent, []),
-                    HandleKind.TypeSpecification => GetTypeFromSpecification(reader, context, (TypeSpecificationHandle)mr.Parent, 0),
-                    _ => Primitive(CTypeKind.Object),
-                };
+                var parent = MemberParent(module, mr, context);
                 var sig = mr.DecodeMethodSignature(this, new GenericContext(parent.TypeArguments, []));
                 if (parent.Module is null)
                 {
@@ -415,6 +409,15 @@ internal sealed class TypeSystem : ISignatureTypeProvider<CType, GenericContext>
                 return null;
         }
     }
+
+    /// <summary>The (possibly generic-instance) type a member reference belongs to.</summary>
+    private CType MemberParent(LoadedModule module, MemberReference mr, GenericContext context) => mr.Parent.Kind switch
+    {
+        HandleKind.TypeReference => GetTypeFromReference(module.Reader, (TypeReferenceHandle)mr.Parent, 0),
+        HandleKind.TypeDefinition => FromDefinition(module, (TypeDefinitionHandle)mr.Parent, []),
+        HandleKind.TypeSpecification => GetTypeFromSpecification(module.Reader, context, (TypeSpecificationHandle)mr.Parent, 0),
+        _ => Primitive(CTypeKind.Object),
+    };
 
     private CType[] DeclaringTypeArguments(LoadedModule module, TypeDefinitionHandle type, GenericContext context)
     {
@@ -457,13 +460,7 @@ internal sealed class TypeSystem : ISignatureTypeProvider<CType, GenericContext>
         {
             var mr = reader.GetMemberReference((MemberReferenceHandle)handle);
             var name = reader.GetString(mr.Name);
-            CType parent = mr.Parent.Kind switch
-            {
-                HandleKind.TypeReference => GetTypeFromReference(reader, (TypeReferenceHandle)mr.Parent, 0),
-                HandleKind.TypeDefinition => FromDefinition(module, (TypeDefinitionHandle)mr.Parent, []),
-                HandleKind.TypeSpecification => GetTypeFromSpecification(reader, context, (TypeSpecificationHandle)mr.Parent, 0),
-                _ => Primitive(CTypeKind.Object),
-            };
+            var parent = MemberParent(module, mr, context);
             if (parent.Module is null)
             {
                 return null;

@@ -7,7 +7,7 @@ namespace BpfSharp.Kernel;
 /// cannot be deleted.
 /// </summary>
 /// <typeparam name="TValue">The value type (its size is the map's value size).</typeparam>
-public sealed unsafe class PerCpuArrayMap<TValue> : BpfMap
+public sealed unsafe class PerCpuArrayMap<TValue> : IndexedMap<TValue>
     where TValue : unmanaged
 {
     /// <summary>Declares the map; the arguments must be constants.</summary>
@@ -16,27 +16,6 @@ public sealed unsafe class PerCpuArrayMap<TValue> : BpfMap
     /// <param name="pinning">Whether the loader pins the map by name.</param>
     public PerCpuArrayMap(uint maxEntries, MapFlags flags = MapFlags.None, MapPinning pinning = MapPinning.None)
     {
-    }
-
-    /// <summary>The value in slot <paramref name="index"/> (the current CPU's copy), or null when the index is out of range.</summary>
-    /// <param name="index">The slot.</param>
-    /// <returns>A pointer into the map (writable in place), or null.</returns>
-    public TValue* Lookup(uint index)
-    {
-        // The helper takes the key's address: give the index a stack slot.
-        uint key = index;
-        return (TValue*)Bpf.MapLookupElem(this, Unsafe.AsPointer(ref key));
-    }
-
-    /// <summary>Stores <paramref name="value"/> in slot <paramref name="index"/> (the current CPU's copy).</summary>
-    /// <param name="index">The slot.</param>
-    /// <param name="value">The value.</param>
-    /// <param name="flags"><see cref="UpdateFlags.Any"/> or <see cref="UpdateFlags.Exist"/> (slots always exist), optionally with <see cref="UpdateFlags.Lock"/>.</param>
-    /// <returns>0, or a negative errno.</returns>
-    public long Update(uint index, in TValue value, UpdateFlags flags = UpdateFlags.Any)
-    {
-        uint key = index;
-        return Bpf.MapUpdateElem(this, Unsafe.AsPointer(ref key), Unsafe.AsPointer(ref Unsafe.AsRef(in value)), (ulong)flags);
     }
 
     /// <summary>The value in slot <paramref name="index"/> on another CPU, or null.</summary>

@@ -49,7 +49,7 @@ public class CompilableBodyTests
     {
         var names = CompiledBodies().Select(Describe).ToList();
         Assert.True(names.Count >= 30, $"only {names.Count} bodies");
-        Assert.Contains(names, n => n.StartsWith("ArrayMap`1.Lookup", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("IndexedMap`1.Lookup", StringComparison.Ordinal));
         Assert.Contains(names, n => n.StartsWith("Bpf.get_CurrentTgid", StringComparison.Ordinal));
     }
 
