@@ -7,20 +7,8 @@ namespace BpfSharp.Tests.Btf;
 /// <summary>End to end: the built <c>bpfsharp</c> tool against bpftool.</summary>
 public class BtfCliTests
 {
-    private static (int ExitCode, byte[] Stdout, string Stderr) Bpfsharp(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "bpfsharp.dll");
-        Assert.True(File.Exists(dll), $"{dll} not built");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        using var ms = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(ms);
-        p.WaitForExit();
-        return (p.ExitCode, ms.ToArray(), err.Result);
-    }
+    private static (int ExitCode, byte[] Stdout, string Stderr) Bpfsharp(params string[] args) =>
+        BpfSharp.Tests.GenCSharp.GenCSharpCli.Run(args);
 
     [Fact]
     public void RawDumpOfRunningKernelIsBpftools()

@@ -63,18 +63,8 @@ public sealed unsafe class CoReCompilerTests
         Assert.Equal(string.Join("\n", clang), string.Join("\n", ours));
     }
 
-    public static TheoryData<string> Targets() => new()
-    {
-        "running",
-        "debian-6.1.192-amd64.btf.gz",
-        "debian-6.12.117-amd64.btf.gz",
-        "ci-5.13.2.btf.gz",
-        "ci-2019-5.x.btf.gz",
-        "ci-7.1-hdr32.btf.gz",
-    };
-
     [Theory]
-    [MemberData(nameof(Targets))]
+    [MemberData(nameof(CoReKernelObjectTests.Targets), MemberType = typeof(CoReKernelObjectTests))]
     public void CSharpObject_RelocatesLikeLibbpf(string target)
     {
         var vmlinux = target == "running" ? TestPaths.Vmlinux : CoReTestKit.RawKernelBlob(target);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace BpfSharp.Tests.GenCSharp;
 
-/// <summary>Runs the built <c>bpfsharp</c> tool.</summary>
+/// <summary>Runs the built <c>bpfsharp</c> tool (dotnet bpfsharp.dll) and returns its exit code and output.</summary>
 internal static class GenCSharpCli
 {
     public static (int ExitCode, byte[] Stdout, string Stderr) Run(params string[] args)
