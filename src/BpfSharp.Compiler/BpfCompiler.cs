@@ -161,7 +161,8 @@ public static class BpfCompiler
             return new BpfCompilation(null, diagnostics, []);
         }
 
-        var compiled = new List<(CompiledFunction, CType?)>();
+        var compiled = new List<EmittedFunction>();
+        var intType = ts.Primitive(CTypeKind.Int32);
         foreach (var entry in entries)
         {
             var translator = new Translator(unit, entry.Method.Name, DirectKernelAccess(entry.Section));
@@ -169,8 +170,8 @@ public static class BpfCompiler
             {
                 var fn = translator.Translate(entry.Method);
                 var function = CodeEmitter.Emit(fn, entry.Section);
-                var ctx = entry.Method.Signature.ParameterTypes.Length == 1 ? entry.Method.Signature.ParameterTypes[0] : null;
-                compiled.Add((function, ctx));
+                var parameters = entry.Method.Signature.ParameterTypes.Select(t => ("ctx", t)).ToList();
+                compiled.Add(new EmittedFunction(function, parameters, intType, IsSubprogram: false));
             }
             catch (CompileErrorException e)
             {
@@ -178,6 +179,34 @@ public static class BpfCompiler
                     ? LocateIn(at.Module, at.Method, at.IlOffset, entry.Method.DisplayName)
                     : Locate(translator.Position, entry.Method));
                 diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, location));
+            }
+        }
+
+        // Callbacks (&Method): each a static function in .text; compiling one may add more.
+        var names = new HashSet<string>(compiled.Select(c => c.Function.Name));
+        for (var s = 0; s < unit.Subprograms.Count && !diagnostics.Any(d => d.IsError); s++)
+        {
+            var method = unit.Subprograms[s];
+            var name = BtfTypeMapper.Identifier(method.Name);
+            while (!names.Add(name))
+            {
+                name += "_";
+            }
+
+            var translator = new Translator(unit, name);
+            try
+            {
+                var function = CodeEmitter.Emit(translator.TranslateSubprogram(method), ".text");
+                function.Symbol = s;
+                var reader = method.Module.Reader;
+                var parameterNames = method.Definition.GetParameters().Select(h => reader.GetParameter(h))
+                    .Where(p => p.SequenceNumber > 0).OrderBy(p => p.SequenceNumber).Select(p => BtfTypeMapper.Identifier(reader.GetString(p.Name))).ToList();
+                var parameters = method.Signature.ParameterTypes.Select((t, i) => (i < parameterNames.Count && parameterNames[i].Length > 0 ? parameterNames[i] : "arg" + i, t)).ToList();
+                compiled.Add(new EmittedFunction(function, parameters, method.Signature.ReturnType, IsSubprogram: true));
+            }
+            catch (CompileErrorException e)
+            {
+                diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, e.Location ?? Locate(translator.Position, method)));
             }
         }
 
@@ -191,7 +220,8 @@ public static class BpfCompiler
         try
         {
             var obj = new ObjectEmitter(unit, unit.Btf, unit.BtfTypes).Emit(compiled, license);
-            var programs = compiled.Select(c => new CompiledProgram(c.Item1.Name, c.Item1.Section, c.Item1.Code.Length, c.Item1.StackSize)).ToList();
+            var programs = compiled.Where(c => !c.IsSubprogram)
+                .Select(c => new CompiledProgram(c.Function.Name, c.Function.Section, c.Function.Code.Length, c.Function.StackSize)).ToList();
             return new BpfCompilation(obj, diagnostics, programs);
         }
         catch (CompileErrorException e)

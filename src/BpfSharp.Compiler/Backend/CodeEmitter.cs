@@ -290,9 +290,10 @@ internal sealed class CodeEmitter
                 break;
             }
 
-            case IrOp.LoadMap or IrOp.LoadGlobal:
+            case IrOp.LoadMap or IrOp.LoadGlobal or IrOp.LoadFunction:
             {
-                _references.Add(new SymbolReference(_code.Count, i.Op == IrOp.LoadMap ? SymbolReferenceKind.Map : SymbolReferenceKind.Global, i.Symbol, i.Immediate));
+                var kind = i.Op switch { IrOp.LoadMap => SymbolReferenceKind.Map, IrOp.LoadGlobal => SymbolReferenceKind.Global, _ => SymbolReferenceKind.Subprogram };
+                _references.Add(new SymbolReference(_code.Count, kind, i.Symbol, i.Immediate));
                 var (a, b) = Instruction.LoadImm64(R(i.Dst), 0);
                 Add(a);
                 Add(b);

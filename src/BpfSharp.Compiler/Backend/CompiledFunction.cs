@@ -8,6 +8,7 @@ internal enum SymbolReferenceKind
 {
     Map,
     Global,
+    Subprogram,
 }
 
 /// <summary>An instruction that needs an ELF relocation.</summary>
@@ -15,6 +16,14 @@ internal readonly record struct SymbolReference(int Instruction, SymbolReference
 
 /// <summary>A CO-RE relocation on an emitted instruction.</summary>
 internal readonly record struct CoReReference(int Instruction, CoReUse Use);
+
+/// <summary>A function as the object describes it: its code and its BTF signature.</summary>
+/// <param name="Function">The generated code.</param>
+/// <param name="Parameters">Parameter names and types for FUNC_PROTO.</param>
+/// <param name="ReturnType">The return type (int for programs).</param>
+/// <param name="IsSubprogram">A static .text function (callback), not an entry program.</param>
+internal sealed record EmittedFunction(CompiledFunction Function, IReadOnlyList<(string Name, Frontend.CType Type)> Parameters,
+    Frontend.CType ReturnType, bool IsSubprogram);
 
 /// <summary>A program after code generation.</summary>
 internal sealed class CompiledFunction
@@ -26,4 +35,7 @@ internal sealed class CompiledFunction
     public required List<CoReReference> CoRe { get; init; }
     public required List<(int Instruction, int Line)> Lines { get; init; }
     public required int StackSize { get; init; }
+
+    /// <summary>For a subprogram: its index in the compilation unit's subprogram list; -1 for programs.</summary>
+    public int Symbol { get; set; } = -1;
 }

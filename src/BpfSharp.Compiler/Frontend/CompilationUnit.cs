@@ -24,6 +24,21 @@ internal sealed class CompilationUnit(TypeSystem types)
     public BtfTypeMapper BtfTypes => _btfTypes ??= new BtfTypeMapper(Btf, Types);
     public List<MapDefinition> Maps { get; } = [];
     public List<GlobalVariable> Globals { get; } = [];
+
+    /// <summary>Methods whose address is taken (callbacks): compiled once each as .text subprograms.</summary>
+    public List<ResolvedMethod> Subprograms { get; } = [];
+
+    public int GetSubprogram(ResolvedMethod method)
+    {
+        var index = Subprograms.FindIndex(m => m.Module == method.Module && m.Handle == method.Handle);
+        if (index < 0)
+        {
+            Subprograms.Add(method);
+            index = Subprograms.Count - 1;
+        }
+
+        return index;
+    }
     public List<CompilerDiagnostic> Diagnostics { get; } = [];
 
     /// <summary>Source lines (file, line, column) referenced by IR instructions' Line index.</summary>

@@ -300,6 +300,21 @@ internal sealed partial class Translator
                 TranslateNewObject(insn);
                 break;
 
+            case ILOpCode.Ldftn:
+            {
+                var target = _ts.ResolveMethod(frame.Method.Module, insn.Token, frame.Method.Context, out _)
+                    ?? throw Error(DiagnosticIds.UnknownMethod, "the address of a method outside the readable assemblies");
+                if (!target.IsStatic)
+                {
+                    throw Error(DiagnosticIds.UnsupportedInstruction, $"the address of instance method '{target.DisplayName}': callbacks must be static");
+                }
+
+                Push(new Value { Kind = ValueKind.Function, Symbol = _unit.GetSubprogram(target), Wide = true });
+                break;
+            }
+
+            case ILOpCode.Calli:
+                throw Error(DiagnosticIds.UnsupportedInstruction, "a call through a function pointer: BPF has no indirect calls (pass &Method only to helpers that take a callback, such as Bpf.Loop)");
             case ILOpCode.Throw or ILOpCode.Rethrow or ILOpCode.Endfinally or ILOpCode.Endfilter:
                 throw Error(DiagnosticIds.Exceptions, "throwing or handling exceptions: BPF has no exceptions");
             case ILOpCode.Box or ILOpCode.Unbox or ILOpCode.Unbox_any or ILOpCode.Newarr or ILOpCode.Castclass or ILOpCode.Isinst:

@@ -52,6 +52,9 @@ internal sealed partial class Translator
             case ValueKind.Map:
                 Emit(new IrInstruction { Op = IrOp.LoadMap, Dst = dst, Symbol = v.Symbol });
                 break;
+            case ValueKind.Function:
+                Emit(new IrInstruction { Op = IrOp.LoadFunction, Dst = dst, Symbol = v.Symbol });
+                break;
             case ValueKind.Global:
                 Emit(new IrInstruction { Op = IrOp.LoadGlobal, Dst = dst, Symbol = v.Symbol, Immediate = v.Offset });
                 break;

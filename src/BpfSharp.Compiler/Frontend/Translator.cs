@@ -77,6 +77,41 @@ internal sealed partial class Translator
         return _fn;
     }
 
+    /// <summary>Translates a callback as a BPF-to-BPF function: its parameters arrive in r1–r5, its result goes
+    /// to r0.</summary>
+    public IrFunction TranslateSubprogram(ResolvedMethod method)
+    {
+        _current = NewBlock();
+        Place(_current);
+        var parameters = method.Signature.ParameterTypes;
+        if (parameters.Length > 5)
+        {
+            throw new CompileErrorException(DiagnosticIds.TooManyArguments, $"callback '{method.DisplayName}' takes {parameters.Length} parameters; BPF functions take at most 5");
+        }
+
+        var args = new Value[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var reg = _fn.NewRegister();
+            Emit(new IrInstruction { Op = IrOp.Mov, Dst = reg, A = 1 + i });
+            args[i] = Value.Reg(reg, IsWide(parameters[i]));
+        }
+
+        var result = Inline(method, args);
+        if (result is null)
+        {
+            Emit(new IrInstruction { Op = IrOp.Mov, Dst = 0, HasImmediate = true, Immediate = 0 });
+        }
+        else
+        {
+            MaterializeInto(result, 0, widen: true);
+        }
+
+        _current.Terminator = TerminatorKind.Exit;
+        _current.TerminatorLine = _line;
+        return _fn;
+    }
+
     // ---- blocks and emission ----
 
     private IrBlock NewBlock() => new(_fn.Blocks.Count + _pendingBlocks++);

@@ -27,6 +27,8 @@ internal enum ValueKind
     CoRe,
     /// <summary>sizeof of a [Relocatable] type: only usable to scale a pointer (p + n).</summary>
     RelocatableSize,
+    /// <summary>The address of a subprogram in .text (a callback: <c>&amp;Method</c>); Symbol = subprogram index.</summary>
+    Function,
 }
 
 /// <summary>An IL stack entry. Wide: 64-bit (int64, native int, pointers). Zext: a 32-bit value whose upper half

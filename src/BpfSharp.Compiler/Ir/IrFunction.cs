@@ -25,6 +25,9 @@ internal enum IrOp
     LoadMap,
     /// <summary>Dst = address of global Symbol + Imm (ld_imm64 + R_BPF_64_64).</summary>
     LoadGlobal,
+    /// <summary>Dst = address of subprogram Symbol (ld_imm64 + R_BPF_64_64 against .text; libbpf makes it a
+    /// BPF_PSEUDO_FUNC).</summary>
+    LoadFunction,
     /// <summary>Dst = r10 + frame offset of Slot + Offset.</summary>
     FrameAddress,
     /// <summary>call HelperId (arguments already in r1..r5; result in r0; r1..r5 clobbered).</summary>

@@ -20,7 +20,7 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
 {
     private readonly Dictionary<string, string[]?> _sourceFiles = [];
 
-    public byte[] Emit(IReadOnlyList<(CompiledFunction Function, CType? ContextType)> programs, string license)
+    public byte[] Emit(IReadOnlyList<EmittedFunction> programs, string license)
     {
         var elf = new BpfElfBuilder();
         var ext = new BtfExtBuilder();
@@ -43,7 +43,7 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         // Code sections (programs sharing a section name are laid out one after another, as libbpf expects).
         var codeSections = new Dictionary<string, (int Index, List<(CompiledFunction F, int ByteOffset)> Functions)>();
         var codeBytes = new Dictionary<string, List<byte>>();
-        foreach (var (f, _) in programs)
+        foreach (var (f, _, _, _) in programs)
         {
             if (!codeBytes.TryGetValue(f.Section, out var bytes))
             {
@@ -111,18 +111,20 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         var licenseVar = btf.AddVar("LICENSE", types.Array(charType, (uint)licenseBytes.Length), BtfLinkage.Global);
 
         // Program symbols, FUNC BTF, func_info, line_info, relocations.
-        foreach (var (f, ctxType) in programs)
+        int OffsetOf(CompiledFunction f) => codeSections[f.Section].Functions.First(x => x.F == f).ByteOffset;
+        foreach (var (f, parameters, returnType, isSubprogram) in programs)
         {
-            var (sectionIndex, functions) = codeSections[f.Section];
-            var byteOffset = functions.First(x => x.F == f).ByteOffset;
-            elf.AddSymbol(f.Name, sectionIndex, (ulong)byteOffset, (ulong)(f.Code.Length * 8), ElfSymbolType.Func, ElfSymbolBinding.Global);
-            var proto = btf.AddFuncProto(types.IntType);
-            if (ctxType is not null)
+            var (sectionIndex, _) = codeSections[f.Section];
+            var byteOffset = OffsetOf(f);
+            elf.AddSymbol(f.Name, sectionIndex, (ulong)byteOffset, (ulong)(f.Code.Length * 8), ElfSymbolType.Func,
+                isSubprogram ? ElfSymbolBinding.Local : ElfSymbolBinding.Global);
+            var proto = btf.AddFuncProto(isSubprogram ? types.Get(returnType) : types.IntType);
+            foreach (var (name, type) in parameters)
             {
-                btf.AddParam(proto, "ctx", types.Get(ctxType));
+                btf.AddParam(proto, name, types.Get(type));
             }
 
-            var func = btf.AddFunc(f.Name, proto, BtfLinkage.Global);
+            var func = btf.AddFunc(f.Name, proto, isSubprogram ? BtfLinkage.Static : BtfLinkage.Global);
             ext.AddFuncInfo(f.Section, (uint)byteOffset, func);
             foreach (var (insn, line) in f.Lines)
             {
@@ -136,6 +138,13 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
                 if (r.Kind == SymbolReferenceKind.Map)
                 {
                     elf.AddRelocation(sectionIndex, at, mapSymbols[r.Symbol], BpfRelocationType.Bpf64_64);
+                }
+                else if (r.Kind == SymbolReferenceKind.Subprogram)
+                {
+                    // As clang: the .text section symbol, the callee's byte offset in the instruction.
+                    var callee = programs.First(p => p.IsSubprogram && p.Function.Symbol == r.Symbol).Function;
+                    PatchImmediate(elf, sectionIndex, codeBytes[f.Section], byteOffset + r.Instruction * 8, OffsetOf(callee));
+                    elf.AddRelocation(sectionIndex, at, elf.GetSectionSymbol(codeSections[callee.Section].Index), BpfRelocationType.Bpf64_64);
                 }
                 else
                 {
