@@ -17,9 +17,7 @@ internal sealed partial class Translator
             case ValueKind.Register:
                 return (address.Register, -1, 0);
             case ValueKind.Global:
-                var r = _fn.NewRegister();
-                Emit(new IrInstruction { Op = IrOp.LoadGlobal, Dst = r, Symbol = address.Symbol, Immediate = 0 });
-                return (r, -1, address.Offset);
+                return (GlobalBase(address.Symbol), -1, address.Offset);
             case ValueKind.Struct:
                 return AddressOf(address.Address!);
             default:
@@ -34,6 +32,43 @@ internal sealed partial class Translator
         4 => MemorySize.Word,
         _ => MemorySize.DoubleWord,
     };
+
+    private IrBlock? _globalCacheBlock;
+    private int _globalCacheInstructionCount;
+    private readonly Dictionary<int, int> _globalCache = [];
+
+    /// <summary>A register with a global's section address, reused within a block until a call clobbers the
+    /// caller-saved registers (one ld_imm64 for `counter++` instead of two, as clang does).</summary>
+    private int GlobalBase(int symbol)
+    {
+        var instructions = _current.Instructions;
+        if (_globalCacheBlock != _current || _current.Terminator != TerminatorKind.None)
+        {
+            _globalCache.Clear();
+            _globalCacheBlock = _current;
+            _globalCacheInstructionCount = 0;
+        }
+
+        for (var i = _globalCacheInstructionCount; i < instructions.Count; i++)
+        {
+            if (instructions[i].Op is IrOp.Call or IrOp.LoadPacket)
+            {
+                _globalCache.Clear();
+            }
+        }
+
+        _globalCacheInstructionCount = instructions.Count;
+        if (_globalCache.TryGetValue(symbol, out var cached))
+        {
+            return cached;
+        }
+
+        var r = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.LoadGlobal, Dst = r, Symbol = symbol, Immediate = 0 });
+        _globalCache[symbol] = r;
+        _globalCacheInstructionCount = instructions.Count;
+        return r;
+    }
 
     /// <summary>Loads a scalar of <paramref name="type"/>, or makes a struct value, from an address.</summary>
     private Value LoadValue(Value address, CType type)
