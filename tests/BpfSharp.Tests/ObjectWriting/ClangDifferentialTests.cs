@@ -27,20 +27,20 @@ public sealed class ClangDifferentialTests
     }
 
     /// <summary>
-    /// Copies every code, data and BTF section (not DWARF, not the generated tables), every symbol of those sections
-    /// and every relocation of them except <c>.rel.BTF.ext</c>; <c>.BTF</c> goes through <see cref="BtfBuilder.From"/>,
-    /// <c>.BTF.ext</c> through <see cref="BtfExtBuilder"/> from the parsed records.
+    /// Copies every code, data, BTF and DWARF section (not the generated tables, not <c>.llvm_addrsig</c>), every symbol
+    /// except <c>STT_FILE</c>, and every relocation except <c>.rel.BTF.ext</c>'s; <c>.BTF</c> goes through
+    /// <see cref="BtfBuilder.From"/>, <c>.BTF.ext</c> through <see cref="BtfExtBuilder"/> from the parsed records.
     /// </summary>
     internal static byte[] ReEmit(ObjectSpec spec)
     {
         var btf = BtfBuilder.From(spec.Btf!);
         var ext = new BtfExtBuilder();
         foreach (var s in spec.BtfExt!.FuncInfo)
-            foreach (var r in s.Records) ext.AddFuncInfo(s.Name, r.InstructionByteOffset, r.TypeId);
+            foreach (var r in s.Records) ext.AddFuncInfo(s.Name, r);
         foreach (var s in spec.BtfExt.LineInfo)
             foreach (var r in s.Records) ext.AddLineInfo(s.Name, r.InstructionByteOffset, r.FileNameOffset, r.LineOffset, (int)r.Line, (int)r.Column);
         foreach (var s in spec.BtfExt.CoReRelocations)
-            foreach (var r in s.Records) ext.AddCoReRelocation(s.Name, r.InstructionByteOffset, r.TypeId, r.AccessStringOffset, r.Kind);
+            foreach (var r in s.Records) ext.AddCoReRelocation(s.Name, r);
         byte[] extBytes = ext.ToArray(btf, spec.IsBigEndian);
         byte[] btfBytes = btf.ToArray(spec.IsBigEndian);
 
@@ -48,12 +48,12 @@ public sealed class ClangDifferentialTests
         var sectionMap = new Dictionary<int, int>();
         foreach (var s in spec.Sections)
         {
-            if (s.Index == 0 || s.Name.StartsWith(".debug", StringComparison.Ordinal)) continue;
+            if (s.Index == 0) continue;
             if (s.Type == ElfSectionType.NoBits)
                 sectionMap[s.Index] = elf.AddNoBitsSection(s.Name, s.Flags, s.Size, (uint)s.Alignment);
             else if (s.Type == ElfSectionType.ProgBits)
                 sectionMap[s.Index] = elf.AddSection(s.Name, s.Flags,
-                    s.Name == ".BTF" ? btfBytes : s.Name == ".BTF.ext" ? extBytes : s.Data, (uint)s.Alignment);
+                    s.Name == ".BTF" ? btfBytes : s.Name == ".BTF.ext" ? extBytes : s.Data, (uint)s.Alignment, s.EntrySize);
         }
         var symbolMap = new Dictionary<int, int>();
         foreach (var sym in spec.Symbols.Skip(1))
@@ -82,6 +82,10 @@ public sealed class ClangDifferentialTests
         var original = ObjectSpec.Load(Compile(bigEndian));
         var copy = ObjectSpec.Read(ReEmit(original), "re-emitted.o");
 
+        // Same sections (header fields and contents), apart from the tables the builder generates.
+        static string[] Sections(ObjectSpec o) => o.Sections.Where(s => s.Type is ElfSectionType.ProgBits or ElfSectionType.NoBits)
+            .Select(s => $"{s.Name} {s.Type} {s.Flags} {s.Size} {s.Alignment} {s.EntrySize} {Convert.ToHexString(s.Data.Span)}").ToArray();
+        Assert.Equal(Sections(original), Sections(copy));
         Assert.Equal(Programs(original), Programs(copy));
         Assert.Equal(References(original), References(copy));
         Assert.Equal(original.Maps.Select(MapShape), copy.Maps.Select(MapShape));
@@ -105,6 +109,23 @@ public sealed class ClangDifferentialTests
         var original = ObjectSpec.Load(Compile(false));
         var copy = ObjectSpec.Read(ReEmit(original));
         Assert.Equal(original.FindSection(".BTF.ext")!.Data.ToArray(), copy.FindSection(".BTF.ext")!.Data.ToArray());
+    }
+
+    [Fact]
+    public void LlvmToolsSeeTheSameCodeRelocationsAndDebugInfo()
+    {
+        string original = Compile(false);
+        string copy = Path.Combine(Scratch.Value, "re-emitted-llvm.o");
+        File.WriteAllBytes(copy, ReEmit(ObjectSpec.Load(original)));
+        // Everything but the line naming the file must match: disassembly with relocations and line numbers, DWARF.
+        string[] Tool(string tool, string path, params string[] args) => ExternalTool.RunText(tool, [.. args, path])
+            .Replace(path, "<file>").Split('\n');
+        Assert.Equal(Tool("llvm-objdump-19", original, "-d", "-r", "-l", "--no-show-raw-insn"),
+            Tool("llvm-objdump-19", copy, "-d", "-r", "-l", "--no-show-raw-insn"));
+        Assert.Equal(Tool("llvm-dwarfdump-19", original, "--debug-info", "--debug-line"),
+            Tool("llvm-dwarfdump-19", copy, "--debug-info", "--debug-line"));
+        var verify = ExternalTool.Run("llvm-dwarfdump-19", ["--verify", copy]);
+        Assert.True(verify.ExitCode == 0, "llvm-dwarfdump --verify: " + verify.StdoutText + verify.Stderr);
     }
 
     [Fact]
