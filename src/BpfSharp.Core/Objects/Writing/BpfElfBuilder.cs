@@ -48,6 +48,7 @@ public sealed class BpfElfBuilder
     private readonly Dictionary<string, int> _sectionsByName = new(StringComparer.Ordinal);
     private readonly List<Symbol> _symbols = [default];
     private readonly HashSet<string> _globalNames = new(StringComparer.Ordinal);
+    private (int[] Order, int[] Index, int FirstNonLocal)? _symbolOrder;   // cached until the next symbol is added
 
     /// <summary>Creates an empty object.</summary>
     /// <param name="bigEndian">Write a big-endian (<c>bpfeb</c>) object. Section contents are written as given, so
@@ -174,6 +175,7 @@ public sealed class BpfElfBuilder
         if (binding != ElfSymbolBinding.Local && !_globalNames.Add(name))
             throw new ArgumentException($"symbol '{name}' is already defined as a global or weak symbol", nameof(name));
         _symbols.Add(new Symbol(name, sectionIndex, value, size, type, binding, visibility));
+        _symbolOrder = null;
         return _symbols.Count - 1;
     }
 
@@ -188,6 +190,7 @@ public sealed class BpfElfBuilder
         if (s.SectionSymbol == 0)
         {
             _symbols.Add(new Symbol("", sectionIndex, 0, 0, ElfSymbolType.Section, ElfSymbolBinding.Local, ElfSymbolVisibility.Default));
+            _symbolOrder = null;
             s.SectionSymbol = _symbols.Count - 1;
         }
         return s.SectionSymbol;
@@ -415,7 +418,9 @@ public sealed class BpfElfBuilder
     }
 
     // Handle → final index: the null symbol, then locals, then globals and weaks, each in the order added.
-    private (int[] Order, int[] Index, int FirstNonLocal) SymbolOrder()
+    private (int[] Order, int[] Index, int FirstNonLocal) SymbolOrder() => _symbolOrder ??= ComputeSymbolOrder();
+
+    private (int[] Order, int[] Index, int FirstNonLocal) ComputeSymbolOrder()
     {
         var order = new int[_symbols.Count];
         var index = new int[_symbols.Count];
