@@ -241,6 +241,8 @@ public sealed class BpfElfBuilder
     }
 
     /// <summary>Writes the object.</summary>
+    /// <exception cref="InvalidOperationException">The object would need ELF extended section numbering (0xff00 or more
+    /// sections counting the generated ones), which BPF tools do not expect.</exception>
     public byte[] ToArray()
     {
         bool be = IsBigEndian;
@@ -253,6 +255,8 @@ public sealed class BpfElfBuilder
             if (_sections[i].Relocations is { Count: > 0 }) relocated.Add(i + 1);
         int relFirst = _sections.Count + 1;
         int symtabIndex = relFirst + relocated.Count, strtabIndex = symtabIndex + 1, sectionCount = strtabIndex + 1;
+        if (sectionCount >= 0xff00)
+            throw new InvalidOperationException($"{sectionCount} sections (with the generated ones) need extended section numbering, which is not supported");
 
         var headers = new HeaderFields[sectionCount];
         for (int i = 0; i < _sections.Count; i++)
