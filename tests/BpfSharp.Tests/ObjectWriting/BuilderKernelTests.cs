@@ -34,11 +34,18 @@ public sealed class BuilderKernelTests
         string dir = TestPaths.NewScratchDirectory("object-writing-bpftool");
         string path = Path.Combine(dir, "hand.o");
         File.WriteAllBytes(path, o.Bytes);
-        LoadAllWithBpftool(path, "hand", ["xdp_prog"]);
+        LoadAllWithBpftool(path, "hand", ["xdp_prog"], pins =>
+        {
+            // The kernel kept the func_info and line_info: bpftool prints them from the loaded program.
+            string xlated = ExternalTool.RunText("bpftool", "prog", "dump", "xlated", "pinned", Path.Combine(pins, "xdp_prog"), "linum");
+            Assert.Contains("int xdp_prog(struct xdp_md * ctx):", xlated);
+            Assert.Contains("int add_one(int x):", xlated);
+            Assert.Contains("; return Rodata.Value; [file:prog.cs line_num:14 line_col:9]", xlated);
+        });
     }
 
     /// <summary>Runs <c>bpftool prog loadall</c> into a fresh bpffs directory, checks the pinned programs, and unpins them.</summary>
-    internal static void LoadAllWithBpftool(string path, string tag, string[] expectedPrograms)
+    internal static void LoadAllWithBpftool(string path, string tag, string[] expectedPrograms, Action<string>? inspect = null)
     {
         string pins = "/sys/fs/bpf/bpfsharp-objwrite-" + tag + "-" + Guid.NewGuid().ToString("N")[..8];
         try
@@ -49,6 +56,7 @@ public sealed class BuilderKernelTests
             Assert.True(result.ExitCode == 0, "bpftool prog loadall failed:\n" + result.Stderr);
             Assert.True(!result.Stderr.Contains("libbpf:"), "libbpf warned:\n" + result.Stderr);
             Assert.Equal(expectedPrograms.Order(), Directory.GetFiles(pins).Select(Path.GetFileName).Order());
+            inspect?.Invoke(pins);
         }
         finally
         {

@@ -27,7 +27,8 @@ public sealed class BpfElfBuilder
     private const int RelocationSize = 16;
     private const ushort ElfTypeRelocatable = 1;
 
-    private sealed class Section(string name, ElfSectionType type, ElfSectionFlags flags, ReadOnlyMemory<byte> data, ulong size, uint alignment)
+    private sealed class Section(string name, ElfSectionType type, ElfSectionFlags flags, ReadOnlyMemory<byte> data, ulong size, uint alignment,
+        ulong entrySize)
     {
         public readonly string Name = name;
         public readonly ElfSectionType Type = type;
@@ -35,6 +36,7 @@ public sealed class BpfElfBuilder
         public ReadOnlyMemory<byte> Data = data;
         public ulong Size = size;
         public readonly uint Alignment = alignment;
+        public readonly ulong EntrySize = entrySize;
         public int SectionSymbol;
         public List<(ulong Offset, int Symbol, BpfRelocationType Type)>? Relocations;
     }
@@ -46,6 +48,7 @@ public sealed class BpfElfBuilder
     private readonly Dictionary<string, int> _sectionsByName = new(StringComparer.Ordinal);
     private readonly List<Symbol> _symbols = [default];
     private readonly HashSet<string> _globalNames = new(StringComparer.Ordinal);
+    private (int[] Order, int[] Index, int FirstNonLocal)? _symbolOrder;   // cached until the next symbol is added
 
     /// <summary>Creates an empty object.</summary>
     /// <param name="bigEndian">Write a big-endian (<c>bpfeb</c>) object. Section contents are written as given, so
@@ -70,11 +73,13 @@ public sealed class BpfElfBuilder
     /// <param name="flags">The section flags.</param>
     /// <param name="data">The contents (kept by reference until <see cref="ToArray"/>).</param>
     /// <param name="alignment">The alignment (a power of two; 8 for code and maps, 4 for <c>.BTF</c>).</param>
+    /// <param name="entrySize"><c>sh_entsize</c>: the size of fixed-size entries, e.g. 1 for a merged string section
+    /// such as <c>.rodata.str1.1</c> (<see cref="ElfSectionFlags.Merge"/> | <see cref="ElfSectionFlags.Strings"/>); else 0.</param>
     /// <returns>The section index.</returns>
     /// <exception cref="ArgumentException">The name is empty, reserved or already used, or the alignment is not a
     /// power of two, or code is not a whole number of instructions.</exception>
-    public int AddSection(string name, ElfSectionFlags flags, ReadOnlyMemory<byte> data, uint alignment) =>
-        Add(name, ElfSectionType.ProgBits, flags, data, (ulong)data.Length, alignment);
+    public int AddSection(string name, ElfSectionFlags flags, ReadOnlyMemory<byte> data, uint alignment, ulong entrySize = 0) =>
+        Add(name, ElfSectionType.ProgBits, flags, data, (ulong)data.Length, alignment, entrySize);
 
     /// <summary>Adds a <c>SHT_NOBITS</c> section (zero-initialised data such as <c>.bss</c>): it has a size and no file contents.</summary>
     /// <param name="name">The section name.</param>
@@ -84,17 +89,17 @@ public sealed class BpfElfBuilder
     /// <returns>The section index.</returns>
     /// <exception cref="ArgumentException">The name is empty, reserved or already used, or the alignment is not a power of two.</exception>
     public int AddNoBitsSection(string name, ElfSectionFlags flags, ulong size, uint alignment) =>
-        Add(name, ElfSectionType.NoBits, flags, ReadOnlyMemory<byte>.Empty, size, alignment);
+        Add(name, ElfSectionType.NoBits, flags, ReadOnlyMemory<byte>.Empty, size, alignment, 0);
 
     /// <summary>
     /// Adds a section of either kind: <paramref name="data"/> for <see cref="ElfSectionType.ProgBits"/>,
     /// <paramref name="size"/> for <see cref="ElfSectionType.NoBits"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The type is neither, or see <see cref="AddSection(string, ElfSectionFlags, ReadOnlyMemory{byte}, uint)"/>.</exception>
+    /// <exception cref="ArgumentException">The type is neither, or see <see cref="AddSection(string, ElfSectionFlags, ReadOnlyMemory{byte}, uint, ulong)"/>.</exception>
     public int AddSection(string name, ElfSectionType type, ElfSectionFlags flags, ReadOnlyMemory<byte> data, ulong size, uint alignment) => type switch
     {
-        ElfSectionType.ProgBits => Add(name, type, flags, data, (ulong)data.Length, alignment),
-        ElfSectionType.NoBits => Add(name, type, flags, ReadOnlyMemory<byte>.Empty, size, alignment),
+        ElfSectionType.ProgBits => Add(name, type, flags, data, (ulong)data.Length, alignment, 0),
+        ElfSectionType.NoBits => Add(name, type, flags, ReadOnlyMemory<byte>.Empty, size, alignment, 0),
         _ => throw new ArgumentException($"section '{name}': type {type} cannot be added; only ProgBits and NoBits", nameof(type)),
     };
 
@@ -170,6 +175,7 @@ public sealed class BpfElfBuilder
         if (binding != ElfSymbolBinding.Local && !_globalNames.Add(name))
             throw new ArgumentException($"symbol '{name}' is already defined as a global or weak symbol", nameof(name));
         _symbols.Add(new Symbol(name, sectionIndex, value, size, type, binding, visibility));
+        _symbolOrder = null;
         return _symbols.Count - 1;
     }
 
@@ -184,6 +190,7 @@ public sealed class BpfElfBuilder
         if (s.SectionSymbol == 0)
         {
             _symbols.Add(new Symbol("", sectionIndex, 0, 0, ElfSymbolType.Section, ElfSymbolBinding.Local, ElfSymbolVisibility.Default));
+            _symbolOrder = null;
             s.SectionSymbol = _symbols.Count - 1;
         }
         return s.SectionSymbol;
@@ -234,6 +241,8 @@ public sealed class BpfElfBuilder
     }
 
     /// <summary>Writes the object.</summary>
+    /// <exception cref="InvalidOperationException">The object would need ELF extended section numbering (0xff00 or more
+    /// sections counting the generated ones), which BPF tools do not expect.</exception>
     public byte[] ToArray()
     {
         bool be = IsBigEndian;
@@ -246,12 +255,14 @@ public sealed class BpfElfBuilder
             if (_sections[i].Relocations is { Count: > 0 }) relocated.Add(i + 1);
         int relFirst = _sections.Count + 1;
         int symtabIndex = relFirst + relocated.Count, strtabIndex = symtabIndex + 1, sectionCount = strtabIndex + 1;
+        if (sectionCount >= 0xff00)
+            throw new InvalidOperationException($"{sectionCount} sections (with the generated ones) need extended section numbering, which is not supported");
 
         var headers = new HeaderFields[sectionCount];
         for (int i = 0; i < _sections.Count; i++)
         {
             var s = _sections[i];
-            headers[i + 1] = new HeaderFields(strings.Add(s.Name), s.Type, s.Flags, 0, 0, s.Alignment, 0, s.Size);
+            headers[i + 1] = new HeaderFields(strings.Add(s.Name), s.Type, s.Flags, 0, 0, s.Alignment, s.EntrySize, s.Size);
         }
         for (int r = 0; r < relocated.Count; r++)
         {
@@ -345,7 +356,7 @@ public sealed class BpfElfBuilder
         public ulong Offset;
     }
 
-    private int Add(string name, ElfSectionType type, ElfSectionFlags flags, ReadOnlyMemory<byte> data, ulong size, uint alignment)
+    private int Add(string name, ElfSectionType type, ElfSectionFlags flags, ReadOnlyMemory<byte> data, ulong size, uint alignment, ulong entrySize)
     {
         ArgumentNullException.ThrowIfNull(name);
         CheckName(name, "section", nameof(name), allowEmpty: false);
@@ -361,7 +372,9 @@ public sealed class BpfElfBuilder
         if (type == ElfSectionType.NoBits && (flags & ElfSectionFlags.ExecInstr) != 0)
             throw new ArgumentException($"section '{name}': SHT_NOBITS cannot hold code", nameof(flags));
         CheckCodeSize(name, flags, size);
-        _sections.Add(new Section(name, type, flags, data, size, alignment));
+        if (entrySize != 0 && size % entrySize != 0)
+            throw new ArgumentException($"section '{name}': size {size} is not a multiple of the entry size {entrySize}", nameof(entrySize));
+        _sections.Add(new Section(name, type, flags, data, size, alignment, entrySize));
         _sectionsByName.Add(name, _sections.Count);
         return _sections.Count;
     }
@@ -409,7 +422,9 @@ public sealed class BpfElfBuilder
     }
 
     // Handle → final index: the null symbol, then locals, then globals and weaks, each in the order added.
-    private (int[] Order, int[] Index, int FirstNonLocal) SymbolOrder()
+    private (int[] Order, int[] Index, int FirstNonLocal) SymbolOrder() => _symbolOrder ??= ComputeSymbolOrder();
+
+    private (int[] Order, int[] Index, int FirstNonLocal) ComputeSymbolOrder()
     {
         var order = new int[_symbols.Count];
         var index = new int[_symbols.Count];

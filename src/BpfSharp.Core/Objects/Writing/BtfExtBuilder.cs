@@ -48,6 +48,23 @@ public sealed class BtfExtBuilder
         _funcInfo.Add(section, new BtfFuncInfo(insnByteOffset, typeId));
     }
 
+    /// <summary>Adds a func_info record as read from another object (<see cref="BtfExt.FuncInfo"/>).</summary>
+    /// <exception cref="ArgumentException">See <see cref="AddFuncInfo(string, uint, int)"/>.</exception>
+    public void AddFuncInfo(string section, BtfFuncInfo record) => AddFuncInfo(section, record.InstructionByteOffset, record.TypeId);
+
+    /// <summary>Adds a line_info record as read from another object (<see cref="BtfExt.LineInfo"/>); <c>line_col</c> is kept as is.</summary>
+    /// <exception cref="ArgumentException">The section name is empty or the offset is not a multiple of 8.</exception>
+    public void AddLineInfo(string section, BtfLineInfo record)
+    {
+        Check(section, record.InstructionByteOffset);
+        _lineInfo.Add(section, record);
+    }
+
+    /// <summary>Adds a CO-RE relocation record as read from another object (<see cref="BtfExt.CoReRelocations"/>).</summary>
+    /// <exception cref="ArgumentException">See <see cref="AddCoReRelocation(string, uint, int, uint, CoReRelocationKind)"/>.</exception>
+    public void AddCoReRelocation(string section, CoReRelocationRecord record) =>
+        AddCoReRelocation(section, record.InstructionByteOffset, record.TypeId, record.AccessStringOffset, record.Kind);
+
     /// <summary>Adds a line_info record.</summary>
     /// <param name="section">The ELF section holding the instruction.</param>
     /// <param name="insnByteOffset">Byte offset of the instruction in the section (a multiple of 8).</param>
