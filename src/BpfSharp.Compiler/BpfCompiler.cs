@@ -231,12 +231,10 @@ public static class BpfCompiler
         }
     }
 
-    /// <summary>Program types whose kernel pointers are BTF-typed, so the verifier allows direct loads from them.</summary>
+    /// <summary>Program types whose kernel pointers are BTF-typed, so the verifier allows direct loads from them
+    /// (libbpf's section table: tp_btf, fentry/fexit/fmod_ret, iter are TRACING; lsm; struct_ops).</summary>
     private static bool DirectKernelAccess(string section) =>
-        section.StartsWith("tp_btf/", StringComparison.Ordinal) || section.StartsWith("fentry/", StringComparison.Ordinal)
-        || section.StartsWith("fexit/", StringComparison.Ordinal) || section.StartsWith("fmod_ret/", StringComparison.Ordinal)
-        || section.StartsWith("iter/", StringComparison.Ordinal) || section.StartsWith("lsm/", StringComparison.Ordinal)
-        || section.StartsWith("struct_ops", StringComparison.Ordinal);
+        BpfSharp.Objects.ProgramSectionDefinition.Find(section)?.ProgramType is BpfProgramType.Tracing or BpfProgramType.Lsm or BpfProgramType.StructOps;
 
     private static List<ProgramEntry> FindPrograms(TypeSystem ts, LoadedModule module, Func<string, bool>? filter)
     {

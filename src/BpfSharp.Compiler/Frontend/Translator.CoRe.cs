@@ -186,27 +186,29 @@ internal sealed partial class Translator
     {
         var slot = _fn.NewSlot(size, align, "core_read");
         var address = CoReAddress(v);
-        MaterializeInto(Value.FrameAddress(slot, 0), 1, widen: true);
-        Emit(new IrInstruction { Op = IrOp.Mov, Dst = 2, HasImmediate = true, Immediate = size });
-        Emit(new IrInstruction { Op = IrOp.Mov, Dst = 3, A = address });
-        Emit(new IrInstruction { Op = IrOp.Call, HelperId = helper, ArgumentCount = 3 });
+        CallProbeRead(helper, Value.FrameAddress(slot, 0), Value.Const(size, false), address);
         return LoadValue(Value.FrameAddress(slot, 0), type);
     }
 
-    private Value Extend(int register, CType type, int size)
+    /// <summary>bpf_probe_read_*(destination, size, address): the size may carry its own relocation
+    /// (FIELD_BYTE_SIZE for bitfields).</summary>
+    private void CallProbeRead(int helper, Value destination, Value size, int address, CoReUse? sizeRelocation = null)
     {
-        if (type.IsSigned && size < 4)
+        MaterializeInto(destination, 1, widen: true);
+        if (sizeRelocation is not null)
         {
-            var shift = 32 - (size * 8);
-            var t = _fn.NewRegister();
-            Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Lsh, Dst = t, A = register, HasImmediate = true, Immediate = shift, Is64 = false });
-            var r = _fn.NewRegister();
-            Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Arsh, Dst = r, A = t, HasImmediate = true, Immediate = shift, Is64 = false });
-            return Value.Reg(r, false, zext: true);
+            Emit(new IrInstruction { Op = IrOp.Mov, Dst = 2, HasImmediate = true, Immediate = size.Constant, CoRe = sizeRelocation });
+        }
+        else
+        {
+            MaterializeInto(size, 2, widen: true);
         }
 
-        return Value.Reg(register, IsWide(type), zext: !IsWide(type));
+        Emit(new IrInstruction { Op = IrOp.Mov, Dst = 3, A = address });
+        Emit(new IrInstruction { Op = IrOp.Call, HelperId = helper, ArgumentCount = 3 });
     }
+
+    private Value Extend(int register, CType type, int size) => Extend(register, size, type.IsSigned && size < 4, IsWide(type));
 
     private void CoReStore(Value address, CType type, Value value)
     {
@@ -315,10 +317,7 @@ internal sealed partial class Translator
                 var v = Clone(FieldChain(args[2..], name));
                 FinishElement(v);
                 var address = CoReAddress(v);
-                MaterializeInto(args[0], 1, widen: true);
-                MaterializeInto(args[1], 2, widen: true);
-                Emit(new IrInstruction { Op = IrOp.Mov, Dst = 3, A = address });
-                Emit(new IrInstruction { Op = IrOp.Call, HelperId = name == "ReadString" ? ProbeReadKernelString : ProbeReadUserString, ArgumentCount = 3 });
+                CallProbeRead(name == "ReadString" ? ProbeReadKernelString : ProbeReadUserString, args[0], args[1], address);
                 PushResult(0, _ts.Primitive(CTypeKind.Int64));
                 return;
             }
@@ -441,10 +440,7 @@ internal sealed partial class Translator
         Emit(new IrInstruction { Op = IrOp.Mov, Dst = offset, HasImmediate = true, Immediate = info.ByteOffset, CoRe = Use(v, FieldByteOffset) });
         var address = _fn.NewRegister();
         Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Add, Dst = address, A = offset, B = v.Register });
-        MaterializeInto(Value.FrameAddress(slot, 0), 1, widen: true);
-        Emit(new IrInstruction { Op = IrOp.Mov, Dst = 2, HasImmediate = true, Immediate = info.ByteSize, CoRe = Use(v, FieldByteSize) });
-        Emit(new IrInstruction { Op = IrOp.Mov, Dst = 3, A = address });
-        Emit(new IrInstruction { Op = IrOp.Call, HelperId = ProbeReadKernel, ArgumentCount = 3 });
+        CallProbeRead(ProbeReadKernel, Value.FrameAddress(slot, 0), Value.Const(info.ByteSize, false), address, Use(v, FieldByteSize));
         var value = _fn.NewRegister();
         Emit(new IrInstruction { Op = IrOp.Load, Dst = value, Slot = slot, Size = MemorySize.DoubleWord });
         var shifted = _fn.NewRegister();

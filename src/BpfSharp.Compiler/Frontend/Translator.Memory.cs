@@ -34,40 +34,26 @@ internal sealed partial class Translator
     };
 
     private IrBlock? _globalCacheBlock;
-    private int _globalCacheInstructionCount;
     private readonly Dictionary<int, int> _globalCache = [];
 
     /// <summary>A register with a global's section address, reused within a block until a call clobbers the
     /// caller-saved registers (one ld_imm64 for `counter++` instead of two, as clang does).</summary>
     private int GlobalBase(int symbol)
     {
-        var instructions = _current.Instructions;
-        if (_globalCacheBlock != _current || _current.Terminator != TerminatorKind.None)
+        if (_globalCacheBlock != _current)
         {
             _globalCache.Clear();
             _globalCacheBlock = _current;
-            _globalCacheInstructionCount = 0;
         }
 
-        for (var i = _globalCacheInstructionCount; i < instructions.Count; i++)
+        if (!_globalCache.TryGetValue(symbol, out var register))
         {
-            if (instructions[i].Op is IrOp.Call or IrOp.LoadPacket)
-            {
-                _globalCache.Clear();
-            }
+            register = _fn.NewRegister();
+            Emit(new IrInstruction { Op = IrOp.LoadGlobal, Dst = register, Symbol = symbol, Immediate = 0 });
+            _globalCache[symbol] = register;
         }
 
-        _globalCacheInstructionCount = instructions.Count;
-        if (_globalCache.TryGetValue(symbol, out var cached))
-        {
-            return cached;
-        }
-
-        var r = _fn.NewRegister();
-        Emit(new IrInstruction { Op = IrOp.LoadGlobal, Dst = r, Symbol = symbol, Immediate = 0 });
-        _globalCache[symbol] = r;
-        _globalCacheInstructionCount = instructions.Count;
-        return r;
+        return register;
     }
 
     /// <summary>Loads a scalar of <paramref name="type"/>, or makes a struct value, from an address.</summary>
@@ -115,17 +101,24 @@ internal sealed partial class Translator
         var (reg, slot, offset) = AddressOf(address);
         var dst = _fn.NewRegister();
         Emit(new IrInstruction { Op = IrOp.Load, Dst = dst, A = reg, Slot = slot, Offset = offset, Size = SizeOf(size) });
-        if (signExtend)
+        return Extend(dst, size, signExtend, wide);
+    }
+
+    /// <summary>A freshly loaded register as a stack value: narrow signed loads sign-extended to 32 bits (BPF loads
+    /// zero-extend), everything else as loaded.</summary>
+    private Value Extend(int register, int size, bool signExtend, bool wide)
+    {
+        if (!signExtend)
         {
-            var shift = 32 - (size * 8);
-            var t = _fn.NewRegister();
-            Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Lsh, Dst = t, A = dst, HasImmediate = true, Immediate = shift, Is64 = false });
-            var r = _fn.NewRegister();
-            Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Arsh, Dst = r, A = t, HasImmediate = true, Immediate = shift, Is64 = false });
-            return Value.Reg(r, false, zext: true);
+            return Value.Reg(register, wide, zext: !wide);
         }
 
-        return Value.Reg(dst, wide, zext: !wide);
+        var shift = 32 - (size * 8);
+        var t = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Lsh, Dst = t, A = register, HasImmediate = true, Immediate = shift, Is64 = false });
+        var r = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.Binary, Alu = AluOperation.Arsh, Dst = r, A = t, HasImmediate = true, Immediate = shift, Is64 = false });
+        return Value.Reg(r, false, zext: true);
     }
 
     /// <summary>Stores a value of <paramref name="type"/> (struct values are copied).</summary>

@@ -30,8 +30,9 @@ internal sealed partial class Translator
                 {
                     Emit(new IrInstruction { Op = IrOp.Mov, Dst = dst, HasImmediate = true, Immediate = c });
                 }
-                else if (!v.Wide && !widen)
+                else if (!v.Wide)
                 {
+                    // A uint above int.MaxValue: the 32-bit move zero-extends, no ld_imm64 needed.
                     Emit(new IrInstruction { Op = IrOp.Mov32, Dst = dst, HasImmediate = true, Immediate = (int)c });
                 }
                 else
@@ -307,7 +308,7 @@ internal sealed partial class Translator
             return Value.Const(signed ? (int)v.Constant : (uint)v.Constant, true);
         }
 
-        if (v.Kind == ValueKind.Compare || (!signed && v.Zext) || (signed && v.Zext && v.Kind == ValueKind.Register && false))
+        if (v.Kind == ValueKind.Compare || (!signed && v.Zext))
         {
             return Value.Reg(Materialize(v), true);
         }

@@ -62,7 +62,12 @@ internal sealed partial class Translator
             args[0] = Value.Reg(ctx, true);
         }
 
-        var result = Inline(entry, args);
+        return Return(Inline(entry, args));
+    }
+
+    /// <summary>Ends a function: its result (0 for void) in r0, then exit.</summary>
+    private IrFunction Return(Value? result)
+    {
         if (result is null)
         {
             Emit(new IrInstruction { Op = IrOp.Mov, Dst = 0, HasImmediate = true, Immediate = 0 });
@@ -97,19 +102,7 @@ internal sealed partial class Translator
             args[i] = Value.Reg(reg, IsWide(parameters[i]));
         }
 
-        var result = Inline(method, args);
-        if (result is null)
-        {
-            Emit(new IrInstruction { Op = IrOp.Mov, Dst = 0, HasImmediate = true, Immediate = 0 });
-        }
-        else
-        {
-            MaterializeInto(result, 0, widen: true);
-        }
-
-        _current.Terminator = TerminatorKind.Exit;
-        _current.TerminatorLine = _line;
-        return _fn;
+        return Return(Inline(method, args));
     }
 
     // ---- blocks and emission ----
@@ -124,6 +117,11 @@ internal sealed partial class Translator
     {
         instruction.Line = _line;
         _current.Instructions.Add(instruction);
+        if (instruction.Op is IrOp.Call or IrOp.LoadPacket)
+        {
+            _globalCache.Clear(); // r0–r5 are clobbered: cached global addresses may not survive
+        }
+
         return instruction;
     }
 
@@ -512,20 +510,6 @@ internal sealed partial class Translator
                 frame.EntryStacks.TryAdd(t, shape);
             }
         }
-    }
-
-    private int NextOffset()
-    {
-        var frame = Frame;
-        foreach (var insn in frame.Code)
-        {
-            if (insn.Offset > frame.IlOffset)
-            {
-                return insn.Offset;
-            }
-        }
-
-        return -1;
     }
 
     private List<Value> EntryStack(int offset)

@@ -55,9 +55,11 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
             bytes.AddRange(Encode(f.Code));
         }
 
-        foreach (var (name, bytes) in codeBytes)
+        // The code is final once ld_imm64 immediates are patched below (global and subprogram offsets).
+        var code = codeBytes.ToDictionary(c => c.Key, c => c.Value.ToArray());
+        foreach (var (name, bytes) in code)
         {
-            var index = elf.AddSection(name, ElfSectionFlags.Alloc | ElfSectionFlags.ExecInstr, bytes.ToArray(), 8);
+            var index = elf.AddSection(name, ElfSectionFlags.Alloc | ElfSectionFlags.ExecInstr, bytes, 8);
             codeSections[name] = (index, codeSections[name].Functions);
         }
 
@@ -143,13 +145,13 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
                 {
                     // As clang: the .text section symbol, the callee's byte offset in the instruction.
                     var callee = programs.First(p => p.IsSubprogram && p.Function.Symbol == r.Symbol).Function;
-                    PatchImmediate(elf, sectionIndex, codeBytes[f.Section], byteOffset + r.Instruction * 8, OffsetOf(callee));
+                    PatchImmediate(code[f.Section], byteOffset + r.Instruction * 8, OffsetOf(callee));
                     elf.AddRelocation(sectionIndex, at, elf.GetSectionSymbol(codeSections[callee.Section].Index), BpfRelocationType.Bpf64_64);
                 }
                 else
                 {
                     var g = unit.Globals[r.Symbol];
-                    PatchImmediate(elf, sectionIndex, codeBytes[f.Section], byteOffset + r.Instruction * 8, g.Offset + r.Addend);
+                    PatchImmediate(code[f.Section], byteOffset + r.Instruction * 8, g.Offset + r.Addend);
                     elf.AddRelocation(sectionIndex, at, elf.GetSectionSymbol(dataSectionIndex[g.Section]), BpfRelocationType.Bpf64_64);
                 }
             }
@@ -180,6 +182,11 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         }
 
         AddDataSec("license", (uint)licenseBytes.Length, [(licenseVar, 0, (uint)licenseBytes.Length)]);
+
+        foreach (var (name, bytes) in code)
+        {
+            elf.SetSectionData(codeSections[name].Index, bytes);
+        }
 
         var extBytes = ext.ToArray(btf);
         elf.AddSection(".BTF", ElfSectionFlags.None, btf.ToArray(), 4);
@@ -264,14 +271,8 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         return bytes;
     }
 
-    private static void PatchImmediate(BpfElfBuilder elf, int sectionIndex, List<byte> code, int byteOffset, long value)
-    {
-        var bytes = code.ToArray();
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(byteOffset + 4), (int)value);
-        code.Clear();
-        code.AddRange(bytes);
-        elf.SetSectionData(sectionIndex, bytes);
-    }
+    private static void PatchImmediate(byte[] code, int byteOffset, long value) =>
+        BinaryPrimitives.WriteInt32LittleEndian(code.AsSpan(byteOffset + 4), (int)value);
 
     /// <summary>The text of a source line, for line_info (what verifier logs print); empty if unreadable.</summary>
     private string SourceLine(string file, int line)
