@@ -14,7 +14,7 @@ internal static unsafe class Program
         var comm = "";
         var thread = new Thread(() =>
         {
-            tid = Environment.CurrentManagedThreadId >= 0 ? GetTid() : 0;
+            tid = GetTid();
             collection.Programs[nameof(Probe.Describe)].TestRun(default, repeat: 0, contextIn: new byte[16]);
             comm = File.ReadAllText($"/proc/self/task/{tid}/comm").TrimEnd('\n');
         }) { Name = "core-tour" };

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using BpfSharp.CoRe;
 using BpfSharp.Linux;
 using BpfSharp.Linux.Loading;
@@ -82,7 +81,7 @@ public sealed unsafe class CoReCompilerTests
         string comm = "", stat = "";
         var thread = new Thread(() =>
         {
-            tid = gettid();
+            tid = NativeThread.Id();
             collection.Programs["ReadTask"].TestRun(default, repeat: 0, contextIn: new byte[16]);
             comm = File.ReadAllText($"/proc/self/task/{tid}/comm").TrimEnd('\n');
             stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
@@ -121,9 +120,6 @@ public sealed unsafe class CoReCompilerTests
 
         Assert.Equal(pidOffset, info.PidOffset);
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int gettid();
 
     private static int ParentPid()
     {

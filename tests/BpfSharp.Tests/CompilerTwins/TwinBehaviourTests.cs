@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using BpfSharp.Tests.Infrastructure;
 using System.Text;
 using BpfSharp.Linux;
 using BpfSharp.Linux.Links;
@@ -118,8 +119,6 @@ public sealed partial class TwinBehaviourTests
     [LibraryImport("libc", EntryPoint = "getpid")]
     private static partial int GetPid();
 
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
 
     [Fact]
     public void TracingTwinRecordsTheSameGetpidCalls()
@@ -129,7 +128,7 @@ public sealed partial class TwinBehaviourTests
         var twin = Twin.Get("PidComm");
         using var c = twin.LoadC();
         using var cs = Twin.LoadCSharp();
-        ulong target = ((ulong)(uint)GetPid() << 32) | (uint)GetTid();
+        ulong target = ((ulong)(uint)GetPid() << 32) | (uint)NativeThread.Id();
         c.WriteVariable("TargetPidTgid", target);
         cs.WriteVariable("TargetPidTgid", target);
         using (RawTracepointLink.Attach(c.Programs["PidComm"], "sys_enter"))
@@ -146,6 +145,6 @@ public sealed partial class TwinBehaviourTests
         Assert.Equal(target, BitConverter.ToUInt64(value, 0));
         Assert.Equal((ulong)Calls, BitConverter.ToUInt64(value, 8));
         var comm = Encoding.ASCII.GetString(value, 16, 16).TrimEnd('\0');
-        Assert.Equal(File.ReadAllText($"/proc/self/task/{GetTid()}/comm").TrimEnd('\n'), comm);
+        Assert.Equal(File.ReadAllText($"/proc/self/task/{NativeThread.Id()}/comm").TrimEnd('\n'), comm);
     }
 }

@@ -36,7 +36,7 @@ public class GenCSharpBuildTests(GenCSharpFixture fixture) : IClassFixture<GenCS
         int tid = 0;
         var thread = new Thread(() =>
         {
-            tid = Environment.CurrentManagedThreadId > 0 ? GetTid() : 0;
+            tid = BpfSharp.Tests.Infrastructure.NativeThread.Id();
             collection.Programs["ReadWithGeneratedTypes"].TestRun(default, repeat: 0, contextIn: new byte[16]);
         });
         thread.Start();
@@ -48,9 +48,6 @@ public class GenCSharpBuildTests(GenCSharpFixture fixture) : IClassFixture<GenCS
         Assert.Equal(1, BitConverter.ToInt32(value, 12));
         Assert.NotEqual(0UL, BitConverter.ToUInt64(value, 16));
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "gettid")]
-    private static extern int GetTid();
 
     [Theory]
     [MemberData(nameof(GenCSharpFixture.Namespaces), MemberType = typeof(GenCSharpFixture))]
