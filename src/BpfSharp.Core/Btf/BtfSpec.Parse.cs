@@ -46,7 +46,9 @@ public sealed partial class BtfSpec
 
     /// <summary>
     /// Reads BTF from a file: raw BTF, or an ELF file (object, vmlinux, <c>.ko</c>) whose <c>.BTF</c> section is used.
-    /// Files ending in <c>.gz</c> are decompressed.
+    /// Files ending in <c>.gz</c> are decompressed. The running kernel's <c>/sys/kernel/btf/vmlinux</c> is mapped
+    /// read-only where the kernel allows it (Linux 6.16+) instead of being read: nothing is copied, and the one
+    /// mapping, made on first use, serves every later load in the process (that BTF cannot change before a reboot).
     /// </summary>
     public static BtfSpec Load(string path, BtfSpec? baseSpec = null)
     {
