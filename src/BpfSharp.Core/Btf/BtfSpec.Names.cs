@@ -159,8 +159,15 @@ public sealed partial class BtfSpec
     /// This BTF's own types (not the base's) whose essential name equals <paramref name="essentialName"/>,
     /// in ascending id order: exactly the named types libbpf's candidate scan would compare.
     /// </summary>
-    public EssentialNameMatches FindOwnByEssentialName(ReadOnlySpan<byte> essentialName) =>
-        new(this, essentialName, Names);
+    /// <remarks>
+    /// The first searches scan the types, as libbpf does; once scanning has cost about as much as building the name
+    /// index, the index is built and answers every later search.
+    /// </remarks>
+    public EssentialNameMatches FindOwnByEssentialName(ReadOnlySpan<byte> essentialName)
+    {
+        if (TryChargeScan(_count)) return new(this, essentialName, null);
+        return new(this, essentialName, Names);
+    }
 
     /// <summary>
     /// libbpf's <c>btf__find_by_name_kind</c>: the lowest id (base first) of a type with exactly this name and kind,
@@ -182,29 +189,32 @@ public sealed partial class BtfSpec
     private const int ScanPassesBeforeIndex = 4;
     private long _scanBudget = -1;
 
+    // True while scanning is still cheaper than building the index; charges `cost` types to the budget.
+    private bool TryChargeScan(int cost)
+    {
+        if (_nameIndex is not null) return false;
+        if (Interlocked.Read(ref _scanBudget) < 0)
+            Interlocked.CompareExchange(ref _scanBudget, (long)ScanPassesBeforeIndex * _count, -1);
+        if (Interlocked.Read(ref _scanBudget) <= 0) return false;
+        Interlocked.Add(ref _scanBudget, -cost);
+        return true;
+    }
+
     /// <summary>Lowest own id with exactly this name and kind (-1: any kind), or -1.</summary>
     private int FindOwn(ReadOnlySpan<byte> name, int kind)
     {
-        if (_nameIndex is null)
+        if (name.IsEmpty) return -1;
+        if (TryChargeScan(0))
         {
-            if (Interlocked.Read(ref _scanBudget) < 0)
-                Interlocked.CompareExchange(ref _scanBudget, (long)ScanPassesBeforeIndex * _count, -1);
-            if (Interlocked.Read(ref _scanBudget) > 0)
+            int visited = 0;
+            for (; visited < _count; visited++)
             {
-                int found = -1, visited = 0;
-                for (; visited < _count; visited++)
-                {
-                    int at = _typeStart + _offsets[visited];
-                    if (kind >= 0 && (int)((U32(at + 4) >> 24) & 0x7f) != kind) continue;
-                    if (GetStringUtf8(U32(at)).SequenceEqual(name) && !name.IsEmpty)
-                    {
-                        found = StartId + visited;
-                        break;
-                    }
-                }
-                Interlocked.Add(ref _scanBudget, -(visited + 1));
-                return found;
+                int at = _typeStart + _offsets[visited];
+                if (kind >= 0 && (int)((U32(at + 4) >> 24) & 0x7f) != kind) continue;
+                if (NameMatches(U32(at), name, essential: false)) break;
             }
+            TryChargeScan(visited + 1);
+            return visited < _count ? StartId + visited : -1;
         }
         foreach (var t in FindOwnByEssentialName(name[..EssentialNameLength(name)]))
             if ((kind < 0 || (int)t.Kind == kind) && t.NameUtf8.SequenceEqual(name)) return t.Id;
@@ -240,21 +250,48 @@ public sealed partial class BtfSpec
         return FindOwn(name, -1);
     }
 
+    // Does the string at nameOff equal `name` (or, with essential, have `name` as its essential name)? Most types fail
+    // on the first byte, read in place: no search for the terminating NUL.
+    private bool NameMatches(uint nameOff, ReadOnlySpan<byte> name, bool essential)
+    {
+        ReadOnlySpan<byte> candidate;
+        uint local = nameOff - StartStringOffset;
+        if (local < (uint)_stringLength)
+        {
+            ref byte s = ref Unsafe.Add(ref Origin, _stringStart + (int)local);
+            int available = _stringLength - (int)local; // the section ends with a NUL
+            if (name.Length >= available || s != name[0]) return false;
+            candidate = MemoryMarshal.CreateReadOnlySpan(ref s, available);
+            if (!candidate[..name.Length].SequenceEqual(name)) return false;
+            if (candidate[name.Length] == 0) return true;
+            if (!essential) return false;
+            candidate = candidate[..candidate.IndexOf((byte)0)];
+        }
+        else
+        {
+            candidate = GetStringUtf8(nameOff); // split BTF naming a string of its base
+            if (!candidate.StartsWith(name)) return false;
+            if (candidate.Length == name.Length) return true;
+            if (!essential) return false;
+        }
+        return EssentialNameLength(candidate) == name.Length;
+    }
+
     /// <summary>Allocation-free enumeration of types by essential name.</summary>
     public ref struct EssentialNameMatches
     {
         private readonly BtfSpec _spec;
         private readonly ReadOnlySpan<byte> _name;
-        private readonly NameIndex _index;
-        private int _next; // local index + 1
+        private readonly NameIndex? _index; // null: scan every type
+        private int _next; // with an index: local index + 1 of the next chain entry; scanning: the next local index
         private BtfType _current;
 
-        internal EssentialNameMatches(BtfSpec spec, ReadOnlySpan<byte> name, NameIndex index)
+        internal EssentialNameMatches(BtfSpec spec, ReadOnlySpan<byte> name, NameIndex? index)
         {
             _spec = spec;
             _name = name;
             _index = index;
-            _next = index.Buckets[NameIndex.Hash(name) & index.Mask];
+            _next = index is null ? 0 : index.Buckets[NameIndex.Hash(name) & index.Mask];
             _current = default;
         }
 
@@ -267,6 +304,22 @@ public sealed partial class BtfSpec
         /// <summary>Advances to the next type with the essential name.</summary>
         public bool MoveNext()
         {
+            if (_index is null)
+            {
+                if (_name.IsEmpty) return false;
+                var spec = _spec;
+                while (_next < spec._count)
+                {
+                    int i = _next++;
+                    int at = spec._typeStart + spec._offsets[i];
+                    if (spec.NameMatches(spec.U32(at), _name, essential: true))
+                    {
+                        _current = new BtfType(spec, spec.StartId + i, at);
+                        return true;
+                    }
+                }
+                return false;
+            }
             while (_next != 0)
             {
                 int i = _next - 1;

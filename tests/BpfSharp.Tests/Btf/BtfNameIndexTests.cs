@@ -64,11 +64,49 @@ public sealed class BtfNameIndexTests
                 if (t.Id == id) found = true;
             Assert.True(found, $"'{name}' not found by its essential name '{BtfSpec.EssentialName(name)}'");
         }
+        // Scanning (a fresh spec's first searches) and the index give the same candidates in the same order.
+        var raw = builder.ToArray();
+        var indexed = BtfSpec.Parse(raw);
+        indexed.EnsureNameIndex();
+        foreach (var name in names)
+        {
+            var essential = Encoding.UTF8.GetBytes(BtfSpec.EssentialName(name));
+            var scanned = BtfSpec.Parse(raw);
+            Assert.Equal(Ids(indexed, essential), Ids(scanned, essential));
+            Assert.Equal(indexed.FindByName(name, BtfKind.Struct), BtfSpec.Parse(raw).FindByName(name, BtfKind.Struct));
+        }
         // Flavors of one essential name are all candidates of it, in id order.
         var flavored = new List<int>();
         foreach (var t in spec.FindOwnByEssentialName("sss"u8)) flavored.Add(t.Id);
         int[] expected = [spec.FindByName("sss___v1", BtfKind.Struct), spec.FindByName("sss", BtfKind.Struct)];
         Assert.Equal(expected, flavored);
+    }
+
+    [Theory]
+    [InlineData("debian-6.1.192-amd64.btf.gz")]
+    [InlineData("debian-6.1.192-amd64.xfs.btf.gz")]
+    public void ScannedAndIndexedCandidateSearchesAgree(string file)
+    {
+        var indexed = KernelBlobs.Load(file);
+        indexed.EnsureNameIndex();
+        var rng = new Random(11);
+        for (int n = 0; n < 12; n++)
+        {
+            var name = indexed[rng.Next(indexed.StartId, indexed.TypeCount)].NameUtf8.ToArray();
+            if (name.Length == 0) continue;
+            var essential = name.AsSpan(0, BtfSpec.EssentialNameLength(name)).ToArray();
+            var scanned = KernelBlobs.Load(file); // its first searches scan
+            var expected = Ids(indexed, essential);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, Ids(scanned, essential));
+        }
+    }
+
+    private static List<int> Ids(BtfSpec spec, ReadOnlySpan<byte> essential)
+    {
+        var ids = new List<int>();
+        foreach (var t in spec.FindOwnByEssentialName(essential)) ids.Add(t.Id);
+        return ids;
     }
 
     [Fact]
