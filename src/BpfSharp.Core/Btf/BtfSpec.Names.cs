@@ -18,7 +18,9 @@ public sealed partial class BtfSpec
         public readonly int[] Next;    // per local index: next local index + 1
         public readonly int Mask;
 
-        public NameIndex(BtfSpec spec)
+        /// <param name="spec">The BTF.</param>
+        /// <param name="functions">Index the FUNC types only (true), or every other named type (false).</param>
+        public NameIndex(BtfSpec spec, bool functions)
         {
             int n = spec._count;
             int size = 16;
@@ -36,8 +38,11 @@ public sealed partial class BtfSpec
             for (int i = 0; i < n; i++)
             {
                 Unsafe.Add(ref next, i) = -1;
-                uint nameOff = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref types, Unsafe.Add(ref offsets, i)));
+                ref byte record = ref Unsafe.Add(ref types, Unsafe.Add(ref offsets, i));
+                uint nameOff = Unsafe.ReadUnaligned<uint>(ref record);
                 if (nameOff == 0) continue;
+                bool isFunction = (Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref record, 4)) >> 24 & 0x7f) == (uint)BtfKind.Func;
+                if (isFunction != functions) continue;
                 int hash;
                 uint local = nameOff - ownStrings;
                 if (local < stringLength)
@@ -143,30 +148,42 @@ public sealed partial class BtfSpec
         }
     }
 
-    private NameIndex Names => _nameIndex ??= BuildNameIndex();
+    // Two indexes: FUNC names are the majority in kernel BTF (about 60k of 70k names in vmlinux) but never CO-RE
+    // candidates, so CO-RE only pays for the other one.
+    private NameIndex TypeNames => _nameIndex ?? BuildNameIndex(ref _nameIndex, functions: false);
+    private NameIndex FunctionNames => _functionIndex ?? BuildNameIndex(ref _functionIndex, functions: true);
 
-    private NameIndex BuildNameIndex()
+    private NameIndex BuildNameIndex(ref NameIndex? slot, bool functions)
     {
-        var index = new NameIndex(this);
-        Interlocked.CompareExchange(ref _nameIndex, index, null);
-        return _nameIndex!;
+        var index = new NameIndex(this, functions);
+        Interlocked.CompareExchange(ref slot, index, null);
+        return slot!;
     }
 
-    /// <summary>Builds the name index now rather than on the first lookup (it is built once either way).</summary>
-    public void EnsureNameIndex() => _ = Names;
+    /// <summary>Builds the name indexes now rather than on the first lookups (each is built once either way).</summary>
+    public void EnsureNameIndex()
+    {
+        _ = TypeNames;
+        _ = FunctionNames;
+    }
 
     /// <summary>
     /// This BTF's own types (not the base's) whose essential name equals <paramref name="essentialName"/>,
     /// in ascending id order: exactly the named types libbpf's candidate scan would compare.
     /// </summary>
+    /// <param name="essentialName">The name without any <c>___flavor</c> suffix.</param>
+    /// <param name="includeFunctions">
+    /// False leaves FUNC types out: CO-RE candidates are never functions, and the functions' index (the larger one
+    /// in kernel BTF) is then never built.
+    /// </param>
     /// <remarks>
     /// The first searches scan the types, as libbpf does; once scanning has cost about as much as building the name
     /// index, the index is built and answers every later search.
     /// </remarks>
-    public EssentialNameMatches FindOwnByEssentialName(ReadOnlySpan<byte> essentialName)
+    public EssentialNameMatches FindOwnByEssentialName(ReadOnlySpan<byte> essentialName, bool includeFunctions = true)
     {
-        if (TryChargeScan(_count)) return new(this, essentialName, null);
-        return new(this, essentialName, Names);
+        if (TryChargeScan(_count)) return new(this, essentialName, null, null, includeFunctions);
+        return new(this, essentialName, TypeNames, includeFunctions ? FunctionNames : null, includeFunctions);
     }
 
     /// <summary>
@@ -192,7 +209,7 @@ public sealed partial class BtfSpec
     // True while scanning is still cheaper than building the index; charges `cost` types to the budget.
     private bool TryChargeScan(int cost)
     {
-        if (_nameIndex is not null) return false;
+        if (_nameIndex is not null || _functionIndex is not null) return false;
         if (Interlocked.Read(ref _scanBudget) < 0)
             Interlocked.CompareExchange(ref _scanBudget, (long)ScanPassesBeforeIndex * _count, -1);
         if (Interlocked.Read(ref _scanBudget) <= 0) return false;
@@ -216,7 +233,7 @@ public sealed partial class BtfSpec
             TryChargeScan(visited + 1);
             return visited < _count ? StartId + visited : -1;
         }
-        foreach (var t in FindOwnByEssentialName(name[..EssentialNameLength(name)]))
+        foreach (var t in FindOwnByEssentialName(name[..EssentialNameLength(name)], includeFunctions: kind is < 0 or (int)BtfKind.Func))
             if ((kind < 0 || (int)t.Kind == kind) && t.NameUtf8.SequenceEqual(name)) return t.Id;
         return -1;
     }
@@ -277,22 +294,28 @@ public sealed partial class BtfSpec
         return EssentialNameLength(candidate) == name.Length;
     }
 
-    /// <summary>Allocation-free enumeration of types by essential name.</summary>
+    /// <summary>Allocation-free enumeration of types by essential name, in ascending id order.</summary>
     public ref struct EssentialNameMatches
     {
         private readonly BtfSpec _spec;
         private readonly ReadOnlySpan<byte> _name;
-        private readonly NameIndex? _index; // null: scan every type
-        private int _next; // with an index: local index + 1 of the next chain entry; scanning: the next local index
+        private readonly NameIndex? _types, _functions; // both null: scan every type
+        private readonly bool _includeFunctions;
+        private int _scanNext;                        // scanning: the next local index
+        private Chain _typeChain, _functionChain;     // with indexes: the two chains, merged by id
         private BtfType _current;
 
-        internal EssentialNameMatches(BtfSpec spec, ReadOnlySpan<byte> name, NameIndex? index)
+        internal EssentialNameMatches(BtfSpec spec, ReadOnlySpan<byte> name, NameIndex? types, NameIndex? functions, bool includeFunctions)
         {
             _spec = spec;
             _name = name;
-            _index = index;
-            _next = index is null ? 0 : index.Buckets[NameIndex.Hash(name) & index.Mask];
+            _types = types;
+            _functions = functions;
+            _includeFunctions = includeFunctions;
             _current = default;
+            int hash = types is null && functions is null ? 0 : NameIndex.Hash(name);
+            _typeChain = new Chain(types, hash);
+            _functionChain = new Chain(functions, hash);
         }
 
         /// <summary>Returns this enumerator.</summary>
@@ -304,35 +327,62 @@ public sealed partial class BtfSpec
         /// <summary>Advances to the next type with the essential name.</summary>
         public bool MoveNext()
         {
-            if (_index is null)
+            if (_name.IsEmpty) return false;
+            if (_types is null && _functions is null) return Scan();
+            int a = _typeChain.Peek(_spec, _name), b = _functionChain.Peek(_spec, _name);
+            if (a < 0 && b < 0) return false;
+            int local;
+            if (b < 0 || (a >= 0 && a < b)) { local = a; _typeChain.Take(); }
+            else { local = b; _functionChain.Take(); }
+            _current = new BtfType(_spec, _spec.StartId + local, _spec._typeStart + _spec._offsets[local]);
+            return true;
+        }
+
+        private bool Scan()
+        {
+            var spec = _spec;
+            while (_scanNext < spec._count)
             {
-                if (_name.IsEmpty) return false;
-                var spec = _spec;
-                while (_next < spec._count)
+                int i = _scanNext++;
+                int at = spec._typeStart + spec._offsets[i];
+                if (!_includeFunctions && (spec.U32(at + 4) >> 24 & 0x7f) == (uint)BtfKind.Func) continue;
+                if (spec.NameMatches(spec.U32(at), _name, essential: true))
                 {
-                    int i = _next++;
-                    int at = spec._typeStart + spec._offsets[i];
-                    if (spec.NameMatches(spec.U32(at), _name, essential: true))
-                    {
-                        _current = new BtfType(spec, spec.StartId + i, at);
-                        return true;
-                    }
-                }
-                return false;
-            }
-            while (_next != 0)
-            {
-                int i = _next - 1;
-                _next = _index.Next[i];
-                var t = new BtfType(_spec, _spec.StartId + i, _spec._typeStart + _spec._offsets[i]);
-                var n = t.NameUtf8;
-                if (n.Length >= _name.Length && EssentialNameLength(n) == _name.Length && n[.._name.Length].SequenceEqual(_name))
-                {
-                    _current = t;
+                    _current = new BtfType(spec, spec.StartId + i, at);
                     return true;
                 }
             }
             return false;
+        }
+
+        // One hash chain: the next entry whose essential name really matches (chains share buckets with other names).
+        private struct Chain
+        {
+            private readonly NameIndex? _index;
+            private int _next;    // local index + 1 of the next entry to look at; 0: end
+            private int _matched; // local index of a found match not yet taken, or -1
+
+            public Chain(NameIndex? index, int hash)
+            {
+                _index = index;
+                _next = index is null ? 0 : index.Buckets[hash & index.Mask];
+                _matched = -1;
+            }
+
+            public int Peek(BtfSpec spec, ReadOnlySpan<byte> name)
+            {
+                while (_matched < 0 && _next != 0)
+                {
+                    int i = _next - 1;
+                    _next = _index!.Next[i];
+                    var n = spec.GetStringUtf8(spec.U32(spec._typeStart + spec._offsets[i]));
+                    if (n.Length >= name.Length && EssentialNameLength(n) == name.Length && n[..name.Length].SequenceEqual(name))
+                        _matched = i;
+                }
+                return _matched;
+            }
+
+            public void Take() => _matched = -1;
         }
     }
 }

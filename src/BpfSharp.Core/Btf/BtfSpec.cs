@@ -36,7 +36,8 @@ public sealed partial class BtfSpec
     private readonly int[] _offsets;     // per own type (id - StartId): offset within the type section
     private readonly int _count;         // own types; _offsets may be longer (sized before counting)
     private readonly BtfLayoutEntry[] _layout;
-    private NameIndex? _nameIndex;
+    private NameIndex? _nameIndex;       // named types other than FUNC, by essential name
+    private NameIndex? _functionIndex;   // FUNC types
     private int _pointerSize;
 
     private BtfSpec(BtfData data, BtfHeader header, bool bigEndian, BtfSpec? baseSpec, string? source,

@@ -99,14 +99,39 @@ public sealed class BtfNameIndexTests
             var expected = Ids(indexed, essential);
             Assert.NotEmpty(expected);
             Assert.Equal(expected, Ids(scanned, essential));
+            // Without functions: the same list less the FUNC types, from the type index alone.
+            var withoutFunctions = expected.Where(id => indexed[id].Kind != BtfKind.Func).ToList();
+            Assert.Equal(withoutFunctions, Ids(indexed, essential, includeFunctions: false));
+            Assert.Equal(withoutFunctions, Ids(KernelBlobs.Load(file), essential, includeFunctions: false));
         }
     }
 
-    private static List<int> Ids(BtfSpec spec, ReadOnlySpan<byte> essential)
+    private static List<int> Ids(BtfSpec spec, ReadOnlySpan<byte> essential, bool includeFunctions = true)
     {
         var ids = new List<int>();
-        foreach (var t in spec.FindOwnByEssentialName(essential)) ids.Add(t.Id);
+        foreach (var t in spec.FindOwnByEssentialName(essential, includeFunctions)) ids.Add(t.Id);
         return ids;
+    }
+
+    [Fact]
+    public void FunctionsAndTypesOfOneNameComeInIdOrder()
+    {
+        var builder = new BtfBuilder();
+        int intId = builder.AddInt("int", 4);
+        int proto = builder.AddFuncProto(intId);
+        var expected = new List<int>();
+        for (int i = 0; i < 6; i++)
+        {
+            expected.Add(i % 2 == 0 ? builder.AddStruct("same___v" + i, 4) : builder.AddFunc("same", proto));
+            builder.AddStruct("other" + i, 4);
+        }
+        var spec = builder.Build("mixed");
+        spec.EnsureNameIndex();
+        Assert.Equal(expected, Ids(spec, "same"u8));
+        Assert.Equal(expected.Where(id => spec[id].Kind != BtfKind.Func), Ids(spec, "same"u8, includeFunctions: false));
+        Assert.Equal(expected[1], spec.FindByName("same", BtfKind.Func));
+        Assert.Equal(expected[1], spec.FindByName("same"));
+        Assert.Equal(-1, spec.FindByName("same", BtfKind.Struct));
     }
 
     [Fact]

@@ -111,7 +111,7 @@ internal sealed partial class CSharpBindingsEmitter
         bool found = false;
         for (var spec = _spec; spec is not null; spec = spec.Base)
         {
-            foreach (var t in spec.FindOwnByEssentialName(utf8.AsSpan(0, BtfSpec.EssentialNameLength(utf8))))
+            foreach (var t in spec.FindOwnByEssentialName(utf8.AsSpan(0, BtfSpec.EssentialNameLength(utf8)), includeFunctions: false))
             {
                 if (!t.NameUtf8.SequenceEqual(utf8)) continue;
                 switch (t.Kind)
