@@ -29,6 +29,7 @@ public sealed class CoReRelocator
         _local = local;
         _targets = [.. targets];
         _options = options ?? CoReOptions.Default;
+        _resolutions = new CoReResolutions(local, _targets, _options.StrictLibbpf);
     }
 
     /// <summary>Receives libbpf-format log lines when set.</summary>
@@ -46,22 +47,34 @@ public sealed class CoReRelocator
     /// Relocates every record of every section against the programs (libbpf's <c>bpf_object__relocate_core</c>),
     /// patching the programs' instruction arrays in place.
     /// </summary>
+    /// <remarks>
+    /// Without a <see cref="Log"/>, a computed result is reused for every later record with the same local type,
+    /// access string and kind while that type's candidate list is unchanged (libbpf would compute the same result
+    /// again: it depends on nothing else), and reports are built only when read. With a log every record is computed
+    /// as libbpf does, so the log holds all of libbpf's lines.
+    /// </remarks>
     /// <param name="sections">The <c>.BTF.ext</c> core_relo sections, in file order.</param>
     /// <param name="programs">All programs of the object.</param>
     public CoReResult Relocate(IReadOnlyList<CoReRelocationSection> sections, IReadOnlyList<CoReProgram> programs)
     {
         ArgumentNullException.ThrowIfNull(sections);
         ArgumentNullException.ThrowIfNull(programs);
-        var reports = new List<CoReRelocationReport>();
+        int total = 0;
+        for (int s = 0; s < sections.Count; s++) total += sections[s].Records.Count;
+        var reports = new CoReReportList(sections, programs, _resolutions, total);
+        var programIndex = new CoReProgramIndex(programs);
         int firstError = 0;
         var log = Log;
-        foreach (var sec in sections)
+        for (int s = 0; s < sections.Count; s++)
         {
+            var sec = sections[s];
             if (string.IsNullOrEmpty(sec.SectionName)) return new CoReResult(reports, -CoReErrno.EINVAL);
             log?.Debug($"sec '{sec.SectionName}': found {sec.Records.Count} CO-RE relocations");
-            for (int i = 0; i < sec.Records.Count; i++)
+            var sectionPrograms = programIndex.Section(sec.SectionName);
+            var records = sec.Records;
+            for (int i = 0; i < records.Count; i++)
             {
-                var rec = sec.Records[i];
+                var rec = records[i];
                 if (rec.InstructionByteOffset % 8 != 0)
                 {
                     reports.Add(new CoReRelocationReport
@@ -72,33 +85,24 @@ public sealed class CoReRelocator
                     return new CoReResult(reports, -CoReErrno.EINVAL);
                 }
                 int sectionInsn = (int)(rec.InstructionByteOffset / 8);
-                var prog = FindProgram(programs, sec.SectionName, sectionInsn);
-                if (prog is null)
+                int progIndex = sectionPrograms.Find(sectionInsn);
+                if (progIndex < 0)
                 {
                     log?.Debug($"sec '{sec.SectionName}': skipping CO-RE relocation #{i} for insn #{sectionInsn} belonging to eliminated weak subprogram");
-                    reports.Add(new CoReRelocationReport
-                    {
-                        SectionName = sec.SectionName, RelocationIndex = i, Record = rec, Outcome = CoReOutcome.Skipped,
-                        Message = "instruction belongs to no program",
-                    });
+                    reports.Add(s, i, -1, -1, CoReOutcome.Skipped, -1);
                     continue;
                 }
+                var prog = programs[progIndex];
+                int insnIdx = sectionInsn - prog.SectionInstructionOffset;
                 if (!prog.Autoload)
                 {
-                    reports.Add(new CoReRelocationReport
-                    {
-                        SectionName = sec.SectionName, RelocationIndex = i, Record = rec, ProgramName = prog.Name,
-                        InstructionIndex = sectionInsn - prog.SectionInstructionOffset, Outcome = CoReOutcome.Skipped,
-                        Message = "program is not autoloaded",
-                    });
+                    reports.Add(s, i, progIndex, insnIdx, CoReOutcome.Skipped, -1);
                     continue;
                 }
-                int insnIdx = sectionInsn - prog.SectionInstructionOffset;
-                var report = RelocateOne(sec.SectionName, prog, insnIdx, rec, i);
-                reports.Add(report);
-                if (report.Outcome == CoReOutcome.Error)
+                int errno = RelocateOne(reports, s, sec.SectionName, progIndex, prog, insnIdx, rec, i);
+                if (errno != 0)
                 {
-                    if (firstError == 0) firstError = report.Errno;
+                    if (firstError == 0) firstError = errno;
                     if (_options.StopAtFirstError) return new CoReResult(reports, firstError);
                 }
             }
@@ -106,66 +110,80 @@ public sealed class CoReRelocator
         return new CoReResult(reports, firstError);
     }
 
-    private static CoReProgram? FindProgram(IReadOnlyList<CoReProgram> programs, string section, int sectionInsn)
-    {
-        for (int p = 0; p < programs.Count; p++)
-        {
-            var prog = programs[p];
-            if (prog.Contains(sectionInsn) && prog.SectionName == section) return prog;
-        }
-        return null;
-    }
-
-    private CoReRelocationReport RelocateOne(string section, CoReProgram prog, int insnIdx, in CoReRelocationRecord rec, int reloIndex)
+    // Resolves and patches one record and adds its report; returns 0 or the hard error's negative errno.
+    private int RelocateOne(CoReReportList reports, int sectionIndex, string section, int progIndex, CoReProgram prog,
+        int insnIdx, in CoReRelocationRecord rec, int reloIndex)
     {
         var log = Log;
-        int err = Resolve(prog.Name, rec, reloIndex, out var value, out var chosen, out int matches);
-        string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : FormatSpec(_localSpec);
+        int err = log is null ? ResolveMemoised(prog.Name, rec, reloIndex, out int resolution)
+            : ResolveInto(prog.Name, rec, reloIndex, out resolution);
         if (err != 0)
         {
+            string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : FormatSpec(_localSpec);
             string msg = $"prog '{prog.Name}': relo #{reloIndex}: failed to relocate: {CoReErrno.ToErrString(err)}";
             log?.Warn(msg);
-            return new CoReRelocationReport
+            reports.Add(new CoReRelocationReport
             {
                 SectionName = section, RelocationIndex = reloIndex, Record = rec, ProgramName = prog.Name,
                 InstructionIndex = insnIdx, LocalSpec = localSpec, Outcome = CoReOutcome.Error, Errno = err,
                 Message = _lastWarning ?? msg,
-            };
+            });
+            return err;
         }
+        ref readonly var value = ref _resolutions[resolution].Value;
         var insns = prog.Instructions;
         var before = (uint)insnIdx < (uint)insns.Length ? insns[insnIdx] : default;
         int patchErr = CoRePatcher.Patch(prog.Name, insns, insnIdx, reloIndex, value, log, out string? patchWarning);
-        byte cls = (byte)(before.Opcode & 0x07);
-        bool memoryAccess = cls is 0x01 or 0x02 or 0x03;
-        bool poisoned = patchErr == 0 && (value.Poison || (value.FailMemorySizeAdjust && memoryAccess));
-        var outcome = patchErr != 0 ? CoReOutcome.Error : poisoned ? CoReOutcome.Poisoned : CoReOutcome.Patched;
-        string? message = null;
         if (patchErr != 0)
         {
             string failed = $"prog '{prog.Name}': relo #{reloIndex}: failed to patch insn #{(uint)insnIdx}: {CoReErrno.ToErrString(patchErr)}";
             log?.Warn(failed);
-            message = patchWarning ?? failed;
+            reports.Add(reports.Resolved(section, reloIndex, rec, prog.Name, insnIdx, resolution, CoReOutcome.Error,
+                patchErr, patchWarning ?? failed));
+            return patchErr;
         }
-        else if (outcome == CoReOutcome.Poisoned)
-        {
-            message = value.Poison ? "no matching target" : "load/store size cannot be adjusted safely";
-        }
-        return new CoReRelocationReport
-        {
-            SectionName = section, RelocationIndex = reloIndex, Record = rec, ProgramName = prog.Name,
-            InstructionIndex = insnIdx, LocalSpec = localSpec,
-            TargetName = chosen.Target >= 0 ? _targets[chosen.Target].Name : null,
-            TargetTypeId = chosen.Target >= 0 ? chosen.TypeId : 0,
-            TargetSpec = chosen.Target >= 0 ? FormatSpec(_targSpec) : null,
-            TargetRawSpec = chosen.Target >= 0 ? _targSpec.RawIndices.ToArray() : null,
-            MatchingCandidates = matches, Value = value, Outcome = outcome, Errno = patchErr, Message = message,
-        };
+        byte cls = (byte)(before.Opcode & 0x07);
+        bool memoryAccess = cls is 0x01 or 0x02 or 0x03;
+        bool poisoned = value.Poison || (value.FailMemorySizeAdjust && memoryAccess);
+        reports.Add(sectionIndex, reloIndex, progIndex, insnIdx, poisoned ? CoReOutcome.Poisoned : CoReOutcome.Patched, resolution);
+        return 0;
     }
+
+    // The memo: (local type, access string, kind) -> resolution index. Valid while the type's candidate list has the
+    // version the resolution was computed with (the list only changes when a relocation prunes it).
+    private readonly Dictionary<MemoKey, int> _memo = [];
+    private readonly CoReResolutions _resolutions;
+
+    private int ResolveMemoised(string programName, in CoReRelocationRecord rec, int reloIndex, out int resolution)
+    {
+        var key = new MemoKey(rec.TypeId, rec.AccessStringOffset, rec.Kind);
+        if (_memo.TryGetValue(key, out resolution))
+        {
+            if (rec.Kind == CoReRelocationKind.TypeIdLocal) return 0;
+            if (_cache.TryGetValue(rec.TypeId, out var cands) && cands.Version == _resolutions[resolution].CandidateVersion)
+                return 0;
+        }
+        int err = ResolveInto(programName, rec, reloIndex, out resolution);
+        if (err == 0) _memo[key] = resolution;
+        return err;
+    }
+
+    private int ResolveInto(string programName, in CoReRelocationRecord rec, int reloIndex, out int resolution)
+    {
+        resolution = -1;
+        int err = Resolve(programName, rec, reloIndex, out var value, out var chosen, out int matches);
+        if (err != 0) return err;
+        int version = rec.Kind != CoReRelocationKind.TypeIdLocal && _cache.TryGetValue(rec.TypeId, out var cands) ? cands.Version : 0;
+        resolution = _resolutions.Add(rec, value, chosen.Target, chosen.TypeId, matches, version);
+        return 0;
+    }
+
+    private readonly record struct MemoKey(int TypeId, uint AccessStringOffset, CoReRelocationKind Kind);
 
     private string? _lastWarning;
     private readonly System.Text.StringBuilder _specText = new(128);
 
-    // Reports keep the specs as text; one reused builder keeps that to the final string per spec.
+    // Error reports keep the local spec as text; one reused builder keeps that to the final string.
     private string FormatSpec(CoReSpec spec)
     {
         _specText.Clear();
@@ -309,6 +327,7 @@ public sealed class CoReRelocator
         matches = j;
         if (j > 0)
         {
+            if (j != cands.Count) cands.Version++;
             cands.Count = j;
             return 0;
         }
@@ -348,6 +367,8 @@ public sealed class CoReRelocator
         public int[] Targets = new int[4];
         public int[] Ids = new int[4];
         public int Count;
+        /// <summary>Bumped whenever a relocation prunes the list.</summary>
+        public int Version;
 
         public void Add(int target, int id)
         {
