@@ -41,6 +41,9 @@ public sealed class CoReRelocator
     /// <summary>The targets in search order.</summary>
     public IReadOnlyList<CoReTarget> Targets => _targets;
 
+    /// <summary>How many relocation results were computed (the rest were reused); for tests.</summary>
+    internal int ComputedResults => _resolutions.Count;
+
     private bool BigEndian => _options.BigEndian ?? _local.IsBigEndian;
 
     /// <summary>
