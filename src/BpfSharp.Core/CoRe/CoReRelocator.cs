@@ -92,17 +92,17 @@ public sealed class CoReRelocator
                 if (progIndex < 0)
                 {
                     log?.Debug($"sec '{sec.SectionName}': skipping CO-RE relocation #{i} for insn #{sectionInsn} belonging to eliminated weak subprogram");
-                    reports.Add(s, i, -1, -1, CoReOutcome.Skipped, -1);
+                    reports.Add(-1, CoReOutcome.Skipped, -1);
                     continue;
                 }
                 var prog = programs[progIndex];
                 int insnIdx = sectionInsn - prog.SectionInstructionOffset;
                 if (!prog.Autoload)
                 {
-                    reports.Add(s, i, progIndex, insnIdx, CoReOutcome.Skipped, -1);
+                    reports.Add(progIndex, CoReOutcome.Skipped, -1);
                     continue;
                 }
-                int errno = RelocateOne(reports, s, sec.SectionName, progIndex, prog, insnIdx, rec, i);
+                int errno = RelocateOne(reports, sec.SectionName, progIndex, prog, insnIdx, rec, i);
                 if (errno != 0)
                 {
                     if (firstError == 0) firstError = errno;
@@ -114,7 +114,7 @@ public sealed class CoReRelocator
     }
 
     // Resolves and patches one record and adds its report; returns 0 or the hard error's negative errno.
-    private int RelocateOne(CoReReportList reports, int sectionIndex, string section, int progIndex, CoReProgram prog,
+    private int RelocateOne(CoReReportList reports, string section, int progIndex, CoReProgram prog,
         int insnIdx, in CoReRelocationRecord rec, int reloIndex)
     {
         var log = Log;
@@ -148,7 +148,7 @@ public sealed class CoReRelocator
         byte cls = (byte)(before.Opcode & 0x07);
         bool memoryAccess = cls is 0x01 or 0x02 or 0x03;
         bool poisoned = value.Poison || (value.FailMemorySizeAdjust && memoryAccess);
-        reports.Add(sectionIndex, reloIndex, progIndex, insnIdx, poisoned ? CoReOutcome.Poisoned : CoReOutcome.Patched, resolution);
+        reports.Add(progIndex, poisoned ? CoReOutcome.Poisoned : CoReOutcome.Patched, resolution);
         return 0;
     }
 

@@ -16,6 +16,7 @@ internal sealed class CoReReportList : IReadOnlyList<CoReRelocationReport>
     private int _count;
     private Dictionary<int, CoReRelocationReport>? _built;
     private CoReRelocationReport?[]? _materialized;
+    private int[]? _sectionStarts;
 
     public CoReReportList(IReadOnlyList<CoReRelocationSection> sections, IReadOnlyList<CoReProgram> programs,
         CoReResolutions resolutions, int capacity)
@@ -28,22 +29,21 @@ internal sealed class CoReReportList : IReadOnlyList<CoReRelocationReport>
 
     public int Count => _count;
 
-    /// <summary>A patched, poisoned or skipped relocation. <paramref name="program"/> is -1 when no program holds it.</summary>
-    public void Add(int section, int relocationIndex, int program, int instructionIndex, CoReOutcome outcome, int resolution)
+    /// <summary>
+    /// Adds the next record's report (records are added one each, in processing order): patched, poisoned or skipped.
+    /// <paramref name="program"/> is -1 when no program holds the instruction.
+    /// </summary>
+    public void Add(int program, CoReOutcome outcome, int resolution)
     {
         if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
-        _entries[_count++] = new Entry
-        {
-            Section = section, RelocationIndex = relocationIndex, Program = program, InstructionIndex = instructionIndex,
-            Outcome = outcome, Resolution = resolution,
-        };
+        _entries[_count++] = new Entry { Program = program, Outcome = (byte)outcome, Resolution = resolution };
     }
 
-    /// <summary>A relocation whose report was built up front (hard errors).</summary>
+    /// <summary>Adds the next record's report, built up front (hard errors).</summary>
     public void Add(CoReRelocationReport report)
     {
         (_built ??= [])[_count] = report;
-        Add(-1, report.RelocationIndex, -1, report.InstructionIndex, report.Outcome, -1);
+        Add(-1, report.Outcome, -1);
     }
 
     /// <summary>The texts (local spec, target spec, raw path) of a resolution, for building an error report.</summary>
@@ -67,29 +67,48 @@ internal sealed class CoReReportList : IReadOnlyList<CoReRelocationReport>
     private CoReRelocationReport Build(int index)
     {
         if (_built is not null && _built.TryGetValue(index, out var built)) return built;
-        ref readonly var e = ref _entries[index];
-        var section = _sections[e.Section];
-        var record = section.Records[e.RelocationIndex];
+        var e = _entries[index];
+        // Entry i is the i-th record in section order: find its section.
+        var starts = _sectionStarts ??= SectionStarts();
+        // The last section starting at or before the entry (an empty section shares its start with the next one).
+        int lo = 0, hi = starts.Length - 1, sectionIndex = 0;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] <= index) { sectionIndex = mid; lo = mid + 1; }
+            else hi = mid - 1;
+        }
+        int relocationIndex = index - starts[sectionIndex];
+        var section = _sections[sectionIndex];
+        var record = section.Records[relocationIndex];
         if (e.Program < 0)
         {
             return new CoReRelocationReport
             {
-                SectionName = section.SectionName, RelocationIndex = e.RelocationIndex, Record = record,
+                SectionName = section.SectionName, RelocationIndex = relocationIndex, Record = record,
                 Outcome = CoReOutcome.Skipped, Message = "instruction belongs to no program",
             };
         }
-        string programName = _programs[e.Program].Name;
-        if (e.Outcome == CoReOutcome.Skipped)
+        var program = _programs[e.Program];
+        int instructionIndex = (int)(record.InstructionByteOffset / 8) - program.SectionInstructionOffset;
+        if ((CoReOutcome)e.Outcome == CoReOutcome.Skipped)
         {
             return new CoReRelocationReport
             {
-                SectionName = section.SectionName, RelocationIndex = e.RelocationIndex, Record = record,
-                ProgramName = programName, InstructionIndex = e.InstructionIndex, Outcome = CoReOutcome.Skipped,
+                SectionName = section.SectionName, RelocationIndex = relocationIndex, Record = record,
+                ProgramName = program.Name, InstructionIndex = instructionIndex, Outcome = CoReOutcome.Skipped,
                 Message = "program is not autoloaded",
             };
         }
-        return Resolved(section.SectionName, e.RelocationIndex, record, programName, e.InstructionIndex, e.Resolution,
-            e.Outcome, 0, null);
+        return Resolved(section.SectionName, relocationIndex, record, program.Name, instructionIndex, e.Resolution,
+            (CoReOutcome)e.Outcome, 0, null);
+    }
+
+    private int[] SectionStarts()
+    {
+        var starts = new int[_sections.Count];
+        for (int s = 1; s < starts.Length; s++) starts[s] = starts[s - 1] + _sections[s - 1].Records.Count;
+        return starts;
     }
 
     /// <summary>A report for a relocation that reached patching (patched, poisoned, or a patch error).</summary>
@@ -120,13 +139,11 @@ internal sealed class CoReReportList : IReadOnlyList<CoReRelocationReport>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    // 9 bytes per record; the section, record and instruction index follow from the entry's position.
     private struct Entry
     {
-        public int Section;
-        public int RelocationIndex;
         public int Program;
-        public int InstructionIndex;
         public int Resolution;
-        public CoReOutcome Outcome;
+        public byte Outcome;
     }
 }
