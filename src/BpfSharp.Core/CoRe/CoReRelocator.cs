@@ -299,13 +299,13 @@ public sealed class CoReRelocator
             if (err < 0)
             {
                 Warn($"prog '{programName}': relo #{reloIndex}: error matching candidate #{i} {_candSpec.Format()}: {err}");
-                return err;
+                return Failed(cands, j, i, err);
             }
             log?.Debug($"prog '{programName}': relo #{reloIndex}: {(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec.Format()}");
             if (err == 0) continue;
 
             err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, _candSpec, BigEndian, !strict, log, out var candRes);
-            if (err != 0) { _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}"; return err; }
+            if (err != 0) { _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}"; return Failed(cands, j, i, err); }
 
             if (j == 0)
             {
@@ -316,12 +316,12 @@ public sealed class CoReRelocator
             else if (_candSpec.BitOffset != _targSpec.BitOffset)
             {
                 Warn($"prog '{programName}': relo #{reloIndex}: field offset ambiguity: {_candSpec.BitOffset} != {_targSpec.BitOffset}");
-                return -CoReErrno.EINVAL;
+                return Failed(cands, j, i, -CoReErrno.EINVAL);
             }
             else if (candRes.Poison != targRes.Poison || candRes.NewValue != targRes.NewValue)
             {
                 Warn($"prog '{programName}': relo #{reloIndex}: relocation decision ambiguity: {(candRes.Poison ? "failure" : "success")} {candRes.NewValue} != {(targRes.Poison ? "failure" : "success")} {targRes.NewValue}");
-                return -CoReErrno.EINVAL;
+                return Failed(cands, j, i, -CoReErrno.EINVAL);
             }
             cands.Targets[j] = cands.Targets[i];
             cands.Ids[j] = cands.Ids[i];
@@ -337,6 +337,14 @@ public sealed class CoReRelocator
         log?.Debug($"prog '{programName}': relo #{reloIndex}: no matching targets found");
         err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, null, BigEndian, !strict, log, out targRes);
         if (err != 0) _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}";
+        return err;
+    }
+
+    // An error inside the matching loop leaves the entries already compacted in place (as libbpf does) while the
+    // length stays: if anything moved, reused results computed on the old contents are no longer valid.
+    private static int Failed(CandidateList cands, int kept, int current, int err)
+    {
+        if (kept < current) cands.Version++;
         return err;
     }
 

@@ -63,5 +63,25 @@ public sealed class CoReMemoTests
         CoReTestKit.AssertSameRelocation(logged, reused);
     }
 
+    /// <summary>
+    /// Past hard errors too (StopAtFirstError = false): an error inside candidate matching may already have compacted
+    /// the candidate list, so results computed before it must not be reused.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CoReDifferentialTests.Cases), MemberType = typeof(CoReDifferentialTests))]
+    public void AllCases_PastErrors_SameWithAndWithoutReuse(string carrier)
+    {
+        string group = carrier[..carrier.IndexOf("___", StringComparison.Ordinal)];
+        string obj = CoReTestKit.Compile(group);
+        var targets = new[] { new CoReTarget("vmlinux", BpfSharp.Btf.BtfSpec.Load(CoReTestKit.Compile(carrier))) };
+        foreach (bool strict in new[] { true, false })
+        {
+            var options = new CoReOptions { StrictLibbpf = strict, StopAtFirstError = false };
+            var logged = CoReObjectRelocation.Relocate(ObjectSpec.Load(obj), targets, options, new CoReLog());
+            var reused = CoReObjectRelocation.Relocate(ObjectSpec.Load(obj), targets, options);
+            CoReTestKit.AssertSameRelocation(logged, reused);
+        }
+    }
+
     private static int LoadBytes(Instruction insn) => (insn.Opcode & 0x18) switch { 0x00 => 4, 0x08 => 2, 0x10 => 1, _ => 8 };
 }
