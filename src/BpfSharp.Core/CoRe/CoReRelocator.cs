@@ -7,7 +7,8 @@ namespace BpfSharp.CoRe;
 /// The CO-RE relocation engine: libbpf's <c>bpf_object__relocate_core</c>, <c>bpf_core_resolve_relo</c>,
 /// <c>bpf_core_calc_relo_insn</c> and <c>bpf_core_patch_insn</c> with the same decisions and log lines.
 /// One instance holds the per-local-type candidate cache, shared by all programs of an object and pruned in place
-/// by each relocation, so relocate one object per instance, in libbpf's order.
+/// by each relocation, so relocate one object per instance, in libbpf's order. Without a <see cref="Log"/> it also
+/// reuses computed results for repeated (local type, access string, kind) records; see <see cref="Relocate"/>.
 /// </summary>
 public sealed class CoReRelocator
 {
