@@ -36,7 +36,7 @@ public static class CoReObjectRelocation
 
         var sections = new List<CoReRelocationSection>(obj.BtfExt.CoReRelocations.Count);
         foreach (var s in obj.BtfExt.CoReRelocations)
-            sections.Add(new CoReRelocationSection(s.Name, s.Records.ToArray()));
+            sections.Add(CoReRelocationSection.From(s));
         var relocator = new CoReRelocator(obj.Btf, targets, options) { Log = log };
         return new CoReObjectResult(relocator.Relocate(sections, programs), programs);
     }

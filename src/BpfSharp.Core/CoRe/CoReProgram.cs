@@ -1,4 +1,5 @@
 using BpfSharp.Instructions;
+using BpfSharp.Objects;
 
 namespace BpfSharp.CoRe;
 
@@ -22,4 +23,25 @@ public sealed record CoReProgram(string Name, string SectionName, int SectionIns
 /// <summary>The CO-RE relocation records of one ELF section, in <c>.BTF.ext</c> order.</summary>
 /// <param name="SectionName">The ELF section name from <c>.BTF.ext</c> (<c>sec_name_off</c>).</param>
 /// <param name="Records">Records in file order; "relo #i" numbering restarts per section.</param>
-public sealed record CoReRelocationSection(string SectionName, IReadOnlyList<CoReRelocationRecord> Records);
+public sealed record CoReRelocationSection(string SectionName, IReadOnlyList<CoReRelocationRecord> Records)
+{
+    /// <summary>The records of a <c>.BTF.ext</c> section as read from an object, without copying them.</summary>
+    public static CoReRelocationSection From(BtfExtSection<CoReRelocationRecord> section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return new CoReRelocationSection(section.Name, new RecordView(section));
+    }
+
+    private sealed class RecordView(BtfExtSection<CoReRelocationRecord> section) : IReadOnlyList<CoReRelocationRecord>
+    {
+        public CoReRelocationRecord this[int index] => section[index];
+        public int Count => section.Count;
+
+        public IEnumerator<CoReRelocationRecord> GetEnumerator()
+        {
+            for (int i = 0; i < section.Count; i++) yield return section[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}

@@ -7,7 +7,8 @@ namespace BpfSharp.CoRe;
 /// The CO-RE relocation engine: libbpf's <c>bpf_object__relocate_core</c>, <c>bpf_core_resolve_relo</c>,
 /// <c>bpf_core_calc_relo_insn</c> and <c>bpf_core_patch_insn</c> with the same decisions and log lines.
 /// One instance holds the per-local-type candidate cache, shared by all programs of an object and pruned in place
-/// by each relocation, so relocate one object per instance, in libbpf's order.
+/// by each relocation, so relocate one object per instance, in libbpf's order. Without a <see cref="Log"/> it also
+/// reuses computed results for repeated (local type, access string, kind) records; see <see cref="Relocate"/>.
 /// </summary>
 public sealed class CoReRelocator
 {
@@ -29,6 +30,7 @@ public sealed class CoReRelocator
         _local = local;
         _targets = [.. targets];
         _options = options ?? CoReOptions.Default;
+        _resolutions = new CoReResolutions(local, _targets, _options.StrictLibbpf);
     }
 
     /// <summary>Receives libbpf-format log lines when set.</summary>
@@ -40,28 +42,43 @@ public sealed class CoReRelocator
     /// <summary>The targets in search order.</summary>
     public IReadOnlyList<CoReTarget> Targets => _targets;
 
+    /// <summary>How many relocation results were computed (the rest were reused); for tests.</summary>
+    internal int ComputedResults => _resolutions.Count;
+
     private bool BigEndian => _options.BigEndian ?? _local.IsBigEndian;
 
     /// <summary>
     /// Relocates every record of every section against the programs (libbpf's <c>bpf_object__relocate_core</c>),
     /// patching the programs' instruction arrays in place.
     /// </summary>
+    /// <remarks>
+    /// Without a <see cref="Log"/>, a computed result is reused for every later record with the same local type,
+    /// access string and kind while that type's candidate list is unchanged (libbpf would compute the same result
+    /// again: it depends on nothing else), and reports are built only when read. With a log every record is computed
+    /// as libbpf does, so the log holds all of libbpf's lines.
+    /// </remarks>
     /// <param name="sections">The <c>.BTF.ext</c> core_relo sections, in file order.</param>
     /// <param name="programs">All programs of the object.</param>
     public CoReResult Relocate(IReadOnlyList<CoReRelocationSection> sections, IReadOnlyList<CoReProgram> programs)
     {
         ArgumentNullException.ThrowIfNull(sections);
         ArgumentNullException.ThrowIfNull(programs);
-        var reports = new List<CoReRelocationReport>();
+        int total = 0;
+        for (int s = 0; s < sections.Count; s++) total += sections[s].Records.Count;
+        var reports = new CoReReportList(sections, programs, _resolutions, total);
+        var programIndex = new CoReProgramIndex(programs);
         int firstError = 0;
         var log = Log;
-        foreach (var sec in sections)
+        for (int s = 0; s < sections.Count; s++)
         {
+            var sec = sections[s];
             if (string.IsNullOrEmpty(sec.SectionName)) return new CoReResult(reports, -CoReErrno.EINVAL);
             log?.Debug($"sec '{sec.SectionName}': found {sec.Records.Count} CO-RE relocations");
-            for (int i = 0; i < sec.Records.Count; i++)
+            var sectionPrograms = programIndex.Section(sec.SectionName);
+            var records = sec.Records;
+            for (int i = 0; i < records.Count; i++)
             {
-                var rec = sec.Records[i];
+                var rec = records[i];
                 if (rec.InstructionByteOffset % 8 != 0)
                 {
                     reports.Add(new CoReRelocationReport
@@ -72,33 +89,24 @@ public sealed class CoReRelocator
                     return new CoReResult(reports, -CoReErrno.EINVAL);
                 }
                 int sectionInsn = (int)(rec.InstructionByteOffset / 8);
-                var prog = FindProgram(programs, sec.SectionName, sectionInsn);
-                if (prog is null)
+                int progIndex = sectionPrograms.Find(sectionInsn);
+                if (progIndex < 0)
                 {
                     log?.Debug($"sec '{sec.SectionName}': skipping CO-RE relocation #{i} for insn #{sectionInsn} belonging to eliminated weak subprogram");
-                    reports.Add(new CoReRelocationReport
-                    {
-                        SectionName = sec.SectionName, RelocationIndex = i, Record = rec, Outcome = CoReOutcome.Skipped,
-                        Message = "instruction belongs to no program",
-                    });
+                    reports.Add(-1, CoReOutcome.Skipped, -1);
                     continue;
                 }
+                var prog = programs[progIndex];
+                int insnIdx = sectionInsn - prog.SectionInstructionOffset;
                 if (!prog.Autoload)
                 {
-                    reports.Add(new CoReRelocationReport
-                    {
-                        SectionName = sec.SectionName, RelocationIndex = i, Record = rec, ProgramName = prog.Name,
-                        InstructionIndex = sectionInsn - prog.SectionInstructionOffset, Outcome = CoReOutcome.Skipped,
-                        Message = "program is not autoloaded",
-                    });
+                    reports.Add(progIndex, CoReOutcome.Skipped, -1);
                     continue;
                 }
-                int insnIdx = sectionInsn - prog.SectionInstructionOffset;
-                var report = RelocateOne(sec.SectionName, prog, insnIdx, rec, i);
-                reports.Add(report);
-                if (report.Outcome == CoReOutcome.Error)
+                int errno = RelocateOne(reports, sec.SectionName, progIndex, prog, insnIdx, rec, i);
+                if (errno != 0)
                 {
-                    if (firstError == 0) firstError = report.Errno;
+                    if (firstError == 0) firstError = errno;
                     if (_options.StopAtFirstError) return new CoReResult(reports, firstError);
                 }
             }
@@ -106,66 +114,80 @@ public sealed class CoReRelocator
         return new CoReResult(reports, firstError);
     }
 
-    private static CoReProgram? FindProgram(IReadOnlyList<CoReProgram> programs, string section, int sectionInsn)
-    {
-        for (int p = 0; p < programs.Count; p++)
-        {
-            var prog = programs[p];
-            if (prog.Contains(sectionInsn) && prog.SectionName == section) return prog;
-        }
-        return null;
-    }
-
-    private CoReRelocationReport RelocateOne(string section, CoReProgram prog, int insnIdx, in CoReRelocationRecord rec, int reloIndex)
+    // Resolves and patches one record and adds its report; returns 0 or the hard error's negative errno.
+    private int RelocateOne(CoReReportList reports, string section, int progIndex, CoReProgram prog,
+        int insnIdx, in CoReRelocationRecord rec, int reloIndex)
     {
         var log = Log;
-        int err = Resolve(prog.Name, rec, reloIndex, out var value, out var chosen, out int matches);
-        string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : FormatSpec(_localSpec);
+        int err = log is null ? ResolveMemoised(prog.Name, rec, reloIndex, out int resolution)
+            : ResolveInto(prog.Name, rec, reloIndex, out resolution);
         if (err != 0)
         {
+            string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : FormatSpec(_localSpec);
             string msg = $"prog '{prog.Name}': relo #{reloIndex}: failed to relocate: {CoReErrno.ToErrString(err)}";
             log?.Warn(msg);
-            return new CoReRelocationReport
+            reports.Add(new CoReRelocationReport
             {
                 SectionName = section, RelocationIndex = reloIndex, Record = rec, ProgramName = prog.Name,
                 InstructionIndex = insnIdx, LocalSpec = localSpec, Outcome = CoReOutcome.Error, Errno = err,
                 Message = _lastWarning ?? msg,
-            };
+            });
+            return err;
         }
+        ref readonly var value = ref _resolutions[resolution].Value;
         var insns = prog.Instructions;
         var before = (uint)insnIdx < (uint)insns.Length ? insns[insnIdx] : default;
         int patchErr = CoRePatcher.Patch(prog.Name, insns, insnIdx, reloIndex, value, log, out string? patchWarning);
-        byte cls = (byte)(before.Opcode & 0x07);
-        bool memoryAccess = cls is 0x01 or 0x02 or 0x03;
-        bool poisoned = patchErr == 0 && (value.Poison || (value.FailMemorySizeAdjust && memoryAccess));
-        var outcome = patchErr != 0 ? CoReOutcome.Error : poisoned ? CoReOutcome.Poisoned : CoReOutcome.Patched;
-        string? message = null;
         if (patchErr != 0)
         {
             string failed = $"prog '{prog.Name}': relo #{reloIndex}: failed to patch insn #{(uint)insnIdx}: {CoReErrno.ToErrString(patchErr)}";
             log?.Warn(failed);
-            message = patchWarning ?? failed;
+            reports.Add(reports.Resolved(section, reloIndex, rec, prog.Name, insnIdx, resolution, CoReOutcome.Error,
+                patchErr, patchWarning ?? failed));
+            return patchErr;
         }
-        else if (outcome == CoReOutcome.Poisoned)
-        {
-            message = value.Poison ? "no matching target" : "load/store size cannot be adjusted safely";
-        }
-        return new CoReRelocationReport
-        {
-            SectionName = section, RelocationIndex = reloIndex, Record = rec, ProgramName = prog.Name,
-            InstructionIndex = insnIdx, LocalSpec = localSpec,
-            TargetName = chosen.Target >= 0 ? _targets[chosen.Target].Name : null,
-            TargetTypeId = chosen.Target >= 0 ? chosen.TypeId : 0,
-            TargetSpec = chosen.Target >= 0 ? FormatSpec(_targSpec) : null,
-            TargetRawSpec = chosen.Target >= 0 ? _targSpec.RawIndices.ToArray() : null,
-            MatchingCandidates = matches, Value = value, Outcome = outcome, Errno = patchErr, Message = message,
-        };
+        byte cls = (byte)(before.Opcode & 0x07);
+        bool memoryAccess = cls is 0x01 or 0x02 or 0x03;
+        bool poisoned = value.Poison || (value.FailMemorySizeAdjust && memoryAccess);
+        reports.Add(progIndex, poisoned ? CoReOutcome.Poisoned : CoReOutcome.Patched, resolution);
+        return 0;
     }
+
+    // The memo: (local type, access string, kind) -> resolution index. Valid while the type's candidate list has the
+    // version the resolution was computed with (the list only changes when a relocation prunes it).
+    private readonly Dictionary<MemoKey, int> _memo = [];
+    private readonly CoReResolutions _resolutions;
+
+    private int ResolveMemoised(string programName, in CoReRelocationRecord rec, int reloIndex, out int resolution)
+    {
+        var key = new MemoKey(rec.TypeId, rec.AccessStringOffset, rec.Kind);
+        if (_memo.TryGetValue(key, out resolution))
+        {
+            if (rec.Kind == CoReRelocationKind.TypeIdLocal) return 0;
+            if (_cache.TryGetValue(rec.TypeId, out var cands) && cands.Version == _resolutions[resolution].CandidateVersion)
+                return 0;
+        }
+        int err = ResolveInto(programName, rec, reloIndex, out resolution);
+        if (err == 0) _memo[key] = resolution;
+        return err;
+    }
+
+    private int ResolveInto(string programName, in CoReRelocationRecord rec, int reloIndex, out int resolution)
+    {
+        resolution = -1;
+        int err = Resolve(programName, rec, reloIndex, out var value, out var chosen, out int matches);
+        if (err != 0) return err;
+        int version = rec.Kind != CoReRelocationKind.TypeIdLocal && _cache.TryGetValue(rec.TypeId, out var cands) ? cands.Version : 0;
+        resolution = _resolutions.Add(rec, value, chosen.Target, chosen.TypeId, matches, version);
+        return 0;
+    }
+
+    private readonly record struct MemoKey(int TypeId, uint AccessStringOffset, CoReRelocationKind Kind);
 
     private string? _lastWarning;
     private readonly System.Text.StringBuilder _specText = new(128);
 
-    // Reports keep the specs as text; one reused builder keeps that to the final string per spec.
+    // Error reports keep the local spec as text; one reused builder keeps that to the final string.
     private string FormatSpec(CoReSpec spec)
     {
         _specText.Clear();
@@ -278,13 +300,13 @@ public sealed class CoReRelocator
             if (err < 0)
             {
                 Warn($"prog '{programName}': relo #{reloIndex}: error matching candidate #{i} {_candSpec.Format()}: {err}");
-                return err;
+                return Failed(cands, j, i, err);
             }
             log?.Debug($"prog '{programName}': relo #{reloIndex}: {(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec.Format()}");
             if (err == 0) continue;
 
             err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, _candSpec, BigEndian, !strict, log, out var candRes);
-            if (err != 0) { _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}"; return err; }
+            if (err != 0) { _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}"; return Failed(cands, j, i, err); }
 
             if (j == 0)
             {
@@ -295,12 +317,12 @@ public sealed class CoReRelocator
             else if (_candSpec.BitOffset != _targSpec.BitOffset)
             {
                 Warn($"prog '{programName}': relo #{reloIndex}: field offset ambiguity: {_candSpec.BitOffset} != {_targSpec.BitOffset}");
-                return -CoReErrno.EINVAL;
+                return Failed(cands, j, i, -CoReErrno.EINVAL);
             }
             else if (candRes.Poison != targRes.Poison || candRes.NewValue != targRes.NewValue)
             {
                 Warn($"prog '{programName}': relo #{reloIndex}: relocation decision ambiguity: {(candRes.Poison ? "failure" : "success")} {candRes.NewValue} != {(targRes.Poison ? "failure" : "success")} {targRes.NewValue}");
-                return -CoReErrno.EINVAL;
+                return Failed(cands, j, i, -CoReErrno.EINVAL);
             }
             cands.Targets[j] = cands.Targets[i];
             cands.Ids[j] = cands.Ids[i];
@@ -309,12 +331,21 @@ public sealed class CoReRelocator
         matches = j;
         if (j > 0)
         {
+            if (j != cands.Count) cands.Version++;
             cands.Count = j;
             return 0;
         }
         log?.Debug($"prog '{programName}': relo #{reloIndex}: no matching targets found");
         err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, null, BigEndian, !strict, log, out targRes);
         if (err != 0) _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}";
+        return err;
+    }
+
+    // An error inside the matching loop leaves the entries already compacted in place (as libbpf does) while the
+    // length stays: if anything moved, reused results computed on the old contents are no longer valid.
+    private static int Failed(CandidateList cands, int kept, int current, int err)
+    {
+        if (kept < current) cands.Version++;
         return err;
     }
 
@@ -348,6 +379,8 @@ public sealed class CoReRelocator
         public int[] Targets = new int[4];
         public int[] Ids = new int[4];
         public int Count;
+        /// <summary>Bumped whenever a relocation prunes the list.</summary>
+        public int Version;
 
         public void Add(int target, int id)
         {

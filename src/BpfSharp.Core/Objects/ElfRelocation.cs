@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace BpfSharp.Objects;
 
 /// <summary>BPF ELF relocation types (<c>R_BPF_*</c>).</summary>
@@ -25,15 +27,22 @@ public enum BpfRelocationType : uint
 public readonly record struct ElfRelocation(ulong Offset, int SymbolIndex, BpfRelocationType Type, long Addend);
 
 /// <summary>A relocation section (<c>.rel*</c>/<c>.rela*</c>) and the section it applies to.</summary>
+/// <remarks>
+/// The entries are validated when the object is read but decoded on first use: objects built with debug info carry
+/// many relocations for DWARF and <c>.BTF.ext</c> that nothing reads.
+/// </remarks>
 public sealed class ElfRelocationSection
 {
-    private readonly ElfRelocation[] _entries;
+    private readonly bool _rela, _bigEndian;
+    private ElfRelocation[]? _entries;
 
-    internal ElfRelocationSection(ElfSection section, int targetSectionIndex, ElfRelocation[] entries)
+    internal ElfRelocationSection(ElfSection section, int targetSectionIndex, bool rela, bool bigEndian)
     {
         Section = section;
         TargetSectionIndex = targetSectionIndex;
-        _entries = entries;
+        _rela = rela;
+        _bigEndian = bigEndian;
+        Count = section.Data.Length / EntrySize(rela);
     }
 
     /// <summary>The relocation section itself.</summary>
@@ -41,7 +50,27 @@ public sealed class ElfRelocationSection
     /// <summary>The section the relocations apply to (<c>sh_info</c>).</summary>
     public int TargetSectionIndex { get; }
     /// <summary>The entries, in file order.</summary>
-    public ReadOnlySpan<ElfRelocation> Entries => _entries;
+    public ReadOnlySpan<ElfRelocation> Entries => _entries ?? Decode();
     /// <summary>Number of entries.</summary>
-    public int Count => _entries.Length;
+    public int Count { get; }
+
+    internal static int EntrySize(bool rela) => rela ? 24 : 16;
+
+    private ElfRelocation[] Decode()
+    {
+        var data = Section.Data.Span;
+        int size = EntrySize(_rela);
+        var entries = new ElfRelocation[Count];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            int at = i * size;
+            ulong offset = _bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(data[at..]) : BinaryPrimitives.ReadUInt64LittleEndian(data[at..]);
+            ulong info = _bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(data[(at + 8)..]) : BinaryPrimitives.ReadUInt64LittleEndian(data[(at + 8)..]);
+            long addend = !_rela ? 0
+                : (long)(_bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(data[(at + 16)..]) : BinaryPrimitives.ReadUInt64LittleEndian(data[(at + 16)..]));
+            entries[i] = new ElfRelocation(offset, (int)(info >> 32), (BpfRelocationType)(uint)info, addend);
+        }
+        // Decoding is idempotent: a racing reader at worst decodes twice.
+        return _entries = entries;
+    }
 }

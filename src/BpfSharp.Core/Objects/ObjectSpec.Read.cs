@@ -174,18 +174,17 @@ public sealed partial class ObjectSpec
                 throw ElfError(BpfFormatError.ElfBadRelocation, $"size {s.Data.Length} is not a multiple of {entry}", s.Name, 0);
             if (s.Info == 0 || s.Info >= (uint)_sections.Length)
                 throw ElfError(BpfFormatError.ElfBadRelocation, $"sh_info {s.Info} names no section", s.Name, 0);
+            // Validated here, decoded when first read (ElfRelocationSection.Entries).
             var data = s.Data.Span;
-            var entries = new ElfRelocation[data.Length / entry];
-            for (int i = 0; i < entries.Length; i++)
+            int count = data.Length / entry;
+            for (int i = 0; i < count; i++)
             {
                 int at = i * entry;
-                ulong info = U64(data, at + 8);
-                ulong sym = info >> 32;
+                ulong sym = U64(data, at + 8) >> 32;
                 if (sym >= (ulong)_symbols.Length)
                     throw ElfError(BpfFormatError.ElfBadRelocation, $"relocation #{i} refers to symbol {sym}, beyond {_symbols.Length} symbols", s.Name, at + 8);
-                entries[i] = new ElfRelocation(U64(data, at), (int)sym, (BpfRelocationType)(uint)info, rela ? (long)U64(data, at + 16) : 0);
             }
-            list.Add(new ElfRelocationSection(s, (int)s.Info, entries));
+            list.Add(new ElfRelocationSection(s, (int)s.Info, rela, IsBigEndian));
         }
         _relocationSections = [.. list];
     }

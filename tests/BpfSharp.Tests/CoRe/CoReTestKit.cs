@@ -121,6 +121,8 @@ internal static class CoReTestKit
         }).ToArray();
         var log = new CoReLog();
         var result = CoReObjectRelocation.Relocate(spec, coreTargets, new CoReOptions { StrictLibbpf = true }, log);
+        // Without a log the engine reuses results per (type, access string, kind): it must decide exactly the same.
+        AssertSameRelocation(result, CoReObjectRelocation.Relocate(ObjectSpec.Load(obj), coreTargets, new CoReOptions { StrictLibbpf = true }));
 
         var ours = log.Lines.Select(l => l.Text).ToList();
         var theirs = oracle.LogLines.Select(NormalizeLibbpf112).ToList();
@@ -167,6 +169,27 @@ internal static class CoReTestKit
             Assert.True(hex == ours2, $"program {name} differs after relocation\n  libbpf:   {hex}\n  bpfsharp: {ours2}");
         }
         return result;
+    }
+
+    /// <summary>Asserts two relocations of the same object produced equal reports and instructions.</summary>
+    public static void AssertSameRelocation(CoReObjectResult expected, CoReObjectResult actual)
+    {
+        Assert.Equal(expected.Result.Errno, actual.Result.Errno);
+        Assert.Equal(expected.Result.Relocations.Count, actual.Result.Relocations.Count);
+        for (int i = 0; i < expected.Result.Relocations.Count; i++)
+        {
+            var e = expected.Result.Relocations[i];
+            var a = actual.Result.Relocations[i];
+            string where = $"report {i} ({e.SectionName} relo #{e.RelocationIndex}, {e.LocalSpec})";
+            Assert.True(e.TargetRawSpec is null == a.TargetRawSpec is null
+                && (e.TargetRawSpec is null || e.TargetRawSpec.SequenceEqual(a.TargetRawSpec!)), $"{where}: raw spec");
+            Assert.True(e with { TargetRawSpec = null } == a with { TargetRawSpec = null },
+                $"{where} differs\n  expected: {e}\n  actual:   {a}");
+        }
+        Assert.Equal(expected.Programs.Count, actual.Programs.Count);
+        for (int p = 0; p < expected.Programs.Count; p++)
+            Assert.True(expected.Programs[p].Instructions.AsSpan().SequenceEqual(actual.Programs[p].Instructions),
+                $"program {expected.Programs[p].Name}: instructions differ");
     }
 
     private static (uint Orig, uint New, bool MemFail) Libbpf112Sizes(BtfSpec local, CoReTarget[] targets, CoReRelocationReport r)

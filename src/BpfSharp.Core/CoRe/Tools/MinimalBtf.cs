@@ -48,7 +48,7 @@ public static class MinimalBtf
             var programs = new List<CoReProgram>(obj.Programs.Count);
             foreach (var p in obj.Programs)
                 programs.Add(new CoReProgram(p.Name, p.SectionName, p.InstructionOffset, p.Instructions.ToArray()));
-            var sections = obj.BtfExt.CoReRelocations.Select(s => new CoReRelocationSection(s.Name, s.Records.ToArray())).ToList();
+            var sections = obj.BtfExt.CoReRelocations.Select(CoReRelocationSection.From).ToList();
             var relocator = new CoReRelocator(obj.Btf, [new CoReTarget("vmlinux", target)], new CoReOptions { StopAtFirstError = true });
             var result = relocator.Relocate(sections, programs);
             foreach (var r in result.Relocations)
