@@ -249,7 +249,7 @@ public sealed class CoReRelocator
             // vmlinux (the first target) first; modules only when it has no candidate at all.
             if (ti > 0 && result.Count > 0) break;
             var target = _targets[ti];
-            foreach (var t in target.Spec.FindOwnByEssentialName(essential))
+            foreach (var t in target.Spec.FindOwnByEssentialName(essential, includeFunctions: localType.Kind == BtfKind.Func))
             {
                 if (!CoReTypeRules.KindsCompatible(t.Kind, localType.Kind)) continue;
                 log?.Debug($"CO-RE relocating [{localId}] {localType.Kind.ToLibbpfString()} {localType.Name}: found target candidate [{t.Id}] {t.Kind.ToLibbpfString()} {t.Name} in [{target.Name}]");
