@@ -13,13 +13,33 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Siz
     /// <summary>The identity of <paramref name="path"/> (one <c>statx</c> call), or null if it does not exist or cannot be read.</summary>
     public static unsafe FileIdentity? Of(string path)
     {
+        if (s_noStatx) return FromFileInfo(path);
         byte* buffer = stackalloc byte[LibC.StatxSize];
-        if (LibC.Statx(LibC.AtFdCwd, path, 0, LibC.StatxBasicStats, buffer) != 0) return null;
+        try
+        {
+            if (LibC.Statx(LibC.AtFdCwd, path, 0, LibC.StatxBasicStats, buffer) != 0) return null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_noStatx = true; // a C library without statx (glibc before 2.28, old musl)
+            return FromFileInfo(path);
+        }
         var s = new ReadOnlySpan<byte>(buffer, LibC.StatxSize);
         ulong device = ((ulong)U32(s, LibC.StatxField.DeviceMajor) << 32) | U32(s, LibC.StatxField.DeviceMinor);
         return new FileIdentity(device, U64(s, LibC.StatxField.Inode), (long)U64(s, LibC.StatxField.Size),
             Nanoseconds(s, LibC.StatxField.MtimeSeconds, LibC.StatxField.MtimeNanoseconds),
             Nanoseconds(s, LibC.StatxField.CtimeSeconds, LibC.StatxField.CtimeNanoseconds));
+    }
+
+    private static volatile bool s_noStatx;
+
+    /// <summary>Size and modification time only: enough to notice a replaced sysfs file, weaker for regular files.</summary>
+    private static FileIdentity? FromFileInfo(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) return null;
+        long modified = (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
+        return new FileIdentity(0, 0, info.Length, modified, modified);
     }
 
     private static uint U32(ReadOnlySpan<byte> s, int at) => MemoryMarshal.Read<uint>(s[at..]);
