@@ -194,6 +194,17 @@ public static class RunningKernel
     }
 
     /// <summary>
+    /// Reads and parses the vmlinux BTF (with its name index, which CO-RE candidate search needs) and the Kconfig
+    /// into the cache on a thread-pool thread, so that a tool can overlap this first-load cost with its own
+    /// start-up. Awaiting the task is optional; it completes when the cache is filled and faults if reading failed.
+    /// </summary>
+    public static Task PrefetchAsync() => Task.Run(() =>
+    {
+        if (File.Exists(VmlinuxBtfPath)) Btf.EnsureNameIndex();
+        _ = Config;
+    });
+
+    /// <summary>
     /// Drops everything cached: the next access reads and parses again. Specs handed out earlier stay usable.
     /// Never needed for correctness (every access checks that the cache is current); useful to release the memory
     /// (the vmlinux BTF takes several megabytes) or to measure a first load.

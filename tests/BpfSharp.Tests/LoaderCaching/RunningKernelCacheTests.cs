@@ -46,6 +46,20 @@ public sealed class RunningKernelCacheTests
     }
 
     [Fact]
+    public async Task PrefetchFillsTheCacheAheadOfTheFirstAccess()
+    {
+        RunningKernel.Flush();
+        long misses = RunningKernel.CacheMisses;
+        await RunningKernel.PrefetchAsync();
+        Assert.Equal(misses + 2, RunningKernel.CacheMisses); // vmlinux BTF and Kconfig
+        long hits = RunningKernel.CacheHits;
+        _ = RunningKernel.Btf;
+        _ = RunningKernel.Config;
+        Assert.Equal(misses + 2, RunningKernel.CacheMisses);
+        Assert.Equal(hits + 2, RunningKernel.CacheHits);
+    }
+
+    [Fact]
     public void MappedReadOfVmlinuxEqualsPlainRead()
     {
         // SysfsFile maps the file when the kernel allows it; the bytes must be exactly what read(2) returns.
