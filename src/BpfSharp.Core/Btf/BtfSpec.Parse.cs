@@ -20,7 +20,9 @@ public sealed partial class BtfSpec
     {
         try
         {
-            return ParseCore(data, baseSpec, source);
+            return MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment)
+                ? ParseCore(data.Span, new BtfData(segment.Array!, 0, segment.Array!.Length), segment.Offset, baseSpec, source)
+                : ParseCore(data.Span, default, 0, baseSpec, source);
         }
         catch (BpfFormatException e) when (source is not null && e.FilePath is null)
         {
@@ -28,12 +30,30 @@ public sealed partial class BtfSpec
         }
     }
 
+    // Parses BTF that stays mapped for the life of the process (the running kernel's vmlinux BTF).
+    private static unsafe BtfSpec ParseMapped(KernelBtfMapping mapping, BtfSpec? baseSpec, string source)
+    {
+        try
+        {
+            return ParseCore(new ReadOnlySpan<byte>((void*)mapping.Address, mapping.Length),
+                new BtfData(null, mapping.Address, mapping.Length), 0, baseSpec, source);
+        }
+        catch (BpfFormatException e) when (e.FilePath is null)
+        {
+            throw e.WithFile(source);
+        }
+    }
+
     /// <summary>
     /// Reads BTF from a file: raw BTF, or an ELF file (object, vmlinux, <c>.ko</c>) whose <c>.BTF</c> section is used.
-    /// Files ending in <c>.gz</c> are decompressed.
+    /// Files ending in <c>.gz</c> are decompressed. The running kernel's <c>/sys/kernel/btf/vmlinux</c> is mapped
+    /// read-only where the kernel allows it (Linux 6.16+) instead of being read: nothing is copied, and the one
+    /// mapping, made on first use, serves every later load in the process (that BTF cannot change before a reboot).
     /// </summary>
     public static BtfSpec Load(string path, BtfSpec? baseSpec = null)
     {
+        // The running kernel's BTF can be mapped read-only (Linux 6.16+): no copy, no large array to collect.
+        if (KernelBtfMapping.TryGet(path) is { } mapping) return ParseMapped(mapping, baseSpec, path);
         byte[] bytes = ReadAllBytes(path);
         if (bytes.Length >= 4 && bytes[0] == 0x7f && bytes[1] == (byte)'E' && bytes[2] == (byte)'L' && bytes[3] == (byte)'F')
         {
@@ -61,10 +81,11 @@ public sealed partial class BtfSpec
     private static BpfFormatException Error(BpfFormatError code, string detail, string part, long offset) =>
         new(code, BpfFormat.Btf, detail, part, offset);
 
-    private static BtfSpec ParseCore(ReadOnlyMemory<byte> data, BtfSpec? baseSpec, string? source)
+    // span: the blob. storage: where it lives (an array with the blob at arrayOffset, or mapped memory), or default
+    // when the span has no owner we can keep (then it is copied).
+    private static BtfSpec ParseCore(ReadOnlySpan<byte> span, BtfData storage, int arrayOffset, BtfSpec? baseSpec, string? source)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("BpfSharp reads BTF on little-endian hosts only");
-        ReadOnlySpan<byte> span = data.Span;
         if (span.Length < BtfHeader.ClassicSize)
             throw Error(BpfFormatError.BtfTruncated, $"need at least {BtfHeader.ClassicSize} bytes for the header, have {span.Length}", "header", 0);
 
@@ -115,24 +136,20 @@ public sealed partial class BtfSpec
         if (strLen > MaxNameOffset + 1)
             throw Error(BpfFormatError.BtfBadStringSection, $"string section of {strLen} bytes exceeds the maximum name offset", "strings", 0);
 
-        // One little-endian byte array for everything: zero-copy when the input already is one.
-        byte[] bytes;
-        int origin;
-        if (!bigEndian && MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment))
+        // Zero-copy when the input is little-endian and has an owner we can keep; otherwise one converted copy.
+        int origin = arrayOffset;
+        if (bigEndian || storage.IsEmpty)
         {
-            bytes = segment.Array!;
-            origin = segment.Offset;
-        }
-        else
-        {
-            bytes = span.ToArray();
+            storage = new BtfData(span.ToArray(), 0, span.Length);
             origin = 0;
         }
+        byte[]? bytes = storage.Array;
         int typeStart = origin + (int)hdrLen + (int)typeOff;
         int stringStart = origin + (int)hdrLen + (int)strOff;
         int layoutStart = origin + (int)hdrLen + (int)layoutOff;
         if (bigEndian)
         {
+            bytes = storage.Array!;
             var words = MemoryMarshal.Cast<byte, uint>(bytes.AsSpan(typeStart, (int)typeLen));
             BinaryPrimitives.ReverseEndianness(words, words);
             // Header words too, so that the blob reads consistently.
@@ -147,7 +164,9 @@ public sealed partial class BtfSpec
                 throw new PlatformNotSupportedException("big-endian hosts are not supported");
         }
 
-        var strings = new ReadOnlySpan<byte>(bytes, stringStart, (int)strLen);
+        // Absolute offsets index this: the whole array (the blob starts at origin), or the mapping.
+        ReadOnlySpan<byte> whole = bytes is not null ? bytes : span;
+        var strings = whole.Slice(stringStart, (int)strLen);
         if (strLen != 0 && strings[^1] != 0)
             throw Error(BpfFormatError.BtfBadStringSection, "string section is not NUL-terminated", "strings", strLen - 1);
         if (baseSpec is null && strings[0] != 0)
@@ -157,31 +176,37 @@ public sealed partial class BtfSpec
         for (int i = 0; i < layout.Length; i++)
         {
             int at = layoutStart + i * 4;
-            layout[i] = new BtfLayoutEntry(bytes[at], bytes[at + 1], BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 2)));
+            layout[i] = new BtfLayoutEntry(whole[at], whole[at + 1], BinaryPrimitives.ReadUInt16LittleEndian(whole[(at + 2)..]));
         }
 
-        int[] offsets = IndexTypes(new ReadOnlySpan<byte>(bytes, typeStart, (int)typeLen), layout, out int count);
-        var spec = new BtfSpec(bytes, header, bigEndian, baseSpec, source, typeStart, (int)typeLen, stringStart, (int)strLen, offsets, count, layout);
+        int[] offsets = IndexTypes(whole.Slice(typeStart, (int)typeLen), layout, out int count, out var bounds);
+        var spec = new BtfSpec(storage, header, bigEndian, baseSpec, source, typeStart, (int)typeLen, stringStart, (int)strLen, offsets, count, layout);
         if ((long)spec.StartId + count > MaxTypes)
             throw Error(BpfFormatError.BtfTooLarge, $"{count} types over a base of {spec.StartId} exceed the maximum type id", "types", 0);
-        // The fast check finds whether anything is wrong; the detailed one says what and where.
-        if (!spec.IsValid()) spec.Validate();
+        // The indexing pass found whether anything is wrong; the detailed check says what and where.
+        if (!bounds.IntsValid || bounds.MaxNameOffset >= spec.StartStringOffset + strLen || bounds.MaxTypeId >= (uint)spec.TypeCount)
+            spec.Validate();
         return spec;
     }
 
-    // First pass: record sizes only, to build the offset index. Every record is bounds-checked here, so
-    // views can read without checks afterwards.
-    private static int[] IndexTypes(ReadOnlySpan<byte> types, BtfLayoutEntry[] layout, out int typeCount)
+    // One pass over the type section: every record is sized and bounds-checked (so views read without checks
+    // afterwards) and its offset indexed; on the way, the largest name offset and referenced id are tracked and INT
+    // encodings checked, so a valid blob needs no second pass. On any doubt, Validate says what and where.
+    private static int[] IndexTypes(ReadOnlySpan<byte> types, BtfLayoutEntry[] layout, out int typeCount, out TypeBounds bounds)
     {
         // Smallest record is 12 bytes: this bounds the count and lets us size the index once, without zeroing
         // it (every slot below the count is written) and without a trimming copy afterwards.
         var offsets = GC.AllocateUninitializedArray<int>(types.Length / 12);
+        ref byte start = ref MemoryMarshal.GetReference(types);
+        uint maxName = 0, maxRef = 0;
+        bool intsValid = true;
         int count = 0, pos = 0;
         while (pos < types.Length)
         {
             if (types.Length - pos < 12)
                 throw Error(BpfFormatError.BtfTruncatedType, $"type #{count + 1} needs 12 bytes, {types.Length - pos} left", "types", pos);
-            uint info = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(types), pos + 4));
+            ref byte t = ref Unsafe.Add(ref start, pos);
+            uint info = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 4));
             var kind = (BtfKind)((info >> 24) & 0x7f);
             int vlen = (int)(info & 0xffffff);
             long trailer = TrailerSizeLong(kind, vlen);
@@ -195,42 +220,13 @@ public sealed partial class BtfSpec
             long size = 12 + trailer;
             if (size > types.Length - pos)
                 throw Error(BpfFormatError.BtfTruncatedType,
-                    $"type #{count + 1} ({((BtfKind)((info >> 24) & 0x7f)).ToBpftoolName()}, vlen {vlen}) needs {size} bytes, {types.Length - pos} left", "types", pos);
+                    $"type #{count + 1} ({kind.ToBpftoolName()}, vlen {vlen}) needs {size} bytes, {types.Length - pos} left", "types", pos);
             offsets[count++] = pos;
             pos += (int)size;
-        }
-        typeCount = count;
-        return offsets;
-    }
 
-    // Per known kind: fixed trailer bytes and bytes per vlen element; -1 marks kinds only a layout section can size.
-    private static ReadOnlySpan<sbyte> FixedTrailer => [-1, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0];
-    private static ReadOnlySpan<byte> ElementTrailer => [0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12];
-
-    private static long TrailerSizeLong(BtfKind kind, int vlen)
-    {
-        int k = (int)kind;
-        if ((uint)k >= (uint)FixedTrailer.Length || FixedTrailer[k] < 0) return -1;
-        return FixedTrailer[k] + (long)vlen * ElementTrailer[k];
-    }
-
-    // Second pass, fast form: every name offset below the string end and every referenced id below the type
-    // count (tracked as a running maximum), read without per-field bounds checks (records were sized by the
-    // first pass). Returns false on any violation; Validate then reports the first one precisely.
-    private bool IsValid()
-    {
-        uint nameEnd = StartStringOffset + (uint)_stringLength;
-        uint maxName = 0, maxRef = 0;
-        ref byte types = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), _typeStart);
-        int[] offsets = _offsets;
-        for (int i = 0; i < _count; i++)
-        {
-            ref byte t = ref Unsafe.Add(ref types, offsets[i]);
-            uint info = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 4));
             uint third = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 8));
             maxName = Math.Max(maxName, Unsafe.ReadUnaligned<uint>(ref t));
-            int vlen = (int)(info & 0xffffff);
-            switch ((BtfKind)((info >> 24) & 0x7f))
+            switch (kind)
             {
                 case BtfKind.Pointer or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
                     or BtfKind.Func or BtfKind.Var or BtfKind.DeclTag or BtfKind.TypeTag:
@@ -240,7 +236,7 @@ public sealed partial class BtfSpec
                 {
                     uint enc = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref t, 12));
                     uint bits = enc & 0xff, off = (enc >> 16) & 0xff;
-                    if (bits > 128 || off + bits > third * 8 || third is not (1 or 2 or 4 or 8 or 16)) return false;
+                    if (bits > 128 || off + bits > third * 8 || third is not (1 or 2 or 4 or 8 or 16)) intsValid = false;
                     break;
                 }
                 case BtfKind.Array:
@@ -275,7 +271,23 @@ public sealed partial class BtfSpec
                     break;
             }
         }
-        return maxName < nameEnd && maxRef < (uint)TypeCount;
+        typeCount = count;
+        bounds = new TypeBounds(maxName, maxRef, intsValid);
+        return offsets;
+    }
+
+    /// <summary>What the indexing pass saw: the largest name offset and referenced id, and whether every INT was well formed.</summary>
+    private readonly record struct TypeBounds(uint MaxNameOffset, uint MaxTypeId, bool IntsValid);
+
+    // Per known kind: fixed trailer bytes and bytes per vlen element; -1 marks kinds only a layout section can size.
+    private static ReadOnlySpan<sbyte> FixedTrailer => [-1, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0];
+    private static ReadOnlySpan<byte> ElementTrailer => [0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12];
+
+    private static long TrailerSizeLong(BtfKind kind, int vlen)
+    {
+        int k = (int)kind;
+        if ((uint)k >= (uint)FixedTrailer.Length || FixedTrailer[k] < 0) return -1;
+        return FixedTrailer[k] + (long)vlen * ElementTrailer[k];
     }
 
     // Second pass: every name offset and every referenced type id must be valid, as libbpf's

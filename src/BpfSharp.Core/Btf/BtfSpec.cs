@@ -24,8 +24,12 @@ public sealed partial class BtfSpec
     /// <summary>Largest string offset libbpf accepts (<c>BTF_MAX_NAME_OFFSET</c>).</summary>
     public const uint MaxNameOffset = 0xffffff;
 
-    private readonly byte[] _bytes;      // little-endian view of the whole blob (header + sections)
-    private readonly int _typeStart;     // absolute offset of the type section in _bytes
+    // The whole blob (header + sections), little-endian: a managed array, or, when _bytes is null, memory that
+    // stays mapped for the life of the process (the kernel's own BTF, see KernelBtfMapping).
+    private readonly byte[]? _bytes;
+    private readonly nint _native;
+    private readonly int _dataLength;    // bytes readable from the origin (array length or mapping size)
+    private readonly int _typeStart;     // absolute offset of the type section from the origin
     private readonly int _typeLength;
     private readonly int _stringStart;   // absolute offset of the string section in _bytes
     private readonly int _stringLength;
@@ -35,10 +39,12 @@ public sealed partial class BtfSpec
     private NameIndex? _nameIndex;
     private int _pointerSize;
 
-    private BtfSpec(byte[] bytes, BtfHeader header, bool bigEndian, BtfSpec? baseSpec, string? source,
+    private BtfSpec(BtfData data, BtfHeader header, bool bigEndian, BtfSpec? baseSpec, string? source,
         int typeStart, int typeLength, int stringStart, int stringLength, int[] offsets, int count, BtfLayoutEntry[] layout)
     {
-        _bytes = bytes;
+        _bytes = data.Array;
+        _native = data.Native;
+        _dataLength = data.Length;
         Header = header;
         IsBigEndian = bigEndian;
         Base = baseSpec;
@@ -82,13 +88,31 @@ public sealed partial class BtfSpec
     public ReadOnlySpan<BtfLayoutEntry> Layout => _layout;
 
     /// <summary>This BTF's own type section, little-endian.</summary>
-    public ReadOnlySpan<byte> TypeSection => new(_bytes, _typeStart, _typeLength);
+    public ReadOnlySpan<byte> TypeSection => Slice(_typeStart, _typeLength);
 
     /// <summary>This BTF's own string section.</summary>
-    public ReadOnlySpan<byte> StringSection => new(_bytes, _stringStart, _stringLength);
+    public ReadOnlySpan<byte> StringSection => Slice(_stringStart, _stringLength);
 
-    internal byte[] Bytes => _bytes;
     internal int TypeStart => _typeStart;
+
+    /// <summary>The first byte of the blob; every absolute offset counts from here.</summary>
+    internal ref byte Origin
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (_bytes is { } array) return ref MemoryMarshal.GetArrayDataReference(array);
+            unsafe { return ref *(byte*)_native; }
+        }
+    }
+
+    /// <summary>Bytes at absolute offsets (callers pass ranges inside the blob).</summary>
+    internal ReadOnlySpan<byte> Slice(int absoluteOffset, int length)
+    {
+        if ((uint)absoluteOffset > (uint)_dataLength || (uint)length > (uint)(_dataLength - absoluteOffset))
+            ThrowOutOfRecord(absoluteOffset);
+        return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref Origin, absoluteOffset), length);
+    }
 
     /// <summary>Byte offset of an own type's record within <see cref="TypeSection"/>.</summary>
     public int GetTypeRecordOffset(int typeId)
@@ -126,7 +150,7 @@ public sealed partial class BtfSpec
             return Base is not null ? Base.GetStringUtf8(offset) : default;
         uint local = offset - StartStringOffset;
         if (local >= (uint)_stringLength) return default;
-        var s = new ReadOnlySpan<byte>(_bytes, _stringStart + (int)local, _stringLength - (int)local);
+        var s = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref Origin, _stringStart + (int)local), _stringLength - (int)local);
         int nul = s.IndexOf((byte)0);
         return nul < 0 ? s : s[..nul];
     }
@@ -145,14 +169,14 @@ public sealed partial class BtfSpec
         return offset - StartStringOffset < (uint)_stringLength;
     }
 
-    // Little-endian reads at absolute offsets of _bytes. Offsets come from the validated index.
+    // Little-endian reads at absolute offsets from the origin. Offsets come from the validated index.
     // One unsigned compare keeps every read inside the array even through a view used with the wrong kind;
     // the index itself was validated at parse time. Hosts are little-endian (checked at parse).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint U32(int absoluteOffset)
     {
-        if ((uint)absoluteOffset > (uint)(_bytes.Length - 4)) ThrowOutOfRecord(absoluteOffset);
-        return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), absoluteOffset));
+        if ((uint)absoluteOffset > (uint)(_dataLength - 4)) ThrowOutOfRecord(absoluteOffset);
+        return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref Origin, absoluteOffset));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

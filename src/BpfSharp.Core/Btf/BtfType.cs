@@ -145,7 +145,7 @@ public readonly struct BtfType : IEquatable<BtfType>
     }
 
     /// <summary>The raw bytes of this record (little-endian).</summary>
-    public ReadOnlySpan<byte> RecordBytes => _at < 0 ? default : new ReadOnlySpan<byte>(_spec.Bytes, _at, RecordSize);
+    public ReadOnlySpan<byte> RecordBytes => _at < 0 ? default : _spec.Slice(_at, RecordSize);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckIndex(int index)
