@@ -182,15 +182,15 @@ public static class RunningKernel
 
     /// <summary>
     /// Reads and parses <see cref="VmlinuxBtfPath"/> without the cache: what every load costs with
-    /// <see cref="BpfLoaderOptions.UseRunningKernelCache"/> off. Maps the file when the kernel allows it (one
-    /// system call instead of one read per page), else reads it.
+    /// <see cref="BpfLoaderOptions.UseRunningKernelCache"/> off (<see cref="BtfSpec.Load"/> maps the file where
+    /// the kernel allows it, so only the parse is repeated).
     /// </summary>
     /// <exception cref="FileNotFoundException">The kernel does not expose its BTF.</exception>
     /// <exception cref="BpfFormatException">The kernel's BTF could not be parsed.</exception>
     public static BtfSpec ReadVmlinuxBtf()
     {
         if (!File.Exists(VmlinuxBtfPath)) throw MissingVmlinux();
-        return BtfSpec.Parse(SysfsFile.ReadAllBytes(VmlinuxBtfPath), null, VmlinuxBtfPath);
+        return BtfSpec.Load(VmlinuxBtfPath);
     }
 
     /// <summary>

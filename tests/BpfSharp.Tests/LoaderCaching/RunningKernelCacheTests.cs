@@ -60,19 +60,6 @@ public sealed class RunningKernelCacheTests
     }
 
     [Fact]
-    public void MappedReadOfVmlinuxEqualsPlainRead()
-    {
-        // SysfsFile maps the file when the kernel allows it; the bytes must be exactly what read(2) returns.
-        Assert.Equal(File.ReadAllBytes(RunningKernel.VmlinuxBtfPath), SysfsFile.ReadAllBytes(RunningKernel.VmlinuxBtfPath));
-        var path = Path.Combine(TestPaths.NewScratchDirectory("sysfs-read"), "plain.bin");
-        var data = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7)).ToArray();
-        File.WriteAllBytes(path, data);
-        Assert.Equal(data, SysfsFile.ReadAllBytes(path));
-        File.WriteAllBytes(path, []);
-        Assert.Empty(SysfsFile.ReadAllBytes(path));
-    }
-
-    [Fact]
     public void FlushMakesTheNextAccessParseAgain()
     {
         var before = RunningKernel.Btf;
