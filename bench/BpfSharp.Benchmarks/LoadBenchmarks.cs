@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using BpfSharp.Linux;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Objects;
 
@@ -14,6 +15,12 @@ namespace BpfSharp.Benchmarks;
 /// The objects are compiled at bench time into <see cref="ObjectDirectory"/> (see docs/performance.md).
 /// Needs root (or CAP_BPF).
 /// </summary>
+/// <remarks>
+/// <see cref="OpenLoadClose"/> is a load in a long-running process: the running kernel's BTF and Kconfig come
+/// from the <see cref="RunningKernel"/> cache. <see cref="OpenLoadCloseCold"/> flushes that cache first, so every
+/// operation is a first load that reads and parses /sys/kernel/btf/vmlinux and /proc/config.gz, the same work
+/// libbpf does on every <c>bpf_object__load</c>.
+/// </remarks>
 [MemoryDiagnoser]
 public class LoadBenchmarks
 {
@@ -69,13 +76,90 @@ public class LoadBenchmarks
             $"load_{Object}_user {user:F0}\nload_{Object}_sys {system:F0}\nload_{Object}_operations {_operations}\n"));
     }
 
-    /// <summary>Open, load into the kernel, close everything.</summary>
+    /// <summary>Open, load into the kernel, close everything; the running kernel's BTF and Kconfig come from the process-wide cache.</summary>
     [Benchmark]
     public int OpenLoadClose()
     {
         _operations++;
-        using var collection = BpfCollection.Load(ObjectSpec.Load(_path));
+        return OpenLoadClose(_path);
+    }
+
+    /// <summary>The same as a first load in a process: the running-kernel cache is flushed before each operation.</summary>
+    [Benchmark]
+    public int OpenLoadCloseCold()
+    {
+        _operations++;
+        RunningKernel.Flush();
+        return OpenLoadClose(_path);
+    }
+
+    private static int OpenLoadClose(string path)
+    {
+        using var collection = BpfCollection.Load(ObjectSpec.Load(path));
         return collection.Programs.Count + collection.Maps.Count;
+    }
+
+    /// <summary>
+    /// <c>--load-loop [-n ITERATIONS] LABEL=OBJ...</c>: the native/load_bench loop in this process, for running
+    /// interleaved with it. Per object, after warm-up, ITERATIONS cold loads (cache flushed before each) and then
+    /// ITERATIONS warm loads, each an open + load + close; prints the medians in nanoseconds as
+    /// <c>load_LABEL_cold</c>, <c>load_LABEL_warm</c> and <c>load_LABEL_open</c> (ObjectSpec.Load alone).
+    /// </summary>
+    public static int RunLoop(IReadOnlyList<string> args)
+    {
+        int iterations = 20, at = 0;
+        if (args.Count >= 2 && args[0] == "-n")
+        {
+            iterations = int.Parse(args[1], CultureInfo.InvariantCulture);
+            at = 2;
+        }
+        if (at >= args.Count)
+        {
+            Console.Error.WriteLine("usage: --load-loop [-n ITERATIONS] LABEL=OBJ...");
+            return 2;
+        }
+        var cold = new double[iterations];
+        var warm = new double[iterations];
+        var open = new double[iterations];
+        for (; at < args.Count; at++)
+        {
+            var eq = args[at].IndexOf('=');
+            var (label, path) = eq > 0 ? (args[at][..eq], args[at][(eq + 1)..]) : (Path.GetFileNameWithoutExtension(args[at]), args[at]);
+            // Warm-up long enough for tiered compilation to finish optimising the load path.
+            for (int i = 0; i < 30; i++) { RunningKernel.Flush(); OpenLoadClose(path); OpenLoadClose(path); }
+            Thread.Sleep(500);
+            for (int i = 0; i < 10; i++) { RunningKernel.Flush(); OpenLoadClose(path); OpenLoadClose(path); }
+            for (int i = 0; i < iterations; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                RunningKernel.Flush();
+                OpenLoadClose(path);
+                cold[i] = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+            }
+            OpenLoadClose(path); // fills the cache
+            for (int i = 0; i < iterations; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                OpenLoadClose(path);
+                warm[i] = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+            }
+            for (int i = 0; i < iterations; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                ObjectSpec.Load(path);
+                open[i] = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"load_{label}_cold {Median(cold):F0}\nload_{label}_warm {Median(warm):F0}\nload_{label}_open {Median(open):F0}"));
+        }
+        return 0;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Only the user-space parse (libbpf's <c>bpf_object__open_file</c>): ELF, BTF, .BTF.ext, relocations.</summary>

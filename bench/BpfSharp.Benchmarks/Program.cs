@@ -7,7 +7,8 @@ namespace BpfSharp.Benchmarks;
 /// BenchmarkDotNet entry point. Extra options (removed before BenchmarkDotNet sees the arguments):
 /// <c>--results-tsv FILE</c> writes "method, median ns, allocated bytes" per benchmark for scripts/bench.sh;
 /// <c>--memory</c> prints the managed size of a parsed BTF instead of running benchmarks;
-/// <c>--ringbuf-once</c> runs one ring buffer measurement and prints it like native/ringbuf_bench.
+/// <c>--ringbuf-once</c> runs one ring buffer measurement and prints it like native/ringbuf_bench;
+/// <c>--load-loop [-n N] LABEL=OBJ...</c> runs the open + load loop of native/load_bench (cold and warm).
 /// </summary>
 internal static class Program
 {
@@ -20,6 +21,9 @@ internal static class Program
                 Console.WriteLine($"{key} {value}");
             return 0;
         }
+
+        if (rest.Count > 0 && rest[0] == "--load-loop")
+            return LoadBenchmarks.RunLoop(rest.GetRange(1, rest.Count - 1));
 
         if (rest.Remove("--ringbuf-once"))
         {

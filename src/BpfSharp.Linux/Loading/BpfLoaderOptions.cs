@@ -3,10 +3,27 @@ namespace BpfSharp.Linux.Loading;
 /// <summary>How <see cref="BpfObjectLoader"/> loads an object.</summary>
 public sealed class BpfLoaderOptions
 {
-    /// <summary>Target BTF for CO-RE, ksyms and attach targets; null = <c>/sys/kernel/btf/vmlinux</c>.</summary>
+    /// <summary>
+    /// Target BTF file for CO-RE, ksyms and attach targets; null = the running kernel's
+    /// (<c>/sys/kernel/btf/vmlinux</c>). The file is read and parsed on every load; to parse it once for many
+    /// loads, parse it yourself and pass it as <see cref="TargetBtf"/>.
+    /// </summary>
     public string? TargetBtfPath { get; init; }
 
-    /// <summary>Also search kernel module BTF (<c>/sys/kernel/btf/*</c>) for CO-RE candidates (only with the default target).</summary>
+    /// <summary>
+    /// Already-parsed target BTF for CO-RE, ksyms and attach targets; takes precedence over
+    /// <see cref="TargetBtfPath"/>. Kernel module BTFs are not searched when it is set.
+    /// </summary>
+    public BpfSharp.Btf.BtfSpec? TargetBtf { get; init; }
+
+    /// <summary>
+    /// Take the running kernel's BTF (vmlinux and modules) and Kconfig from the process-wide
+    /// <see cref="RunningKernel"/> cache (the default), so only the first load in a process reads and parses them.
+    /// False reads and parses them again for this load, as libbpf does for every <c>bpf_object__load</c>.
+    /// </summary>
+    public bool UseRunningKernelCache { get; init; } = true;
+
+    /// <summary>Also search kernel module BTF (<c>/sys/kernel/btf/*</c>) for CO-RE candidates (only with the running kernel as target).</summary>
     public bool IncludeKernelModules { get; init; } = true;
 
     /// <summary>Directory for maps with <c>LIBBPF_PIN_BY_NAME</c>; null = <c>/sys/fs/bpf</c>.</summary>

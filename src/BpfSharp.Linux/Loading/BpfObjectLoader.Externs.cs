@@ -25,7 +25,7 @@ public sealed partial class BpfObjectLoader
             string? raw;
             if (ext.Name.StartsWith("LINUX_", StringComparison.Ordinal))
             {
-                config ??= _options.KernelConfig ?? KernelConfig.ReadRunning();
+                config ??= RunningConfig();
                 raw = ext.Name switch
                 {
                     "LINUX_KERNEL_VERSION" => config.KernelVersion.ToString(CultureInfo.InvariantCulture),
@@ -36,7 +36,7 @@ public sealed partial class BpfObjectLoader
             }
             else
             {
-                config ??= _options.KernelConfig ?? KernelConfig.ReadRunning();
+                config ??= RunningConfig();
                 raw = config[ext.Name];
             }
             if (raw is null)
@@ -48,6 +48,9 @@ public sealed partial class BpfObjectLoader
         }
         return data;
     }
+
+    private KernelConfig RunningConfig() =>
+        _options.KernelConfig ?? (_options.UseRunningKernelCache ? RunningKernel.Config : KernelConfig.ReadRunning());
 
     private static void SetKconfigValue(string name, BtfType type, BtfSpec btf, string raw, Span<byte> slot)
     {

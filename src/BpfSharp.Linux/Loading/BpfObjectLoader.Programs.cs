@@ -77,7 +77,7 @@ public sealed partial class BpfObjectLoader
     }
 
     /// <summary>libbpf 1.x passes the running kernel's version unless the object has a <c>version</c> section.</summary>
-    private uint RunningKernelVersion() => (_options.KernelConfig ?? KernelConfig.FromText("", KernelConfig.RunningRelease())).KernelVersion;
+    private uint RunningKernelVersion() => (_options.KernelConfig ?? KernelConfig.FromText("", RunningKernel.Release)).KernelVersion;
 
     /// <summary>libbpf's <c>bpf_object__reloc_code</c>: appends every reachable subprogram once, fixes calls, resolves data references.</summary>
     private LinkedProgram Link(LoadState st, ProgramSpec main)

@@ -147,11 +147,14 @@ public sealed partial class BpfObjectLoader
         }
     }
 
+    private bool TargetIsRunningKernel => _options.TargetBtf is null && _options.TargetBtfPath is null;
+
     private BtfSpec Vmlinux(LoadState st)
     {
         if (st.Vmlinux is not null) return st.Vmlinux;
-        var path = _options.TargetBtfPath ?? "/sys/kernel/btf/vmlinux";
-        st.Vmlinux = BtfSpec.Load(path);
+        st.Vmlinux = _options.TargetBtf
+            ?? (_options.TargetBtfPath is not null ? BtfSpec.Load(_options.TargetBtfPath)
+                : _options.UseRunningKernelCache ? RunningKernel.Btf : RunningKernel.ReadVmlinuxBtf());
         return st.Vmlinux;
     }
 
@@ -160,15 +163,29 @@ public sealed partial class BpfObjectLoader
         if (st.Targets is not null) return st.Targets;
         var vmlinux = Vmlinux(st);
         var targets = new List<CoReTarget> { new("vmlinux", vmlinux) };
-        if (_options.TargetBtfPath is null && _options.IncludeKernelModules && Directory.Exists("/sys/kernel/btf"))
-            foreach (var file in Directory.GetFiles("/sys/kernel/btf").Order(StringComparer.Ordinal))
+        if (TargetIsRunningKernel && _options.IncludeKernelModules)
+            foreach (var name in RunningKernel.GetModuleNames())
             {
-                var name = System.IO.Path.GetFileName(file);
-                if (name == "vmlinux") continue;
-                try { targets.Add(new CoReTarget(name, BtfSpec.Load(file, vmlinux))); }
+                try
+                {
+                    var module = _options.UseRunningKernelCache ? RunningKernel.GetModuleBtf(name) : LoadModuleBtf(name, vmlinux);
+                    if (module is not null) targets.Add(new CoReTarget(name, module));
+                }
                 catch (BpfFormatException) { _log.Add($"libbpf: failed to load module [{name}]'s BTF object, skipping"); }
             }
         return st.Targets = targets;
+    }
+
+    private static BtfSpec? LoadModuleBtf(string name, BtfSpec vmlinux)
+    {
+        try
+        {
+            return BtfSpec.Load(RunningKernel.ModuleDirectory + "/" + name, vmlinux);
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // unloaded since the directory was listed
+        }
     }
 
     private void RelocateCoRe(LoadState st)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 
@@ -24,6 +25,9 @@ public sealed class KernelConfig
     /// <summary>The file the values came from, or null if none was found.</summary>
     public string? Source { get; }
 
+    /// <summary>Every set option: name (<c>CONFIG_X</c>) to raw value.</summary>
+    public IReadOnlyDictionary<string, string> Entries => _values;
+
     /// <summary>The raw value of <c>CONFIG_X</c> ("y", "m", "\"text\"", "123"), or null when unset.</summary>
     public string? this[string name] => _values.TryGetValue(name, out var v) ? v : null;
 
@@ -42,7 +46,10 @@ public sealed class KernelConfig
     public static string RunningRelease() =>
         File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : Environment.OSVersion.Version.ToString();
 
-    /// <summary>Reads the running kernel's config (an empty config if no file exists).</summary>
+    /// <summary>
+    /// Reads the running kernel's config (an empty config if no file exists), afresh on every call;
+    /// <see cref="RunningKernel.Config"/> reads it once per boot.
+    /// </summary>
     public static KernelConfig ReadRunning()
     {
         string release = RunningRelease();
@@ -51,8 +58,29 @@ public sealed class KernelConfig
             if (!File.Exists(path)) continue;
             using var file = File.OpenRead(path);
             Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            return new KernelConfig(Parse(reader.ReadToEnd()), release, path);
+            using (stream)
+            {
+                // The decompressed text (~250 KB) goes to a pooled buffer: only the CONFIG_ entries become strings.
+                var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+                try
+                {
+                    int length = 0, n;
+                    while ((n = stream.Read(buffer, length, buffer.Length - length)) > 0)
+                    {
+                        length += n;
+                        if (length < buffer.Length) continue;
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    return new KernelConfig(Parse(buffer.AsSpan(0, length)), release, path);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
         }
         return new KernelConfig([], release, null);
     }
@@ -60,16 +88,24 @@ public sealed class KernelConfig
     /// <summary>A config from text in the <c>.config</c> format (for tests and offline use).</summary>
     public static KernelConfig FromText(string text, string release) => new(Parse(text), release, null);
 
-    private static Dictionary<string, string> Parse(string text)
+    private static Dictionary<string, string> Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Every <c>CONFIG_X=value</c> line (surrounding whitespace ignored); comments and other lines are skipped.</summary>
+    private static Dictionary<string, string> Parse(ReadOnlySpan<byte> text)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in text.Split('\n'))
+        while (!text.IsEmpty)
         {
-            var line = raw.Trim();
-            if (!line.StartsWith("CONFIG_", StringComparison.Ordinal)) continue;
-            int eq = line.IndexOf('=');
+            int newline = text.IndexOf((byte)'\n');
+            var line = newline < 0 ? text : text[..newline];
+            text = newline < 0 ? default : text[(newline + 1)..];
+            line = line.Trim(" \t\r\v\f"u8);
+            if (!line.StartsWith("CONFIG_"u8)) continue;
+            int eq = line.IndexOf((byte)'=');
             if (eq < 0) continue;
-            values[line[..eq]] = line[(eq + 1)..];
+            var value = line[(eq + 1)..];
+            // Most values are y or m: share those strings instead of allocating thousands of copies.
+            values[Encoding.UTF8.GetString(line[..eq])] = value.SequenceEqual("y"u8) ? "y" : value.SequenceEqual("m"u8) ? "m" : Encoding.UTF8.GetString(value);
         }
         return values;
     }

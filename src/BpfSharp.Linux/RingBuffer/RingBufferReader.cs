@@ -87,58 +87,97 @@ public sealed unsafe class RingBufferReader : IDisposable
     public int Consume(RingBufferRecordHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        var adapter = new DelegateConsumer(handler);
+        return Consume(ref adapter);
+    }
+
+    /// <summary>
+    /// Hands every committed record to <paramref name="consumer"/> without waiting and returns how many it got.
+    /// The loop is compiled for <typeparamref name="TConsumer"/>, so a struct consumer costs no delegate call
+    /// per record. A record is released to the producer right after its <see cref="IRingBufferConsumer.OnRecord"/>
+    /// returns; if it throws, that record counts as consumed and the exception propagates.
+    /// </summary>
+    public int Consume<TConsumer>(ref TConsumer consumer) where TConsumer : IRingBufferConsumer, allows ref struct
+    {
         ObjectDisposedException.ThrowIf(_consumer is null, this);
-        var count = 0;
+        byte* data = _data;
+        ulong mask = _mask;
         ref var consumerPos = ref *(ulong*)_consumer;
         ref var producerPos = ref *(ulong*)_producer;
-        var consumer = Volatile.Read(ref consumerPos);
-        bool progressed;
-        do
+        var position = consumerPos; // only this reader writes it
+        int count = 0;
+        long discarded = 0;
+        try
         {
-            progressed = false;
-            var producer = Volatile.Read(ref producerPos);
-            while (consumer < producer)
+            // Like libbpf's ringbuf_process_ring: drain up to the producer position, then look again.
+            ulong producer;
+            while (position < (producer = Volatile.Read(ref producerPos)))
             {
-                var record = _data + (consumer & _mask);
-                var header = Volatile.Read(ref *(uint*)record);
-                if ((header & BusyBit) != 0) { producer = consumer; break; }
-                var length = header & ~(BusyBit | DiscardBit);
-                var next = consumer + ((length + HeaderSize + 7) & ~7u);
-                try
+                do
                 {
+                    var record = data + (position & mask);
+                    var header = Volatile.Read(ref *(uint*)record); // acquire: the record's bytes are visible after it
+                    if ((header & BusyBit) != 0) return count; // not committed yet; later records wait for it
+                    var length = header & ~(BusyBit | DiscardBit);
+                    var next = position + ((length + HeaderSize + 7) & ~7ul);
                     if ((header & DiscardBit) == 0)
                     {
-                        ReceivedCount++;
                         count++;
-                        handler(new ReadOnlySpan<byte>(record + HeaderSize, (int)length));
+                        try
+                        {
+                            consumer.OnRecord(new ReadOnlySpan<byte>(record + HeaderSize, (int)length));
+                        }
+                        finally
+                        {
+                            // Released only after the consumer is done with the bytes, so the producer cannot reuse them earlier.
+                            position = next;
+                            Volatile.Write(ref consumerPos, position);
+                        }
                     }
                     else
                     {
-                        DiscardedCount++;
+                        discarded++;
+                        position = next;
+                        Volatile.Write(ref consumerPos, position);
                     }
-                }
-                finally
-                {
-                    // Released only after the handler is done with the bytes, so the producer cannot reuse them earlier.
-                    consumer = next;
-                    Volatile.Write(ref consumerPos, consumer);
-                }
-                progressed = true;
+                } while (position < producer);
             }
-        } while (progressed);
-        return count;
+            return count;
+        }
+        finally
+        {
+            ReceivedCount += count;
+            DiscardedCount += discarded;
+        }
     }
 
     /// <summary>
     /// Waits up to <paramref name="timeoutMilliseconds"/> (-1 = forever) for data, then consumes like
-    /// <see cref="Consume"/>. Returns the number of records handled (0 on timeout).
+    /// <see cref="Consume(RingBufferRecordHandler)"/>. Returns the number of records handled (0 on timeout).
     /// </summary>
     public int Poll(int timeoutMilliseconds, RingBufferRecordHandler handler)
     {
-        var count = Consume(handler);
+        ArgumentNullException.ThrowIfNull(handler);
+        var adapter = new DelegateConsumer(handler);
+        return Poll(timeoutMilliseconds, ref adapter);
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1 = forever) for data, then consumes like
+    /// <see cref="Consume{TConsumer}(ref TConsumer)"/>. Returns the number of records handled (0 on timeout).
+    /// Records already committed are consumed without a system call.
+    /// </summary>
+    public int Poll<TConsumer>(int timeoutMilliseconds, ref TConsumer consumer) where TConsumer : IRingBufferConsumer, allows ref struct
+    {
+        var count = Consume(ref consumer);
         if (count > 0) return count;
         _epoll.Wait(timeoutMilliseconds);
-        return Consume(handler);
+        return Consume(ref consumer);
+    }
+
+    private readonly struct DelegateConsumer(RingBufferRecordHandler handler) : IRingBufferConsumer
+    {
+        public void OnRecord(ReadOnlySpan<byte> record) => handler(record);
     }
 
     /// <summary>
