@@ -191,22 +191,40 @@ public sealed partial class BpfObjectLoader
         {
             if (m.InitialValues.Count == 0 || st.ReusedPins.Contains(m.Name)) continue;
             var map = st.Maps[m.Name];
-            var key = new byte[4];
-            var value = new byte[4];
-            foreach (var iv in m.InitialValues)
+            var keys = new byte[4 * m.InitialValues.Count];
+            var values = new byte[4 * m.InitialValues.Count];
+            var held = new List<BpfFileDescriptor>(m.InitialValues.Count); // kept open while their numbers are in use
+            try
             {
-                BpfFileDescriptor? target = m.Type == BpfMapType.ProgArray
-                    ? st.Programs.GetValueOrDefault(iv.Name)?.FileDescriptor
-                    : st.Maps.GetValueOrDefault(iv.Name)?.FileDescriptor;
-                if (target is null)
+                int count = 0;
+                foreach (var iv in m.InitialValues)
                 {
-                    if (m.Type == BpfMapType.ProgArray) continue; // program not autoloaded
-                    throw new BpfLoadException($"map '{m.Name}': slot {iv.Index} refers to unknown map '{iv.Name}'");
+                    BpfFileDescriptor? target = m.Type == BpfMapType.ProgArray
+                        ? st.Programs.GetValueOrDefault(iv.Name)?.FileDescriptor
+                        : st.Maps.GetValueOrDefault(iv.Name)?.FileDescriptor;
+                    if (target is null)
+                    {
+                        if (m.Type == BpfMapType.ProgArray) continue; // program not autoloaded
+                        throw new BpfLoadException($"map '{m.Name}': slot {iv.Index} refers to unknown map '{iv.Name}'");
+                    }
+                    bool added = false;
+                    target.DangerousAddRef(ref added);
+                    if (added) held.Add(target);
+                    MemoryMarshal.Write(keys.AsSpan(4 * count), iv.Index);
+                    MemoryMarshal.Write(values.AsSpan(4 * count), target.RawFd);
+                    count++;
                 }
-                using var lease = target.Borrow();
-                MemoryMarshal.Write(key.AsSpan(), iv.Index);
-                MemoryMarshal.Write(value.AsSpan(), lease.Fd);
-                map.Update(key, value);
+                if (count == 0) continue;
+                // The kernel waits for an RCU grace period after every update of a map of maps (milliseconds each);
+                // one batch waits once.
+                if (count > 1 && m.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps
+                    && map.TryUpdateBatch(keys.AsSpan(0, 4 * count), values.AsSpan(0, 4 * count)))
+                    continue;
+                for (int i = 0; i < count; i++) map.Update(keys.AsSpan(4 * i, 4), values.AsSpan(4 * i, 4));
+            }
+            finally
+            {
+                foreach (var fd in held) fd.DangerousRelease();
             }
         }
     }

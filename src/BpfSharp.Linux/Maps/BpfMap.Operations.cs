@@ -194,6 +194,31 @@ public sealed partial class BpfMap
         }
     }
 
+    /// <summary>
+    /// Stores many entries in one <c>BPF_MAP_UPDATE_BATCH</c> call: <paramref name="keys"/> holds whole keys back to
+    /// back and <paramref name="values"/> the matching values. For maps of maps the kernel then waits for one RCU
+    /// grace period in all, where one update per entry waits once per entry. Returns false, with nothing or only a
+    /// prefix stored, when the kernel or map type has no batch update (<c>EINVAL</c>, <c>ENOTSUPP</c>,
+    /// <c>EOPNOTSUPP</c>): update entry by entry then.
+    /// </summary>
+    /// <exception cref="BpfSyscallException">Any other failure.</exception>
+    public unsafe bool TryUpdateBatch(ReadOnlySpan<byte> keys, ReadOnlySpan<byte> values, BpfMapUpdateFlags flags = BpfMapUpdateFlags.Any)
+    {
+        var count = KeySize == 0 ? 0 : keys.Length / KeySize;
+        if (count == 0 || keys.Length != count * KeySize) throw new ArgumentException($"The keys are not whole {KeySize}-byte keys.", nameof(keys));
+        if (values.Length != count * ValueBufferSize) throw new ArgumentException($"{count} keys need {count * ValueBufferSize} bytes of values.", nameof(values));
+        using var lease = FileDescriptor.Borrow();
+        fixed (byte* k = keys)
+        fixed (byte* v = values)
+        {
+            var attr = new MapBatchAttr { Keys = (ulong)k, Values = (ulong)v, Count = (uint)count, MapFd = (uint)lease.Fd, ElemFlags = (ulong)flags };
+            var result = BpfSyscall.TryBpf(BpfCommand.MapUpdateBatch, ref attr);
+            if (result == -Errno.EINVAL || result == -Errno.ENOTSUPP || result == -Errno.EOPNOTSUPP) return false;
+            if (result < 0) BpfSyscall.ThrowFailed(BpfCommand.MapUpdateBatch, -result);
+            return true;
+        }
+    }
+
     private void CheckQueue()
     {
         if (Type is not (BpfMapType.Queue or BpfMapType.Stack or BpfMapType.BloomFilter))

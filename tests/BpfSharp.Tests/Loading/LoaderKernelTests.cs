@@ -66,6 +66,24 @@ public sealed class LoaderKernelTests
     }
 
     [Fact]
+    public void MapOfMapsSlotsHoldTheirInnerMaps()
+    {
+        // The loader fills a map of maps with one batch update (one RCU grace period in all, not one per slot).
+        KernelObjects.RequireBpf();
+        using var c = LoadEverything();
+        var outer = c.Maps["outer_array"];
+        Assert.Equal(c.Maps["inner_a"].Id, outer.GetInnerMapId(BitConverter.GetBytes(0)));
+        Assert.Equal(c.Maps["inner_b"].Id, outer.GetInnerMapId(BitConverter.GetBytes(1)));
+        Assert.Null(c.Maps["outer_hash"].GetInnerMapId(BitConverter.GetBytes(0)));
+        // The batch call itself: swap the two slots in one call and read them back.
+        byte[] keys = [.. BitConverter.GetBytes(0), .. BitConverter.GetBytes(1)];
+        byte[] values = [.. BitConverter.GetBytes(c.Maps["inner_b"].FileDescriptor.RawFd), .. BitConverter.GetBytes(c.Maps["inner_a"].FileDescriptor.RawFd)];
+        Assert.True(outer.TryUpdateBatch(keys, values));
+        Assert.Equal(c.Maps["inner_b"].Id, outer.GetInnerMapId(BitConverter.GetBytes(0)));
+        Assert.Equal(c.Maps["inner_a"].Id, outer.GetInnerMapId(BitConverter.GetBytes(1)));
+    }
+
+    [Fact]
     public void ProgramsRunAndWriteGlobalsAndMaps()
     {
         KernelObjects.RequireBpf();
