@@ -107,6 +107,7 @@ public sealed unsafe class RingBufferReader : IDisposable
         var position = consumerPos; // only this reader writes it
         int count = 0;
         long discarded = 0;
+        ulong handedOut = 0; // while a record is with the consumer: where the next one starts, else 0
         try
         {
             // Like libbpf's ringbuf_process_ring: drain up to the producer position, then look again.
@@ -123,29 +124,26 @@ public sealed unsafe class RingBufferReader : IDisposable
                     if ((header & DiscardBit) == 0)
                     {
                         count++;
-                        try
-                        {
-                            consumer.OnRecord(new ReadOnlySpan<byte>(record + HeaderSize, (int)length));
-                        }
-                        finally
-                        {
-                            // Released only after the consumer is done with the bytes, so the producer cannot reuse them earlier.
-                            position = next;
-                            Volatile.Write(ref consumerPos, position);
-                        }
+                        handedOut = next;
+                        consumer.OnRecord(new ReadOnlySpan<byte>(record + HeaderSize, (int)length));
+                        handedOut = 0;
                     }
                     else
                     {
                         discarded++;
-                        position = next;
-                        Volatile.Write(ref consumerPos, position);
                     }
+                    // Released only after the consumer is done with the bytes, so the producer cannot reuse them earlier.
+                    position = next;
+                    Volatile.Write(ref consumerPos, position);
                 } while (position < producer);
             }
             return count;
         }
         finally
         {
+            // A consumer that threw is done with its record: release it too (one try for the whole drain, not one
+            // per record, keeps the loop's locals in registers).
+            if (handedOut != 0) Volatile.Write(ref consumerPos, handedOut);
             ReceivedCount += count;
             DiscardedCount += discarded;
         }
