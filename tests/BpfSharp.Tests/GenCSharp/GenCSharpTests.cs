@@ -111,23 +111,6 @@ public class GenCSharpTests
         Assert.Contains("csharp", Encoding.UTF8.GetString(gen.Stdout));
     }
 
-    [Fact]
-    public void GeneratingTheRunningKernelTakesWellUnderASecond()
-    {
-        var spec = BtfSpec.Load(TestPaths.Vmlinux);
-        Generate(spec, null); // warm up (JIT)
-        var best = TimeSpan.MaxValue;
-        for (int i = 0; i < 3; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            BtfCSharpFormatter.Write(spec, Stream.Null);
-            best = watch.Elapsed < best ? watch.Elapsed : best;
-        }
-        TestContext.Current.TestOutputHelper?.WriteLine($"gen csharp, whole running kernel: {best.TotalMilliseconds:F0} ms");
-        // Generous bound: the machine is shared; the measured figure is in docs/gen-csharp.md.
-        Assert.True(best < TimeSpan.FromSeconds(2), $"took {best.TotalMilliseconds:F0} ms");
-    }
-
     private static byte[] Generate(BtfSpec spec, string[]? types)
     {
         using var buffer = new MemoryStream();
