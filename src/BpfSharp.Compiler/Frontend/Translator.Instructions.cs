@@ -409,6 +409,7 @@ internal sealed partial class Translator
             else
             {
                 MaterializeInto(value, frame.ReturnRegister, widen: IsWide(returnType));
+                frame.ReturnsZeroExtended &= value.Zext;
             }
         }
 

@@ -157,6 +157,8 @@ internal sealed partial class Translator
         public int ReturnSlot = -1;
         public Value? SingleReturn;
         public bool SingleReturnAtEnd;
+        // Every return so far left a 32-bit result with its upper half zero, so the caller need not clear it again.
+        public bool ReturnsZeroExtended = true;
     }
 
     private MethodFrame Frame => _frames[^1];
@@ -420,7 +422,8 @@ internal sealed partial class Translator
             Place(_current);
             if (frame.ReturnRegister >= 0)
             {
-                result = Value.Reg(frame.ReturnRegister, IsWide(returnType));
+                bool wide = IsWide(returnType);
+                result = Value.Reg(frame.ReturnRegister, wide, zext: !wide && frame.ReturnsZeroExtended);
             }
             else if (frame.ReturnSlot >= 0)
             {
