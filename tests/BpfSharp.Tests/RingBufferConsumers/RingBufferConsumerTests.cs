@@ -42,15 +42,45 @@ public sealed class RingBufferConsumerTests
         public void OnRecord(ReadOnlySpan<byte> record) => Count++;
     }
 
+    /// <summary>A ring buffer, an XDP program writing numbered records into it, its counters and a reader.</summary>
+    private sealed class Rig : IDisposable
+    {
+        public readonly BpfMap Counters = Producers.Counters(2);
+        public readonly BpfMap Ring;
+        public readonly BpfProgram Program;
+        public readonly RingBufferReader Reader;
+
+        public Rig(int ringBytes, string name)
+        {
+            try
+            {
+                Ring = BpfMap.Create(BpfMapType.RingBuf, 0, 0, ringBytes, name: name);
+                Program = AttachTestKit.Load(BpfProgramType.Xdp, Producers.Producer(Counters, Ring, perf: false), name + "p");
+                Reader = new RingBufferReader(Ring);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            Reader?.Dispose();
+            Program?.Dispose();
+            Ring?.Dispose();
+            Counters.Dispose();
+        }
+    }
+
     [Fact]
     public void RefStructConsumerAccountsForEveryRecordWhileTheProducerRuns()
     {
         KernelObjects.RequireBpf();
         const int records = 300_000;
-        using var counters = Producers.Counters(2);
-        using var ring = BpfMap.Create(BpfMapType.RingBuf, 0, 0, 256 * 1024, name: "bpfsharp_t_rbs");
-        using var program = AttachTestKit.Load(BpfProgramType.Xdp, Producers.Producer(counters, ring, perf: false), "bpfsharp_t_rbsp");
-        using var reader = new RingBufferReader(ring);
+        using var rig = new Rig(256 * 1024, "bpfsharp_t_rbs");
+        var (counters, program, reader) = (rig.Counters, rig.Program, rig.Reader);
 
         var seen = new bool[records];
         var checker = new SequenceChecker(seen);
@@ -80,10 +110,8 @@ public sealed class RingBufferConsumerTests
     public void ThrowingConsumerLosesOnlyTheRecordItThrewOn()
     {
         KernelObjects.RequireBpf();
-        using var counters = Producers.Counters(2);
-        using var ring = BpfMap.Create(BpfMapType.RingBuf, 0, 0, 64 * 1024, name: "bpfsharp_t_rbx");
-        using var program = AttachTestKit.Load(BpfProgramType.Xdp, Producers.Producer(counters, ring, perf: false), "bpfsharp_t_rbxp");
-        using var reader = new RingBufferReader(ring);
+        using var rig = new Rig(64 * 1024, "bpfsharp_t_rbx");
+        var (counters, program, reader) = (rig.Counters, rig.Program, rig.Reader);
         program.TestRun(Frame, repeat: 10);
         Assert.Equal(10 * 24, reader.PendingBytes); // 16-byte records, 8-byte headers
 
@@ -114,10 +142,8 @@ public sealed class RingBufferConsumerTests
     public void StructAndDelegateConsumersSeeTheSameRecords()
     {
         KernelObjects.RequireBpf();
-        using var counters = Producers.Counters(2);
-        using var ring = BpfMap.Create(BpfMapType.RingBuf, 0, 0, 64 * 1024, name: "bpfsharp_t_rbd");
-        using var program = AttachTestKit.Load(BpfProgramType.Xdp, Producers.Producer(counters, ring, perf: false), "bpfsharp_t_rbdp");
-        using var reader = new RingBufferReader(ring);
+        using var rig = new Rig(64 * 1024, "bpfsharp_t_rbd");
+        var (counters, program, reader) = (rig.Counters, rig.Program, rig.Reader);
 
         program.TestRun(Frame, repeat: 1000);
         var counter = new Counter();
