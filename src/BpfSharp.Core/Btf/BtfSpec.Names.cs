@@ -375,9 +375,7 @@ public sealed partial class BtfSpec
                 {
                     int i = _next - 1;
                     _next = _index!.Next[i];
-                    var n = spec.GetStringUtf8(spec.U32(spec._typeStart + spec._offsets[i]));
-                    if (n.Length >= name.Length && EssentialNameLength(n) == name.Length && n[..name.Length].SequenceEqual(name))
-                        _matched = i;
+                    if (spec.NameMatches(spec.U32(spec._typeStart + spec._offsets[i]), name, essential: true)) _matched = i;
                 }
                 return _matched;
             }

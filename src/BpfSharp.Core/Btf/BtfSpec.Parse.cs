@@ -18,27 +18,24 @@ public sealed partial class BtfSpec
     /// <exception cref="BpfFormatException">The data is not valid BTF.</exception>
     public static BtfSpec Parse(ReadOnlyMemory<byte> data, BtfSpec? baseSpec = null, string? source = null)
     {
-        try
-        {
-            return MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment)
-                ? ParseCore(data.Span, new BtfData(segment.Array!, 0, segment.Array!.Length), segment.Offset, baseSpec, source)
-                : ParseCore(data.Span, default, 0, baseSpec, source);
-        }
-        catch (BpfFormatException e) when (source is not null && e.FilePath is null)
-        {
-            throw e.WithFile(source);
-        }
+        return MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment)
+            ? ParseNamed(data.Span, new BtfData(segment.Array!, 0, segment.Array!.Length), segment.Offset, baseSpec, source)
+            : ParseNamed(data.Span, default, 0, baseSpec, source);
     }
 
     // Parses BTF that stays mapped for the life of the process (the running kernel's vmlinux BTF).
-    private static unsafe BtfSpec ParseMapped(KernelBtfMapping mapping, BtfSpec? baseSpec, string source)
+    private static unsafe BtfSpec ParseMapped(KernelBtfMapping mapping, BtfSpec? baseSpec, string source) =>
+        ParseNamed(new ReadOnlySpan<byte>((void*)mapping.Address, mapping.Length),
+            new BtfData(null, mapping.Address, mapping.Length), 0, baseSpec, source);
+
+    // ParseCore, with the source named in any format error.
+    private static BtfSpec ParseNamed(ReadOnlySpan<byte> span, BtfData storage, int arrayOffset, BtfSpec? baseSpec, string? source)
     {
         try
         {
-            return ParseCore(new ReadOnlySpan<byte>((void*)mapping.Address, mapping.Length),
-                new BtfData(null, mapping.Address, mapping.Length), 0, baseSpec, source);
+            return ParseCore(span, storage, arrayOffset, baseSpec, source);
         }
-        catch (BpfFormatException e) when (e.FilePath is null)
+        catch (BpfFormatException e) when (source is not null && e.FilePath is null)
         {
             throw e.WithFile(source);
         }
@@ -149,7 +146,6 @@ public sealed partial class BtfSpec
         int layoutStart = origin + (int)hdrLen + (int)layoutOff;
         if (bigEndian)
         {
-            bytes = storage.Array!;
             var words = MemoryMarshal.Cast<byte, uint>(bytes.AsSpan(typeStart, (int)typeLen));
             BinaryPrimitives.ReverseEndianness(words, words);
             // Header words too, so that the blob reads consistently.
