@@ -1,7 +1,7 @@
 // core-tour: compiles its own BPF half (Probe.cs) at start-up, loads it (CO-RE resolved against this kernel),
 // runs it once for the calling thread and prints what it read next to what /proc says.
 using System.Text;
-using BpfSharp.Linux.Compilation;
+using BpfSharp.Compilation;
 
 namespace CoreTour;
 

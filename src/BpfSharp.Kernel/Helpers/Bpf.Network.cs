@@ -96,7 +96,7 @@ public static unsafe partial class Bpf
     /// <param name="flags">The action to return when the slot is empty (low 2 bits), plus <c>BPF_F_BROADCAST</c> / <c>BPF_F_EXCLUDE_INGRESS</c>.</param>
     /// <returns><see cref="XdpAction.Redirect"/> on success, else the fallback action from <paramref name="flags"/>.</returns>
     [BpfHelper(51)]
-    public static long RedirectMap(BpfMap map, ulong key, ulong flags) => throw new BpfOnlyException();
+    public static long RedirectMap(KernelMap map, ulong key, ulong flags) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_redirect_neigh</c>: redirects to a device, filling in the L2 header from the neighbour table.</summary>
     /// <param name="ifindex">The target device.</param>
@@ -197,7 +197,7 @@ public static unsafe partial class Bpf
     /// <param name="index">The slot.</param>
     /// <returns>1 or 0, or a negative errno.</returns>
     [BpfHelper(33)]
-    public static long SkbUnderCgroup(SkBuff* skb, BpfMap map, uint index) => throw new BpfOnlyException();
+    public static long SkbUnderCgroup(SkBuff* skb, KernelMap map, uint index) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_skb_change_tail</c>: grows or trims the packet to <paramref name="len"/> bytes.</summary>
     /// <param name="skb">The context.</param>
@@ -266,7 +266,7 @@ public static unsafe partial class Bpf
     /// <param name="size">Its size.</param>
     /// <returns>0, or a negative errno.</returns>
     [BpfHelper(111)]
-    public static long SkbOutput(void* ctx, BpfMap map, ulong flags, void* data, ulong size) => throw new BpfOnlyException();
+    public static long SkbOutput(void* ctx, KernelMap map, ulong flags, void* data, ulong size) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_xdp_adjust_head</c>: moves <c>xdp_md->data</c> by <paramref name="delta"/> bytes (negative grows the packet in front).</summary>
     /// <param name="xdpMd">The context.</param>
@@ -321,7 +321,7 @@ public static unsafe partial class Bpf
     /// <param name="size">Its size.</param>
     /// <returns>0, or a negative errno.</returns>
     [BpfHelper(121)]
-    public static long XdpOutput(void* ctx, BpfMap map, ulong flags, void* data, ulong size) => throw new BpfOnlyException();
+    public static long XdpOutput(void* ctx, KernelMap map, ulong flags, void* data, ulong size) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_fib_lookup</c>: a forwarding-table lookup (<c>struct bpf_fib_lookup</c>).</summary>
     /// <param name="ctx">The XDP or tc context.</param>

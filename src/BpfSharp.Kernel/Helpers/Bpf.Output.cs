@@ -96,7 +96,7 @@ public static unsafe partial class Bpf
     /// <param name="flags">0, <see cref="RingBuffer.NoWakeup"/> or <see cref="RingBuffer.ForceWakeup"/>.</param>
     /// <returns>0, or a negative errno.</returns>
     [BpfHelper(130)]
-    public static long RingbufOutput(BpfMap ringbuf, void* data, ulong size, ulong flags) => throw new BpfOnlyException();
+    public static long RingbufOutput(KernelMap ringbuf, void* data, ulong size, ulong flags) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_ringbuf_reserve</c>: reserves <paramref name="size"/> bytes in a ring buffer; every non-null result must be submitted or discarded.</summary>
     /// <param name="ringbuf">A <see cref="RingBuffer"/>.</param>
@@ -104,7 +104,7 @@ public static unsafe partial class Bpf
     /// <param name="flags">Must be 0.</param>
     /// <returns>The record, or null when the buffer is full.</returns>
     [BpfHelper(131)]
-    public static void* RingbufReserve(BpfMap ringbuf, ulong size, ulong flags) => throw new BpfOnlyException();
+    public static void* RingbufReserve(KernelMap ringbuf, ulong size, ulong flags) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_ringbuf_submit</c>: publishes a reserved record.</summary>
     /// <param name="data">The pointer <see cref="RingbufReserve"/> returned.</param>
@@ -123,7 +123,7 @@ public static unsafe partial class Bpf
     /// <param name="flags">Which property.</param>
     /// <returns>The property's value.</returns>
     [BpfHelper(134)]
-    public static ulong RingbufQuery(BpfMap ringbuf, ulong flags) => throw new BpfOnlyException();
+    public static ulong RingbufQuery(KernelMap ringbuf, ulong flags) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_ringbuf_reserve_dynptr</c>: reserves a ring buffer record of run-time size as a dynptr.</summary>
     /// <param name="ringbuf">A <see cref="RingBuffer"/>.</param>
@@ -132,7 +132,7 @@ public static unsafe partial class Bpf
     /// <param name="ptr">A <c>struct bpf_dynptr</c> on the stack.</param>
     /// <returns>0, or a negative errno (the dynptr must still be discarded).</returns>
     [BpfHelper(198)]
-    public static long RingbufReserveDynptr(BpfMap ringbuf, uint size, ulong flags, void* ptr) => throw new BpfOnlyException();
+    public static long RingbufReserveDynptr(KernelMap ringbuf, uint size, ulong flags, void* ptr) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_ringbuf_submit_dynptr</c>: publishes a record reserved with <see cref="RingbufReserveDynptr"/>.</summary>
     /// <param name="ptr">The dynptr.</param>
@@ -153,7 +153,7 @@ public static unsafe partial class Bpf
     /// <param name="flags">Wake-up flags.</param>
     /// <returns>The number of records drained, or a negative errno.</returns>
     [BpfHelper(209)]
-    public static long UserRingbufDrain(BpfMap map, delegate* managed<void*, void*, long> callbackFn, void* ctx, ulong flags) => throw new BpfOnlyException();
+    public static long UserRingbufDrain(KernelMap map, delegate* managed<void*, void*, long> callbackFn, void* ctx, ulong flags) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_dynptr_from_mem</c>: makes a dynptr over local memory or a map value.</summary>
     /// <param name="data">The memory.</param>

@@ -165,7 +165,7 @@ public static unsafe partial class Bpf
     /// <param name="index">The slot holding the cgroup.</param>
     /// <returns>1 if under it, 0 if not, or a negative errno.</returns>
     [BpfHelper(37)]
-    public static long CurrentTaskUnderCgroup(BpfMap map, uint index) => throw new BpfOnlyException();
+    public static long CurrentTaskUnderCgroup(KernelMap map, uint index) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_get_ns_current_pid_tgid</c>: the pid and tgid of the current task as seen from a pid namespace.</summary>
     /// <param name="dev">The namespace's <c>st_dev</c>.</param>
@@ -201,7 +201,7 @@ public static unsafe partial class Bpf
     /// <param name="flags">Frames to skip in the low 8 bits, plus <see cref="StackIdFlags"/>.</param>
     /// <returns>The stack id (≥ 0), or a negative errno.</returns>
     [BpfHelper(27)]
-    public static long GetStackid(void* ctx, BpfMap map, ulong flags) => throw new BpfOnlyException();
+    public static long GetStackid(void* ctx, KernelMap map, ulong flags) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_get_stack</c>: copies the current kernel or user stack into a buffer.</summary>
     /// <param name="ctx">The program's context.</param>
@@ -229,14 +229,14 @@ public static unsafe partial class Bpf
     /// <param name="size">The record size in bytes.</param>
     /// <returns>0, or a negative errno.</returns>
     [BpfHelper(25)]
-    public static long PerfEventOutput(void* ctx, BpfMap map, ulong flags, void* data, ulong size) => throw new BpfOnlyException();
+    public static long PerfEventOutput(void* ctx, KernelMap map, ulong flags, void* data, ulong size) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_perf_event_read</c>: reads the counter of a perf event stored in a perf event array.</summary>
     /// <param name="map">The perf event array.</param>
     /// <param name="flags">The CPU index, or <see cref="PerfEventArray.CurrentCpu"/>.</param>
     /// <returns>The counter value; errors are returned as small negative numbers.</returns>
     [BpfHelper(22)]
-    public static ulong PerfEventRead(BpfMap map, ulong flags) => throw new BpfOnlyException();
+    public static ulong PerfEventRead(KernelMap map, ulong flags) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_perf_event_read_value</c>: reads a perf event counter with its enabled and running times.</summary>
     /// <param name="map">The perf event array.</param>
@@ -245,7 +245,7 @@ public static unsafe partial class Bpf
     /// <param name="bufSize">Its size (24).</param>
     /// <returns>0, or a negative errno.</returns>
     [BpfHelper(55)]
-    public static long PerfEventReadValue(BpfMap map, ulong flags, void* buf, uint bufSize) => throw new BpfOnlyException();
+    public static long PerfEventReadValue(KernelMap map, ulong flags, void* buf, uint bufSize) => throw new BpfOnlyException();
 
     /// <summary><c>bpf_perf_prog_read_value</c>: the counter of the perf event a perf_event program is attached to.</summary>
     /// <param name="ctx">The perf_event program's context.</param>

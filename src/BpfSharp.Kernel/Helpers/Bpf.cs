@@ -5,7 +5,7 @@ namespace BpfSharp.Kernel;
 /// libbpf's <c>bpf_helper_defs.h</c>. Each stub is named after its C helper without the <c>bpf_</c> prefix, in
 /// .NET casing (<c>bpf_get_current_pid_tgid</c> → <see cref="GetCurrentPidTgid"/>), carries
 /// <see cref="BpfHelperAttribute"/> with the helper's id and mirrors the C prototype: kernel object pointers are
-/// <c>void*</c>, maps are <see cref="BpfMap"/>, <c>char*</c> is <c>byte*</c>. Inside a BPF program a call becomes
+/// <c>void*</c>, maps are <see cref="KernelMap"/>, <c>char*</c> is <c>byte*</c>. Inside a BPF program a call becomes
 /// <c>call id</c>; on .NET every stub throws <see cref="BpfOnlyException"/>.
 /// </summary>
 /// <remarks>

@@ -7,7 +7,7 @@ namespace BpfSharp.Kernel;
 /// program sees the current CPU's copy): keys are <c>u32</c> indices, every slot exists and cannot be deleted.
 /// </summary>
 /// <typeparam name="TValue">The value type (its size is the map's value size).</typeparam>
-public abstract unsafe class IndexedMap<TValue> : BpfMap
+public abstract unsafe class IndexedMap<TValue> : KernelMap
     where TValue : unmanaged
 {
     private protected IndexedMap()

@@ -8,7 +8,7 @@ namespace BpfSharp.Kernel;
 /// </summary>
 /// <typeparam name="TKey">The key type (its size is the map's key size).</typeparam>
 /// <typeparam name="TValue">The value type (its size is the map's value size).</typeparam>
-public abstract unsafe class KeyedMap<TKey, TValue> : BpfMap
+public abstract unsafe class KeyedMap<TKey, TValue> : KernelMap
     where TKey : unmanaged
     where TValue : unmanaged
 {

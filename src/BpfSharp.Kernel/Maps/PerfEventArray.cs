@@ -6,7 +6,7 @@ namespace BpfSharp.Kernel;
 /// A perf event array (<c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>, key and value <c>u32</c>): one perf ring buffer per
 /// CPU that user space reads. Prefer <see cref="RingBuffer"/> on kernels from 5.8.
 /// </summary>
-public sealed unsafe class PerfEventArray : BpfMap
+public sealed unsafe class PerfEventArray : KernelMap
 {
     /// <summary><c>BPF_F_CURRENT_CPU</c>: the flags value that selects the current CPU's buffer.</summary>
     public const ulong CurrentCpu = 0xFFFF_FFFF;

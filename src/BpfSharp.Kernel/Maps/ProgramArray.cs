@@ -1,7 +1,7 @@
 namespace BpfSharp.Kernel;
 
 /// <summary>A program array (<c>BPF_MAP_TYPE_PROG_ARRAY</c>, key and value <c>u32</c>): the jump table of tail calls.</summary>
-public sealed unsafe class ProgramArray : BpfMap
+public sealed unsafe class ProgramArray : KernelMap
 {
     /// <summary>Declares the map; the arguments must be constants.</summary>
     /// <param name="maxEntries">The number of slots.</param>

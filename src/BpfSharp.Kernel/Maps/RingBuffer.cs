@@ -7,7 +7,7 @@ namespace BpfSharp.Kernel;
 /// Records are either copied in (<see cref="Output{T}"/>) or reserved, filled in place and then submitted
 /// (<see cref="Reserve{T}"/>, <see cref="Submit"/>, <see cref="Discard"/>).
 /// </summary>
-public sealed unsafe class RingBuffer : BpfMap
+public sealed unsafe class RingBuffer : KernelMap
 {
     /// <summary><c>BPF_RB_NO_WAKEUP</c>: do not wake the consumer for this record.</summary>
     public const ulong NoWakeup = 1;

@@ -4,7 +4,7 @@ namespace BpfSharp.Kernel;
 /// A stack trace map (<c>BPF_MAP_TYPE_STACK_TRACE</c>, key <c>u32</c> stack id, value <see cref="MaxDepth"/>
 /// instruction addresses).
 /// </summary>
-public sealed unsafe class StackTraceMap : BpfMap
+public sealed unsafe class StackTraceMap : KernelMap
 {
     /// <summary>The frames per stack, the value being <c>u64[MaxDepth]</c> (the kernel's default <c>perf_event_max_stack</c>).</summary>
     public const int MaxDepth = 127;

@@ -1,6 +1,6 @@
 using System.Runtime.Loader;
 using BpfSharp.Compiler;
-using BpfSharp.Linux.Compilation;
+using BpfSharp.Compilation;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Tests.CompilerDiagnostics;
 using BpfSharp.Tests.Linux;

@@ -30,7 +30,7 @@ public class CompilableBodyTests
     /// <summary>Every method the compiler compiles from IL: neither a helper stub nor printk, nor a constructor.</summary>
     public static IEnumerable<MethodInfo> CompiledBodies() =>
         KernelApiKit.KernelAssembly.GetTypes()
-            .Where(t => t == typeof(Bpf) || t.IsSubclassOf(typeof(BpfMap)) || ContextLayoutTests.ContextTypes.Contains(t))
+            .Where(t => t == typeof(Bpf) || t.IsSubclassOf(typeof(KernelMap)) || ContextLayoutTests.ContextTypes.Contains(t))
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
             .Where(m => m.GetCustomAttribute<BpfHelperAttribute>() is null && m.GetCustomAttribute<BpfPrintkAttribute>() is null);
 

@@ -58,7 +58,7 @@ public unsafe class DocumentedExampleTests
     {
         var fields = typeof(ExampleProbes).GetFields(BindingFlags.NonPublic | BindingFlags.Static);
         Assert.Equal(3, fields.Length);
-        Assert.All(fields, f => Assert.IsAssignableFrom<BpfMap>(f.GetValue(null)));
+        Assert.All(fields, f => Assert.IsAssignableFrom<KernelMap>(f.GetValue(null)));
         var sections = typeof(ExampleProbes).GetMethods()
             .Select(m => m.GetCustomAttribute<BpfProgramAttribute>()?.Section).Where(s => s is not null).Order();
         Assert.Equal(["kprobe/do_unlinkat", "tracepoint/sched/sched_process_exec", "xdp"], sections);

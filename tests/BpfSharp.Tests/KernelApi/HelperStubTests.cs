@@ -138,7 +138,7 @@ public partial class HelperStubTests
     private static string DotNetShape(Type t)
     {
         if (t == typeof(void)) return "void";
-        if (t.IsPointer || t.IsFunctionPointer || typeof(BpfMap).IsAssignableFrom(t)) return "pointer";
+        if (t.IsPointer || t.IsFunctionPointer || typeof(KernelMap).IsAssignableFrom(t)) return "pointer";
         if (t.IsPrimitive) return System.Runtime.InteropServices.Marshal.SizeOf(t).ToString();
         return "unexpected .NET type " + t;
     }

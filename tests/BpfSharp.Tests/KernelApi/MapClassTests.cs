@@ -23,7 +23,7 @@ public unsafe class MapClassTests
 
     /// <summary>The concrete map classes (the abstract KeyedMap / PerCpuKeyedMap / IndexedMap only share code).</summary>
     private static IEnumerable<Type> MapClasses() =>
-        KernelApiKit.KernelAssembly.GetTypes().Where(t => t.IsSubclassOf(typeof(BpfMap)) && !t.IsAbstract);
+        KernelApiKit.KernelAssembly.GetTypes().Where(t => t.IsSubclassOf(typeof(KernelMap)) && !t.IsAbstract);
 
     [Fact]
     public void EveryMapClassIsInTheCompilersTableAndViceVersa()
@@ -33,7 +33,7 @@ public unsafe class MapClassTests
         foreach (var t in MapClasses())
         {
             Assert.True(t.IsSealed, $"{t.Name} must be sealed");
-            Assert.True(t.BaseType == typeof(BpfMap) || (t.BaseType!.IsAbstract && t.BaseType.IsSubclassOf(typeof(BpfMap))),
+            Assert.True(t.BaseType == typeof(KernelMap) || (t.BaseType!.IsAbstract && t.BaseType.IsSubclassOf(typeof(KernelMap))),
                 $"{t.Name} derives from {t.BaseType}");
             Assert.Equal("BpfSharp.Kernel", t.Namespace);
         }
@@ -56,12 +56,12 @@ public unsafe class MapClassTests
     [Fact]
     public void BpfMapCannotBeSubclassedOutsideTheLibrary()
     {
-        var ctors = typeof(BpfMap).GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance);
+        var ctors = typeof(KernelMap).GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance);
         var ctor = Assert.Single(ctors);
-        Assert.True(ctor.IsFamilyAndAssembly, "BpfMap() must be private protected");
+        Assert.True(ctor.IsFamilyAndAssembly, "KernelMap() must be private protected");
         Assert.Empty(ctor.GetParameters());
-        Assert.True(typeof(BpfMap).IsAbstract);
-        Assert.Empty(typeof(BpfMap).GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+        Assert.True(typeof(KernelMap).IsAbstract);
+        Assert.Empty(typeof(KernelMap).GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly));
     }
 
     [Fact]

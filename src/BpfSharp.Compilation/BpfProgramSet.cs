@@ -3,7 +3,7 @@ using BpfSharp.Compiler;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Objects;
 
-namespace BpfSharp.Linux.Compilation;
+namespace BpfSharp.Compilation;
 
 /// <summary>
 /// Loads the BPF programs written in C# into the kernel: compiles an assembly with <see cref="BpfCompiler"/> (or
