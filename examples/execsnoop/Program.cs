@@ -1,14 +1,9 @@
 // execsnoop: trace exec() system-wide and print one line per call, with bcc execsnoop's columns.
-// Both halves are C#: the BPF programs in Probes.cs are compiled from this very assembly by BpfSharp's compiler
-// at start-up; this half loads them, attaches both programs and reads the ring buffer until Ctrl-C, --duration
-// or --count.
+// Both halves are C#: the build compiles the BPF programs in Probes.cs and embeds the object in this assembly;
+// this half loads them through the generated ProbesSkeleton, attaches both programs and reads the ring buffer
+// until Ctrl-C, --duration or --count.
 using System.Runtime.InteropServices;
 using System.Text;
-using BpfSharp.Compiler;
-using BpfSharp.Linux;
-using BpfSharp.Objects;
-using BpfSharp.Linux.Links;
-using BpfSharp.Linux.Loading;
 using BpfSharp.Linux.RingBuffer;
 
 namespace ExecSnoop;
@@ -42,53 +37,39 @@ internal static unsafe class Program
             }
         }
 
-        var compilation = BpfCompiler.Compile(typeof(Program).Assembly.Location);
-        foreach (var d in compilation.Diagnostics) Console.Error.WriteLine(d);
-        using var collection = BpfCollection.Load(ObjectSpec.Read(compilation.GetObjectOrThrow(), "execsnoop.bpf.o"));
-        var links = new List<BpfLink>();
-        try
+        // The build compiled Probes.cs to BPF and embedded the object in this assembly; ProbesSkeleton is generated.
+        using var probes = ProbesSkeleton.OpenAndLoad();
+        using var links = probes.AttachAll();
+        using var reader = new RingBufferReader(probes.Maps.Events);
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        if (duration is { } seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+
+        var output = new StringBuilder(256);
+        var printed = 0L;
+        var start = DateTime.Now;
+        if (showTimestamp) Console.Out.Write($"{"TIME(s)",-8} ");
+        Console.Out.WriteLine($"{"PCOMM",-16} {"PID",-7} {"PPID",-7} {"RET",3} ARGS");
+        Console.Out.Flush();
+        RingBufferRecordHandler print = record =>
         {
-            foreach (var spec in collection.Spec.Programs)
-            {
-                if (spec.IsSubprogram) continue;
-                links.Add(SectionAttach.Attach(collection.Programs[spec.Name], spec.SectionName));
-            }
-
-            using var reader = new RingBufferReader(collection.Maps[nameof(Probes.Events)]);
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-            if (duration is { } seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-
-            var output = new StringBuilder(256);
-            var printed = 0L;
-            var start = DateTime.Now;
-            if (showTimestamp) Console.Out.Write($"{"TIME(s)",-8} ");
-            Console.Out.WriteLine($"{"PCOMM",-16} {"PID",-7} {"PPID",-7} {"RET",3} ARGS");
+            if (maxEvents is { } max && printed >= max) return;
+            var e = MemoryMarshal.Read<ExecEvent>(record);
+            var comm = new ReadOnlySpan<byte>(e.Comm, Probes.TaskCommLength);
+            var argsSpan = new ReadOnlySpan<byte>(e.Args, (int)Math.Min(e.ArgsSize, (uint)Probes.ArgsSize));
+            output.Clear();
+            if (showTimestamp) output.Append($"{(DateTime.Now - start).TotalSeconds,-8:F3} ");
+            output.Append($"{CString(comm),-16} {e.Pid,-7} {e.Ppid,-7} {e.Ret,3} ");
+            AppendArgs(output, argsSpan);
+            Console.Out.WriteLine(output);
             Console.Out.Flush();
-            RingBufferRecordHandler print = record =>
-            {
-                if (maxEvents is { } max && printed >= max) return;
-                var e = MemoryMarshal.Read<ExecEvent>(record);
-                var comm = new ReadOnlySpan<byte>(e.Comm, Probes.TaskCommLength);
-                var argsSpan = new ReadOnlySpan<byte>(e.Args, (int)Math.Min(e.ArgsSize, (uint)Probes.ArgsSize));
-                output.Clear();
-                if (showTimestamp) output.Append($"{(DateTime.Now - start).TotalSeconds,-8:F3} ");
-                output.Append($"{CString(comm),-16} {e.Pid,-7} {e.Ppid,-7} {e.Ret,3} ");
-                AppendArgs(output, argsSpan);
-                Console.Out.WriteLine(output);
-                Console.Out.Flush();
-                printed++;
-                if (maxEvents is { } limit && printed >= limit) stop.Cancel();
-            };
-            while (!stop.IsCancellationRequested) reader.Poll(100, print);
-            var dropped = collection.ReadVariable<ulong>(nameof(Probes.Dropped));
-            if (dropped > 0) Console.Error.WriteLine($"execsnoop: {dropped} events dropped (ring buffer full)");
-            return 0;
-        }
-        finally
-        {
-            foreach (var link in links) link.Dispose();
-        }
+            printed++;
+            if (maxEvents is { } limit && printed >= limit) stop.Cancel();
+        };
+        while (!stop.IsCancellationRequested) reader.Poll(100, print);
+        var dropped = probes.Globals.Dropped;
+        if (dropped > 0) Console.Error.WriteLine($"execsnoop: {dropped} events dropped (ring buffer full)");
+        return 0;
     }
 
     private static string CString(ReadOnlySpan<byte> bytes)

@@ -59,9 +59,9 @@ public sealed partial class BpfObjectLoader
         }
     }
 
-    private static (uint Key, uint Value, uint MaxEntries) EffectiveSizes(MapSpec m)
+    private (uint Key, uint Value, uint MaxEntries) EffectiveSizes(MapSpec m)
     {
-        uint max = m.MaxEntries;
+        uint max = _maxEntries.TryGetValue(m, out var sized) ? sized : m.MaxEntries;
         if (m.Type == BpfMapType.PerfEventArray && max == 0) max = (uint)PossibleCpus.Count;
         if (m.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf)
         {
@@ -72,6 +72,7 @@ public sealed partial class BpfObjectLoader
         }
         uint value = m.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.ProgArray or BpfMapType.PerfEventArray
             && m.ValueSize == 0 ? 4 : m.ValueSize;
+        if (_valueSizes.TryGetValue(m, out var resized)) value = resized;
         return (m.KeySize, value, max);
     }
 
@@ -88,7 +89,9 @@ public sealed partial class BpfObjectLoader
                 NumaNode = m.NumaNode, MapExtra = m.MapExtra,
             };
             attr.MapName.Set(kernelName, "name");
-            bool btf = st.Btf is not null && !NoBtfKeyValue.Contains(m.Type) && (m.KeyTypeId != 0 || m.ValueTypeId != 0);
+            // A value resized before load no longer matches its BTF type, which the kernel would refuse (libbpf drops it too).
+            bool btf = st.Btf is not null && !NoBtfKeyValue.Contains(m.Type) && (m.KeyTypeId != 0 || m.ValueTypeId != 0)
+                && !_valueSizes.ContainsKey(m);
             using var innerLease = inner is null ? default : inner.FileDescriptor.Borrow();
             if (inner is not null) attr.InnerMapFd = (uint)innerLease.Fd;
             int fd;

@@ -22,6 +22,8 @@ public sealed partial class BpfObjectLoader
     private readonly Dictionary<string, byte[]> _data = [];
     private readonly Dictionary<string, bool> _autoload = [];
     private readonly List<string> _log = [];
+    private readonly Dictionary<MapSpec, uint> _maxEntries = [];
+    private readonly Dictionary<MapSpec, uint> _valueSizes = [];
 
     /// <summary>Prepares loading <paramref name="spec"/>.</summary>
     public BpfObjectLoader(ObjectSpec spec, BpfLoaderOptions? options = null)
@@ -53,20 +55,63 @@ public sealed partial class BpfObjectLoader
         _autoload[programName] = autoload;
     }
 
+    /// <summary>
+    /// Sets a map's maximum number of entries before load (libbpf's <c>bpf_map__set_max_entries</c>), for maps whose
+    /// size depends on the machine (CPUs, memory) or on the user's options. For a ring buffer it is the size in bytes.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The object has no such map.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEntries"/> is 0 for a map type that needs entries.</exception>
+    public void SetMaxEntries(string mapName, uint maxEntries)
+    {
+        var map = FindMap(mapName);
+        if (maxEntries == 0 && map.Type is not (BpfMapType.PerfEventArray or BpfMapType.InodeStorage or BpfMapType.TaskStorage
+                or BpfMapType.SkStorage or BpfMapType.CgrpStorage))
+            throw new ArgumentOutOfRangeException(nameof(maxEntries), $"map '{mapName}' needs at least one entry");
+        _maxEntries[map] = maxEntries;
+    }
+
+    /// <summary>
+    /// Sets a map's value size before load (libbpf's <c>bpf_map__set_value_size</c>), e.g. a stack trace map's
+    /// depth. The map is then created without BTF for its value, whose type no longer has that size.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The object has no such map, or it is a global data section.</exception>
+    public void SetValueSize(string mapName, uint valueSize)
+    {
+        var map = FindMap(mapName);
+        if (valueSize == 0) throw new ArgumentOutOfRangeException(nameof(valueSize), $"map '{mapName}' needs a value size");
+        _valueSizes[map] = valueSize;
+    }
+
+    /// <summary>The maximum number of entries map <paramref name="mapName"/> will be created with.</summary>
+    public uint GetMaxEntries(string mapName) => EffectiveSizes(FindMap(mapName)).MaxEntries;
+
+    private MapSpec FindMap(string mapName)
+    {
+        ArgumentNullException.ThrowIfNull(mapName);
+        foreach (var m in _spec.Maps)
+            if (m.Name == mapName) return m;
+        throw new KeyNotFoundException($"no map '{mapName}' in the object");
+    }
+
     /// <summary>Sets the initial bytes of a global variable (any data section, including <c>.rodata</c>) before load.</summary>
     public void SetVariable(string name, ReadOnlySpan<byte> value)
     {
+        var bytes = GetVariableBytes(name);
+        if (value.Length != bytes.Length)
+            throw new ArgumentException($"variable '{name}' is {bytes.Length} bytes, value is {value.Length}", nameof(value));
+        value.CopyTo(bytes);
+    }
+
+    /// <summary>The initial bytes of a global variable as they will be loaded (writable until <see cref="Load"/>).</summary>
+    /// <exception cref="KeyNotFoundException">No global variable of that name.</exception>
+    public Span<byte> GetVariableBytes(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
         foreach (var d in _spec.DataSections)
         {
             if (d.Kind == DataSectionKind.Kconfig) continue;
             foreach (var v in d.Variables)
-            {
-                if (v.Name != name) continue;
-                if ((ulong)value.Length != v.Size)
-                    throw new ArgumentException($"variable '{name}' is {v.Size} bytes, value is {value.Length}", nameof(value));
-                value.CopyTo(_data[d.Name].AsSpan((int)v.Offset));
-                return;
-            }
+                if (v.Name == name) return _data[d.Name].AsSpan((int)v.Offset, (int)v.Size);
         }
         throw new KeyNotFoundException($"no global variable '{name}'");
     }

@@ -1,0 +1,174 @@
+using System.Reflection;
+using BpfSharp.Linux.Links;
+using BpfSharp.Linux.Maps;
+using BpfSharp.Objects;
+
+namespace BpfSharp.Linux.Loading;
+
+/// <summary>
+/// A BPF object through its life, as libbpf's <c>bpf_object</c> and bpftool's skeletons see it: opened (parsed; set
+/// <c>.rodata</c>, map sizes and autoload), loaded (in the kernel; read and write <c>.data</c>/<c>.bss</c>, use maps
+/// and programs), attached (<see cref="AttachAll"/>), disposed (everything closed). The typed classes that BpfSharp
+/// generates for a C# BPF program, and <c>bpfsharp gen skeleton</c> for a C one, are thin layers over this type.
+/// </summary>
+public sealed class BpfObject : IDisposable
+{
+    /// <summary>
+    /// The name of the manifest resource under which the BpfSharp build embeds the compiled object in an assembly.
+    /// </summary>
+    public const string EmbeddedResourceName = "BpfSharp.Object.bpf.o";
+
+    private BpfObjectLoader? _loader;
+    private BpfCollection? _collection;
+    private readonly Dictionary<string, GlobalVariableSpec> _variables = [];
+    private readonly Dictionary<string, string> _variableSections = [];
+
+    private BpfObject(ObjectSpec spec, BpfLoaderOptions? options)
+    {
+        Spec = spec;
+        _loader = new BpfObjectLoader(spec, options);
+        foreach (var d in spec.DataSections)
+        {
+            if (d.Kind == DataSectionKind.Kconfig) continue;
+            foreach (var v in d.Variables)
+            {
+                _variables[v.Name] = v;
+                _variableSections[v.Name] = d.Name;
+            }
+        }
+    }
+
+    /// <summary>Opens a parsed object.</summary>
+    public static BpfObject Open(ObjectSpec spec, BpfLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new BpfObject(spec, options);
+    }
+
+    /// <summary>Opens the object in <paramref name="image"/> (e.g. bytes embedded by <c>bpfsharp gen skeleton</c>).</summary>
+    /// <param name="image">The ELF object.</param>
+    /// <param name="name">A name for error messages (the object's file name).</param>
+    /// <param name="options">Loader options; null for the defaults.</param>
+    /// <exception cref="BpfFormatException">The bytes are not a valid BPF object.</exception>
+    public static BpfObject Open(ReadOnlyMemory<byte> image, string name, BpfLoaderOptions? options = null) =>
+        new(ObjectSpec.Read(image, name), options);
+
+    /// <summary>Opens an object file.</summary>
+    public static BpfObject Open(string path, BpfLoaderOptions? options = null) => new(ObjectSpec.Load(path), options);
+
+    /// <summary>
+    /// Opens the object the BpfSharp build compiled from <paramref name="assembly"/>'s C# BPF programs and embedded
+    /// in it (resource <see cref="EmbeddedResourceName"/>). Works in single-file and NativeAOT applications.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The assembly has no embedded object (it was not built with the BpfSharp package, or has no BPF programs).</exception>
+    public static BpfObject OpenEmbedded(Assembly assembly, BpfLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        using var stream = assembly.GetManifestResourceStream(EmbeddedResourceName)
+            ?? throw new InvalidOperationException(
+                $"assembly '{assembly.GetName().Name}' has no embedded BPF object: build it with the BpfSharp package (BpfCompile=true) and give it at least one BPF program");
+        var image = new byte[stream.Length];
+        stream.ReadExactly(image);
+        return new BpfObject(ObjectSpec.Read(image, assembly.GetName().Name + ".bpf.o"), options);
+    }
+
+    /// <summary>What the object file says.</summary>
+    public ObjectSpec Spec { get; }
+
+    /// <summary>True once <see cref="Load"/> succeeded.</summary>
+    public bool IsLoaded => _collection is not null;
+
+    /// <summary>The kernel objects (after <see cref="Load"/>).</summary>
+    /// <exception cref="InvalidOperationException">Not loaded yet.</exception>
+    public BpfCollection Collection => _collection ?? throw new InvalidOperationException("the BPF object is not loaded yet: call Load() first");
+
+    /// <summary>The loader (before <see cref="Load"/>): autoload, map sizes, variables.</summary>
+    /// <exception cref="InvalidOperationException">Already loaded.</exception>
+    public BpfObjectLoader Loader => _loader ?? throw new InvalidOperationException(
+        _collection is null ? "the BPF object is disposed" : "the BPF object is already loaded: set this before Load()");
+
+    /// <summary>Sets a map's maximum entries before load (a ring buffer's size in bytes).</summary>
+    public void SetMaxEntries(string mapName, uint maxEntries) => Loader.SetMaxEntries(mapName, maxEntries);
+
+    /// <summary>Sets a map's value size before load.</summary>
+    public void SetValueSize(string mapName, uint valueSize) => Loader.SetValueSize(mapName, valueSize);
+
+    /// <summary>Sets whether an entry program is loaded.</summary>
+    public void SetAutoload(string programName, bool autoload) => Loader.SetAutoload(programName, autoload);
+
+    /// <summary>Creates everything in the kernel.</summary>
+    /// <exception cref="BpfLoadException">Loading failed; nothing is left in the kernel.</exception>
+    /// <exception cref="BpfVerifierException">The verifier rejected a program; the log says why.</exception>
+    public void Load()
+    {
+        var loader = Loader;
+        _collection = loader.Load();
+        _loader = null;
+    }
+
+    /// <summary>A typed handle on a global variable (<c>.data</c>, <c>.rodata</c>, <c>.bss</c>).</summary>
+    /// <exception cref="KeyNotFoundException">No such variable.</exception>
+    /// <exception cref="ArgumentException">Its size is not <typeparamref name="T"/>'s.</exception>
+    public BpfVariable<T> Variable<T>(string name) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!_variables.TryGetValue(name, out var v)) throw new KeyNotFoundException($"no global variable '{name}' in {Spec.Path ?? "the object"}");
+        return new BpfVariable<T>(this, name, (int)v.Size);
+    }
+
+    internal Span<byte> GetVariableBytes(string name, bool forWrite)
+    {
+        if (_loader is not null) return _loader.GetVariableBytes(name);
+        var data = Collection.GlobalData[_variableSections[name]];
+        if (forWrite && data.IsReadOnly)
+            throw new InvalidOperationException($"'{name}' is in {data.Name}, which is read-only once loaded: set it before Load()");
+        return data.GetVariableBytes(name);
+    }
+
+    /// <summary>A map (after load).</summary>
+    /// <exception cref="KeyNotFoundException">No such map.</exception>
+    public BpfMap Map(string name) =>
+        Collection.Maps.TryGetValue(name, out var map) ? map : throw new KeyNotFoundException($"no map '{name}' in {Spec.Path ?? "the object"}");
+
+    /// <summary>A typed view of a map (after load); the view does not own the map.</summary>
+    public BpfMap<TKey, TValue> Map<TKey, TValue>(string name) where TKey : unmanaged where TValue : unmanaged => new(Map(name));
+
+    /// <summary>A program (after load).</summary>
+    /// <exception cref="KeyNotFoundException">No such program, or it was not loaded (autoload off).</exception>
+    public BpfProgram Program(string name) =>
+        Collection.Programs.TryGetValue(name, out var program) ? program : throw new KeyNotFoundException($"no loaded program '{name}' in {Spec.Path ?? "the object"}");
+
+    /// <summary>
+    /// Attaches every loaded entry program whose section names its own attach point (tracepoints, raw and BTF
+    /// tracepoints, kprobes, uprobes: see <see cref="SectionAttach"/>); programs that need a target from the caller
+    /// (XDP, tc, cgroup, perf_event) are left for the caller to attach. If one attach fails, the ones already made
+    /// are detached before the exception propagates.
+    /// </summary>
+    /// <returns>The links; dispose to detach them all.</returns>
+    public BpfLinkGroup AttachAll()
+    {
+        var links = new List<BpfLink>();
+        try
+        {
+            foreach (var p in Spec.Programs)
+            {
+                if (p.IsSubprogram || !SectionAttach.CanAttach(p.SectionName)) continue;
+                if (!Collection.Programs.TryGetValue(p.Name, out var program)) continue;
+                links.Add(SectionAttach.Attach(program, p.SectionName));
+            }
+        }
+        catch
+        {
+            for (var i = links.Count - 1; i >= 0; i--) links[i].Dispose();
+            throw;
+        }
+        return new BpfLinkGroup(links);
+    }
+
+    /// <summary>Closes everything this object holds in the kernel (links made by <see cref="AttachAll"/> are the caller's).</summary>
+    public void Dispose()
+    {
+        _loader = null;
+        _collection?.Dispose();
+    }
+}
