@@ -24,6 +24,10 @@ step() {
 }
 
 step deps bash scripts/install-deps.sh
+# Pinning tests need bpffs; a machine that booted without it gets it mounted here (idempotent).
+if [[ $(id -u) -eq 0 ]] && ! grep -q " /sys/fs/bpf bpf " /proc/mounts; then
+  mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
+fi
 step native make -C native
 step build dotnet build BpfSharp.slnx -c Release
 
