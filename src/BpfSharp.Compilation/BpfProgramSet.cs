@@ -11,7 +11,7 @@ namespace BpfSharp.Compilation;
 /// </summary>
 public static class BpfProgramSet
 {
-    /// <summary>The file name suffix of the object the MSBuild target writes next to an assembly.</summary>
+    /// <summary>The file name suffix of the sidecar object the build can write next to an assembly (<c>BpfSidecarObject</c>).</summary>
     public const string ObjectSuffix = ".bpf.o";
 
     /// <summary>
@@ -30,9 +30,9 @@ public static class BpfProgramSet
     }
 
     /// <summary>
-    /// Loads the BPF programs of <paramref name="assembly"/>: from the sidecar object the MSBuild target wrote next
-    /// to it (<c>Name.bpf.o</c>) when that is at least as new as the assembly, otherwise by compiling the assembly's
-    /// file now.
+    /// Loads the BPF programs of <paramref name="assembly"/>: from the object the BpfSharp build embedded in it, else
+    /// from the sidecar object next to it (<c>Name.bpf.o</c>) when that is at least as new as the assembly, otherwise
+    /// by compiling the assembly's file now.
     /// </summary>
     /// <param name="assembly">An assembly with BPF programs, typically <c>typeof(MyProbes).Assembly</c>.</param>
     /// <param name="options">Loader options; null for the defaults.</param>
@@ -42,6 +42,12 @@ public static class BpfProgramSet
     public static BpfCollection LoadCompiledFor(Assembly assembly, BpfLoaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(assembly);
+        if (assembly.GetManifestResourceInfo(BpfObject.EmbeddedResourceName) is not null)
+        {
+            using var embedded = BpfObject.OpenEmbedded(assembly);
+            return BpfCollection.Load(embedded.Spec, options);
+        }
+
         var sidecar = FindObjectFor(assembly);
         if (sidecar is not null)
         {

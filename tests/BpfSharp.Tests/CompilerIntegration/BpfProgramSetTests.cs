@@ -56,10 +56,27 @@ public sealed class BpfProgramSetTests(BuiltTinyProject built)
     }
 
     [Fact]
+    public void LoadCompiledForPrefersTheEmbeddedObject()
+    {
+        KernelObjects.RequireBpf();
+        var dir = built.Project.CopyOutput("embedded-first");
+        var sidecar = Path.Combine(dir, TinyBpfProject.Name + ".bpf.o");
+        File.WriteAllBytes(sidecar, "not an ELF object"u8.ToArray());
+        File.SetLastWriteTimeUtc(sidecar, DateTime.UtcNow.AddMinutes(1));
+
+        WithAssemblyAt(dir, assembly =>
+        {
+            using var collection = BpfProgramSet.LoadCompiledFor(assembly);
+            AssertRuns(collection);
+            return 0;
+        });
+    }
+
+    [Fact]
     public void LoadCompiledForUsesTheSidecarObject()
     {
         KernelObjects.RequireBpf();
-        var dir = built.Project.CopyOutput("sidecar-used");
+        var dir = built.SidecarOnly.CopyOutput("sidecar-used");
 
         WithAssemblyAt(dir, assembly =>
         {
@@ -73,7 +90,7 @@ public sealed class BpfProgramSetTests(BuiltTinyProject built)
     [Fact]
     public void LoadCompiledForReadsTheSidecarRatherThanCompiling()
     {
-        var dir = built.Project.CopyOutput("sidecar-garbage");
+        var dir = built.SidecarOnly.CopyOutput("sidecar-garbage");
         var sidecar = Path.Combine(dir, TinyBpfProject.Name + ".bpf.o");
         File.WriteAllBytes(sidecar, "not an ELF object"u8.ToArray());
         File.SetLastWriteTimeUtc(sidecar, DateTime.UtcNow.AddMinutes(1));
@@ -85,7 +102,7 @@ public sealed class BpfProgramSetTests(BuiltTinyProject built)
     public void LoadCompiledForIgnoresAStaleSidecarAndCompiles()
     {
         KernelObjects.RequireBpf();
-        var dir = built.Project.CopyOutput("sidecar-stale");
+        var dir = built.SidecarOnly.CopyOutput("sidecar-stale");
         var sidecar = Path.Combine(dir, TinyBpfProject.Name + ".bpf.o");
         File.WriteAllBytes(sidecar, "stale garbage"u8.ToArray());
         File.SetLastWriteTimeUtc(sidecar, File.GetLastWriteTimeUtc(Path.Combine(dir, TinyBpfProject.Name + ".dll")).AddHours(-1));
@@ -103,7 +120,7 @@ public sealed class BpfProgramSetTests(BuiltTinyProject built)
     public void LoadCompiledForCompilesWhenThereIsNoSidecar()
     {
         KernelObjects.RequireBpf();
-        var dir = built.Project.CopyOutput("sidecar-none");
+        var dir = built.SidecarOnly.CopyOutput("sidecar-none");
         File.Delete(Path.Combine(dir, TinyBpfProject.Name + ".bpf.o"));
 
         WithAssemblyAt(dir, assembly =>

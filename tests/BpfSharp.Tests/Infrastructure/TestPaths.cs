@@ -13,6 +13,14 @@ public static class TestPaths
     /// <summary>The repository root (holds BpfSharp.slnx).</summary>
     public static string RepoRoot => Root.Value;
 
+    /// <summary>The build configuration these tests were built in (Release or Debug): sibling projects' outputs are there too.</summary>
+    public static string Configuration =>
+#if DEBUG
+        "Debug";
+#else
+        "Release";
+#endif
+
     /// <summary>The kernel BTF blobs shared beside the repository (../shared/kernels), or BPFSHARP_KERNELS.</summary>
     public static string Kernels =>
         Environment.GetEnvironmentVariable("BPFSHARP_KERNELS") ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "kernels"));
