@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo on the running kernel: execsnoop written entirely in C# (examples/execsnoop). bpfsharp compiles its BPF
-# half from the .NET assembly, shows the object and its CO-RE relocations, resolves them against this kernel and
+# half from the .NET assembly (as its build already did, embedding the object), shows the object and its CO-RE relocations, resolves them against this kernel and
 # a 5.13 kernel's BTF, and then the tool runs (C# host, BpfSharp loader, ring buffer) while a few commands execute.
 # Verbs this build of bpfsharp does not have yet are reported and skipped.
 set -euo pipefail
@@ -55,7 +55,7 @@ if [[ -f $old_kernel ]]; then
   demo_step "The same object against a 5.13 kernel's BTF: other offsets, same program" core explain "$obj" --target "$old_kernel"
 fi
 
-say "execsnoop, both halves in C#: compiled at start-up, loaded by BpfSharp, one line per exec via a ring buffer"
+say "execsnoop, both halves in C#: the build compiled its BPF half and embedded it; the generated ProbesSkeleton loads it; one line per exec via a ring buffer"
 if [[ $(id -u) -ne 0 ]]; then
   echo "(skipped: loading needs root or CAP_BPF)"
   say "Done"
