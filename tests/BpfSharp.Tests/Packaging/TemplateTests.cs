@@ -147,6 +147,33 @@ public sealed class TemplateTests(PackageFeed feed)
             "/sys/kernel/btf/vmlinux is missing");
     }
 
+    [Fact]
+    public void ATransitiveReferenceThroughALibraryStillCompilesEmbedsAndGenerates()
+    {
+        var dir = NewProject("bpfsharp-trace", "ThroughLibrary");
+        var library = Path.Combine(feed.Workspace, "SharedLibrary");
+        Directory.CreateDirectory(library);
+        File.WriteAllText(Path.Combine(library, "SharedLibrary.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+              <ItemGroup><PackageReference Include="BpfSharp" Version="{PackageFeed.Version}" /></ItemGroup>
+            </Project>
+            """);
+        var csproj = Path.Combine(dir, "ThroughLibrary.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace(
+            $"<PackageReference Include=\"BpfSharp\" Version=\"{PackageFeed.Version}\" />",
+            "<ProjectReference Include=\"../SharedLibrary/SharedLibrary.csproj\" />"));
+
+        // Program.cs uses the generated ProbesSkeleton: the build fails unless the generator reached this project.
+        Build(dir);
+
+        var dll = Path.Combine(dir, "bin", "Release", "net10.0", "ThroughLibrary.dll");
+        var embedded = CompilerIntegration.MsBuildTargetTests.ReadResource(dll, BpfSharp.Linux.Loading.BpfObject.EmbeddedResourceName);
+        Assert.NotNull(embedded);
+        Assert.Contains(BpfSharp.Objects.ObjectSpec.Read(embedded, "embedded").Programs, p => p.Name == "OnExec");
+        Assert.Null(CompilerIntegration.MsBuildTargetTests.ReadResource(Path.Combine(library, "bin", "Release", "net10.0", "SharedLibrary.dll"), BpfSharp.Linux.Loading.BpfObject.EmbeddedResourceName));
+    }
+
     private static void AssertOneClearLine(ProcessResult run, string expected)
     {
         Assert.Equal(1, run.Code);
