@@ -30,6 +30,19 @@ public static class BpfProgramSet
     }
 
     /// <summary>
+    /// Compiles the BPF programs of the assembly at <paramref name="assemblyPath"/> and opens the object without
+    /// loading it, so that <c>.rodata</c> variables, map sizes and autoload can be set first (then
+    /// <see cref="BpfObject.Load"/>).
+    /// </summary>
+    /// <exception cref="BpfCompilationException">The C# cannot be compiled to BPF.</exception>
+    public static BpfObject CompileAndOpen(string assemblyPath, BpfLoaderOptions? options = null, BpfCompilerOptions? compilerOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(assemblyPath);
+        var obj = BpfCompiler.Compile(assemblyPath, compilerOptions).GetObjectOrThrow();
+        return BpfObject.Open(ObjectSpec.Read(obj, Path.ChangeExtension(assemblyPath, ObjectSuffix)), options);
+    }
+
+    /// <summary>
     /// Loads the BPF programs of <paramref name="assembly"/>: from the object the BpfSharp build embedded in it, else
     /// from the sidecar object next to it (<c>Name.bpf.o</c>) when that is at least as new as the assembly, otherwise
     /// by compiling the assembly's file now.

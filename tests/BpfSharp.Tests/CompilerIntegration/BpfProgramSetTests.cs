@@ -45,6 +45,18 @@ public sealed class BpfProgramSetTests(BuiltTinyProject built)
     }
 
     [Fact]
+    public void CompileAndOpenSetsReadOnlyDataBeforeLoad()
+    {
+        KernelObjects.RequireBpf();
+        using var opened = BpfProgramSet.CompileAndOpen(built.Project.AssemblyPath);
+        opened.Variable<uint>("Bias").Value = 1000;
+        opened.Load();
+
+        Assert.Equal(1000u + (uint)Packet.Length, opened.Program("CountAndMeasure").TestRun(Packet).ReturnValue);
+        Assert.Throws<InvalidOperationException>(() => opened.Variable<uint>("Bias").Value = 1);
+    }
+
+    [Fact]
     public void CompileAndLoadThrowsWithTheDiagnostics()
     {
         var e = Assert.Throws<BpfCompilationException>(() => BpfProgramSet.CompileAndLoad(DiagnosticProgramSources.AssemblyPath));
