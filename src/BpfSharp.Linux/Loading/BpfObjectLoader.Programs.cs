@@ -144,6 +144,17 @@ public sealed partial class BpfObjectLoader
                         }
                         break;
                     }
+                    case InstructionReferenceKind.ExternCall when insn.Opcode == 0x18:
+                    {
+                        // bpf_ksym_exists(kfunc): the kfunc's address is loaded, not called. libbpf keeps the ld_imm64
+                        // with the kfunc's BTF id (non-zero to the program) or, unresolved and weak, a plain 0.
+                        var (btfId, _, found) = ResolveKsym(st, r.Extern!.Value);
+                        if (!found && !r.Extern.Value.IsWeak)
+                            throw new BpfLoadException($"extern (func ksym) '{r.Extern.Value.Name}': not found in kernel vmlinux BTF") { LoaderLog = [.. _log] };
+                        if (found) SetImm64(linked, at, PseudoBtfId, btfId, 0);
+                        else SetImm64(linked, at, 0, 0, 0);
+                        break;
+                    }
                     case InstructionReferenceKind.ExternCall:
                     {
                         var (btfId, _, found) = ResolveKsym(st, r.Extern!.Value);

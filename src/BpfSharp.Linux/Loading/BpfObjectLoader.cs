@@ -29,6 +29,9 @@ public sealed partial class BpfObjectLoader
     public BpfObjectLoader(ObjectSpec spec, BpfLoaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        // libbpf v1.0+ refuses such objects at open; loading their programs without the maps would silently differ.
+        if (spec.FindSection("maps") is not null)
+            throw new BpfLoadException($"{spec.Path ?? "object"}: legacy map definitions in 'maps' section are not supported (libbpf v1.0+ refuses them too); declare maps in '.maps' with BTF");
         _spec = spec;
         _options = options ?? new BpfLoaderOptions();
         foreach (var d in spec.DataSections)

@@ -44,6 +44,7 @@ internal sealed class LoadableBtf
     {
         var btf = new LoadableBtf(obj.Btf!);
         btf.FixDataSections(obj);
+        btf.MarkHiddenSubprogramsStatic(obj);
         btf.Sanitize(supported);
         return btf;
     }
@@ -93,6 +94,28 @@ internal sealed class LoadableBtf
             _appendedTypes.AddRange(b.ToArray());
         }
         return _nextId++;
+    }
+
+    /// <summary>
+    /// libbpf makes the BTF FUNC of a global subprogram with hidden or internal visibility (<c>__hidden</c>) static,
+    /// so that the kernel verifies it in its caller's context rather than on its own with unknown arguments.
+    /// </summary>
+    private void MarkHiddenSubprogramsStatic(ObjectSpec obj)
+    {
+        HashSet<string>? hidden = null;
+        foreach (var p in obj.Programs)
+        {
+            if (p.IsSubprogram && p.Symbol.Binding != ElfSymbolBinding.Local
+                && p.Symbol.Visibility is ElfSymbolVisibility.Hidden or ElfSymbolVisibility.Internal)
+                (hidden ??= new HashSet<string>(StringComparer.Ordinal)).Add(p.Name);
+        }
+        if (hidden is null) return;
+        for (int id = 1; id < _spec.TypeCount; id++)
+        {
+            const int LinkageGlobal = 1, LinkageStatic = 0;
+            if (Kind(id) != KindFunc || Vlen(id) != LinkageGlobal || !hidden.Remove(_spec[id].Name)) continue;
+            SetInfo(id, KindFunc, LinkageStatic);
+        }
     }
 
     private void FixDataSections(ObjectSpec obj)
