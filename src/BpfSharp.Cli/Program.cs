@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(ProgCommand.Create());
         root.Subcommands.Add(MapCommand.Create());
         root.Subcommands.Add(GenCommand.Create());
+        root.Subcommands.Add(FeatureCommand.Create());
         root.Subcommands.Add(CompileCommand.Create());
         return CliRunner.Run(root, args);
     }

@@ -50,14 +50,7 @@ public sealed class BpfProgramInfo
     public string TypeName => TypeNameOf(Type);
 
     /// <summary>bpftool's (libbpf's) name for a program type.</summary>
-    public static string TypeNameOf(BpfProgramType type) => (int)type switch
-    {
-        0 => "unspec",
-        19 => "lirc_mode2",
-        20 => "lwt_seg6local",
-        _ when Enum.IsDefined(type) => SnakeCase(type.ToString()),
-        _ => ((int)type).ToString(CultureInfo.InvariantCulture),
-    };
+    public static string TypeNameOf(BpfProgramType type) => BpfTypeNames.Of(type);
 
     /// <summary>Every program in the kernel, in id order (<c>BPF_PROG_GET_NEXT_ID</c>). Programs that vanish while listing are skipped.</summary>
     /// <exception cref="BpfSyscallException">The kernel refused (EPERM without CAP_SYS_ADMIN).</exception>
@@ -120,16 +113,5 @@ public sealed class BpfProgramInfo
             BtfId = (int)info.BtfId,
             VerifiedInstructions = info.VerifiedInsns,
         };
-    }
-
-    private static string SnakeCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(name[i])) builder.Append('_');
-            builder.Append(char.ToLowerInvariant(name[i]));
-        }
-        return builder.ToString();
     }
 }
