@@ -28,6 +28,15 @@ public sealed partial class BpfMap : IDisposable
 
     /// <summary>The map's fd.</summary>
     public BpfFileDescriptor FileDescriptor { get; }
+
+    /// <summary>Another handle on the same kernel map, with its own fd (dispose both).</summary>
+    public BpfMap Duplicate()
+    {
+        using var lease = FileDescriptor.Borrow();
+        var fd = Interop.LibC.Fcntl(lease.Fd, Interop.LibC.DuplicateCloseOnExec, 0);
+        if (fd < 0) throw new IOException($"cannot duplicate the fd of {this}: {Interop.Errno.Name(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+        return new BpfMap(new BpfFileDescriptor(fd), Type, KeySize, ValueSize, MaxEntries, Flags, Name, Id);
+    }
     /// <summary>The map type.</summary>
     public BpfMapType Type { get; }
     /// <summary>Key size in bytes.</summary>

@@ -26,6 +26,31 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "munmap", SetLastError = true)]
     internal static partial int Munmap(void* address, nuint length);
 
+    /// <summary><c>int fcntl(int fd, int cmd, int arg)</c>.</summary>
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int Fcntl(int fd, int command, int argument);
+
+    /// <summary><c>F_DUPFD_CLOEXEC</c>: a new descriptor for the same open file, closed on exec.</summary>
+    internal const int DuplicateCloseOnExec = 1030;
+
+    /// <summary><c>int getrlimit(int resource, struct rlimit *rlim)</c>.</summary>
+    [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
+    internal static partial int GetResourceLimit(int resource, ResourceLimit* limit);
+
+    /// <summary><c>int setrlimit(int resource, const struct rlimit *rlim)</c>.</summary>
+    [LibraryImport(Library, EntryPoint = "setrlimit", SetLastError = true)]
+    internal static partial int SetResourceLimit(int resource, ResourceLimit* limit);
+
+    /// <summary><c>RLIMIT_MEMLOCK</c>.</summary>
+    internal const int LimitMemoryLock = 8;
+
+    /// <summary><c>struct rlimit</c> (64-bit).</summary>
+    internal struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
     /// <summary>The <c>MAP_FAILED</c> return value of <c>mmap</c>.</summary>
     internal static readonly void* MapFailed = (void*)-1;
 }

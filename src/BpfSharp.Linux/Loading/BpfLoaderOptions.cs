@@ -46,4 +46,12 @@ public sealed class BpfLoaderOptions
 
     /// <summary>Name used as prefix of internal map names (libbpf's object name); null = the file name up to its first '.'.</summary>
     public string? ObjectName { get; init; }
+
+    /// <summary>
+    /// Existing maps to use instead of creating the object's maps of the same names (cilium/ebpf's
+    /// <c>MapReplacements</c>), e.g. to share a map between objects. Each must match the object's definition (type,
+    /// key and value size, max entries, flags) or the load fails naming the difference. The loader uses its own
+    /// duplicate of the fd: the caller keeps, and disposes, the map it passed.
+    /// </summary>
+    public IReadOnlyDictionary<string, BpfMap>? MapReplacements { get; init; }
 }

@@ -19,6 +19,11 @@ public sealed partial class BpfObjectLoader
     {
         foreach (var m in _spec.Maps)
         {
+            if (_options.MapReplacements?.TryGetValue(m.Name, out var replacement) == true)
+            {
+                UseReplacement(st, m, replacement);
+                continue;
+            }
             if (m.Pinning == MapPinning.ByName && TryReusePinned(st, m)) continue;
             st.KernelMapNames[m.Name] = KernelName(m.Name);
             var map = CreateMap(st, m, KernelName(m.Name));
@@ -30,6 +35,22 @@ public sealed partial class BpfObjectLoader
                 st.Pinned.Add(path);
             }
         }
+    }
+
+    private void UseReplacement(LoadState st, MapSpec m, BpfMap replacement)
+    {
+        var (key, value, max) = EffectiveSizes(m);
+        string? mismatch =
+            replacement.Type != m.Type ? $"type {replacement.Type} instead of {m.Type}" :
+            replacement.KeySize != key ? $"key size {replacement.KeySize} instead of {key}" :
+            replacement.ValueSize != value ? $"value size {replacement.ValueSize} instead of {value}" :
+            replacement.MaxEntries != max ? $"max entries {replacement.MaxEntries} instead of {max}" :
+            (uint)replacement.Flags != m.Flags ? $"flags 0x{(uint)replacement.Flags:x} instead of 0x{m.Flags:x}" : null;
+        if (mismatch is not null)
+            throw new BpfLoadException($"map '{m.Name}': the replacement {replacement} does not match the object's definition: {mismatch}") { LoaderLog = [.. _log] };
+        st.Maps[m.Name] = replacement.Duplicate();
+        st.KernelMapNames[m.Name] = replacement.Name ?? m.Name;
+        _log.Add($"libbpf: map '{m.Name}': replaced by map {replacement.Id}");
     }
 
     private string PinPath(string name) => System.IO.Path.Combine(_options.PinRoot ?? "/sys/fs/bpf", name);

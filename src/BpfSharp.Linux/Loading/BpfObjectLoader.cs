@@ -126,6 +126,7 @@ public sealed partial class BpfObjectLoader
     /// <summary>Creates everything in the kernel. Throws <see cref="BpfLoadException"/> (or <see cref="BpfVerifierException"/>) on failure, leaving nothing behind.</summary>
     public BpfCollection Load()
     {
+        MemoryLockLimit.RaiseIfNeeded();
         var state = new LoadState();
         try
         {
