@@ -97,7 +97,16 @@ internal sealed class BtfTypeMapper(BtfBuilder btf, TypeSystem types)
                     }
                     else if (f.IsFlexible)
                     {
-                        memberType = Array(Get(f.Type, depth + 1), 0);
+                        // C's `struct upid numbers[]` comes from gen csharp as [FlexibleArray] InlineArray1OfUpid: the
+                        // flexible array is of the inline array's element, not an array of one-element arrays.
+                        var element = f.Type;
+                        if (element.Kind == CTypeKind.Struct)
+                        {
+                            TypeLayout.EnsureLayout(types, element);
+                            if (element.InlineArrayLength > 0 && element.Fields.Count == 1) element = element.Fields[0].Type;
+                        }
+
+                        memberType = Array(Get(element, depth + 1), 0);
                     }
                     else
                     {
