@@ -17,15 +17,17 @@ public sealed unsafe class StackTraceMap : KernelMap
     {
     }
 
-    /// <summary>Records the current stack and returns its id.</summary>
-    /// <param name="ctx">The program's context.</param>
-    /// <param name="flags">Frames to skip in the low 8 bits, plus <see cref="StackIdFlags"/> bits.</param>
-    /// <returns>The stack id (≥ 0), or a negative errno.</returns>
-    public long GetStackId(void* ctx, ulong flags) => Bpf.GetStackid(ctx, this, flags);
-
-    /// <summary>Records the current stack and returns its id.</summary>
+    /// <summary>Records the current stack and returns its id (<c>GetStackId(ctx, 0)</c>: the kernel stack).</summary>
     /// <param name="ctx">The program's context.</param>
     /// <param name="flags">Which stack and how to store it.</param>
     /// <returns>The stack id (≥ 0), or a negative errno.</returns>
-    public long GetStackId(void* ctx, StackIdFlags flags) => Bpf.GetStackid(ctx, this, (ulong)flags);
+    public long GetStackId(void* ctx, StackIdFlags flags = StackIdFlags.None) => Bpf.GetStackid(ctx, this, (ulong)flags);
+
+    /// <summary>Records the current stack, leaving out its innermost <paramref name="skipFrames"/> frames, and returns its id.</summary>
+    /// <param name="ctx">The program's context.</param>
+    /// <param name="skipFrames">Frames to skip (0 to 255: <c>BPF_F_SKIP_FIELD_MASK</c>).</param>
+    /// <param name="flags">Which stack and how to store it.</param>
+    /// <returns>The stack id (≥ 0), or a negative errno.</returns>
+    public long GetStackId(void* ctx, int skipFrames, StackIdFlags flags) =>
+        Bpf.GetStackid(ctx, this, ((ulong)flags & ~(ulong)StackIdFlags.SkipFieldMask) | ((ulong)skipFrames & (ulong)StackIdFlags.SkipFieldMask));
 }
