@@ -133,7 +133,8 @@ public unsafe class MapClassTests
         Assert.Contains(typeof(RingBuffer).GetMethods(), m => m.Name == "Reserve" && m.GetParameters() is [{ ParameterType: var p }] && p == typeof(ulong));
         Assert.Contains(typeof(PerfEventArray).GetMethods(), m => m.Name == "Output" && m.IsGenericMethodDefinition);
         Assert.NotNull(typeof(ProgramArray).GetMethod("TailCall"));
-        Assert.NotNull(typeof(StackTraceMap).GetMethod("GetStackId", [typeof(void*), typeof(ulong)]));
+        Assert.NotNull(typeof(StackTraceMap).GetMethod("GetStackId", [typeof(void*), typeof(StackIdFlags)]));
+        Assert.NotNull(typeof(StackTraceMap).GetMethod("GetStackId", [typeof(void*), typeof(int), typeof(StackIdFlags)]));
         var update = typeof(HashMap<,>).GetMethod("Update")!.GetParameters();
         Assert.True(update[0].IsIn && update[1].IsIn, "Update takes key and value by in-reference");
         Assert.Equal(UpdateFlags.Any, (UpdateFlags)update[2].DefaultValue!);
