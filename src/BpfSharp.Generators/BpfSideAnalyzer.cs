@@ -43,8 +43,8 @@ public sealed class BpfSideAnalyzer : DiagnosticAnalyzer
             if (start.OwningSymbol is not IMethodSymbol method || method.MethodKind == MethodKind.StaticConstructor) return;
             if (!BpfSymbols.IsBpfClass(method.ContainingType)) return;
 
-            // One diagnostic per statement is enough to point at the problem.
-            var reported = new HashSet<int>();
+            // One diagnostic of each kind per statement is enough to point at the problem.
+            var reported = new HashSet<(int, string)>();
             void Report(OperationAnalysisContext c, DiagnosticDescriptor d, IOperation at, params object[] args)
             {
                 var statement = at;
@@ -53,7 +53,7 @@ public sealed class BpfSideAnalyzer : DiagnosticAnalyzer
                 if (statement is IAttributeOperation) return;
                 lock (reported)
                 {
-                    if (!reported.Add(statement.Syntax.SpanStart)) return;
+                    if (!reported.Add((statement.Syntax.SpanStart, d.Id))) return;
                 }
                 c.ReportDiagnostic(Diagnostic.Create(d, at.Syntax.GetLocation(), args));
             }
@@ -61,14 +61,21 @@ public sealed class BpfSideAnalyzer : DiagnosticAnalyzer
             start.RegisterOperationAction(c =>
             {
                 var op = c.Operation;
-                if (op.ConstantValue.HasValue || op.Type is null || !IsFloating(op.Type)) return;
-                if (op is IConversionOperation conversion && conversion.Operand.ConstantValue.HasValue) return;
-                Report(c, FloatingPoint, op, op.Syntax.ToString(), op.Type.ToDisplayString());
+                if (op.ConstantValue.HasValue) return;
+                ITypeSymbol? floating = op.Type is not null && IsFloating(op.Type) ? op.Type : null;
+                if (op is IConversionOperation conversion)
+                {
+                    // (float)3 is folded; (int)someDouble converts at run time.
+                    if (conversion.Operand.ConstantValue.HasValue) return;
+                    if (floating is null && conversion.Operand.Type is { } from && IsFloating(from)) floating = from;
+                }
+                if (floating is not null) Report(c, FloatingPoint, op, op.Syntax.ToString(), floating.ToDisplayString());
             }, OperationKind.Binary, OperationKind.Conversion, OperationKind.Unary, OperationKind.Invocation);
 
             start.RegisterOperationAction(c =>
             {
                 var declarator = (IVariableDeclaratorOperation)c.Operation;
+                if (declarator.Symbol.IsConst) return;   // a constant is folded wherever it is used
                 var type = declarator.Symbol.Type;
                 if (IsFloating(type)) Report(c, FloatingPoint, declarator, declarator.Symbol.Name, type.ToDisplayString());
                 else if (BpfSymbols.IsRelocatable(type)) Report(c, RelocatableLayout, declarator, type.Name, "a local of it");

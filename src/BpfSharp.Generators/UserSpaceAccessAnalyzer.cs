@@ -39,7 +39,9 @@ public sealed class UserSpaceAccessAnalyzer : DiagnosticAnalyzer
             var skeleton = field.ContainingType.Name + "Skeleton";
             for (var outer = field.ContainingType.ContainingType; outer is not null; outer = outer.ContainingType) skeleton = outer.Name + skeleton;
             var member = BpfSymbols.IsKernelMap(field.Type) ? "Maps." + field.Name : "Globals." + field.Name;
-            c.ReportDiagnostic(Diagnostic.Create(UserSpaceAccess, reference.Syntax.GetLocation(), field.ContainingType.Name, field.Name, member, skeleton));
+            // The code fix (BpfSharp.Generators.CodeFixes) reads these instead of working them out again.
+            var properties = ImmutableDictionary<string, string?>.Empty.Add("Member", member).Add("Skeleton", skeleton);
+            c.ReportDiagnostic(Diagnostic.Create(UserSpaceAccess, reference.Syntax.GetLocation(), properties, field.ContainingType.Name, field.Name, member, skeleton));
         }, OperationKind.FieldReference);
     }
 }

@@ -57,6 +57,7 @@ public sealed class PackageContentsTests(PackageFeed feed)
         Assert.Contains("buildTransitive/BpfSharp.props", files);
         Assert.Contains("buildTransitive/BpfSharp.targets", files);
         Assert.Contains("tools/roslyn/BpfSharp.Generators.dll", files);
+        Assert.Contains("tools/roslyn/BpfSharp.Generators.CodeFixes.dll", files);
         Assert.Contains("tasks/net10.0/BpfSharp.Build.dll", files);
         Assert.Contains("tasks/net10.0/BpfSharp.Compiler.dll", files);
         Assert.Contains("tasks/net10.0/Mono.Cecil.dll", files);
