@@ -21,6 +21,9 @@ internal sealed record SkeletonModel(
     EquatableArray<MapModel> Maps,
     EquatableArray<GlobalModel> Globals)
 {
+    /// <summary>C# lines written before the namespace (using directives the extra members need, pragmas).</summary>
+    public string? Prologue { get; init; }
+
     /// <summary>C# members appended inside the class (e.g. the embedded object bytes).</summary>
     public string? ExtraMembers { get; init; }
 
