@@ -47,6 +47,8 @@ struct value {
 };
 
 struct __attribute__((packed)) packed { __u8 a; __u64 b; __u8 c; };
+/* Packed with bitfields: an unsigned int's storage unit would run past the struct's 3 bytes (like orc_entry). */
+struct __attribute__((packed)) packed_bits { __u16 a; __u32 lo : 4; __u32 hi : 4; };
 
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 16); __type(key, struct key); __type(value, struct value); } values SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4); __type(key, __u32); __type(value, struct packed); } packs SEC(".maps");
@@ -58,6 +60,7 @@ const volatile struct key rodata_key = { .id = 1, .name = "first", .port = 80 };
 __u64 data_counter = 5;
 struct packed data_packed = { .a = 1, .b = 0x0102030405060708ULL, .c = 3 };
 struct { __u32 a; __u64 b; } anon_cfg = { .a = 11, .b = 22 };
+struct packed_bits data_bits = { .a = 0x1234, .lo = 5, .hi = 9 };
 struct value bss_value;
 __u64 bss_seen;
 __u32 bss_hits;

@@ -49,7 +49,7 @@ internal sealed class FixedLayoutChecker(BtfSpec btf)
                 if (cs != typeof(ulong)) Errors.Add($"{path}: a pointer is {cs.Name}, not ulong");
                 break;
             case BtfKind.Int:
-                if (cs.IsEnum || !cs.IsPrimitive) Errors.Add($"{path}: integer '{t.Name}' is {cs.Name}");
+                if (cs.IsEnum || !(cs.IsPrimitive || cs == typeof(Int128) || cs == typeof(UInt128))) Errors.Add($"{path}: integer '{t.Name}' is {cs.Name}");
                 break;
         }
     }
@@ -66,9 +66,9 @@ internal sealed class FixedLayoutChecker(BtfSpec btf)
             long bitOffset = m.BitOffset;
             int bits = (int)m.BitfieldSize;
             var field = cs.GetField(name, BindingFlags.Instance | BindingFlags.Public);
-            if (member.Kind == BtfKind.Array && member.ArrayLength == 0)
+            if (btf.TryResolveSize(m.TypeId, out long memberSize) && memberSize == 0)
             {
-                if (field is not null) Errors.Add($"{path}.{name}: a flexible array has a field");
+                if (field is not null) Errors.Add($"{path}.{name}: a member of size 0 (flexible array, empty struct) has a field");
                 continue;
             }
             if (field is null) { Errors.Add($"{path}.{name}: no such field in {cs.Name}"); continue; }

@@ -246,6 +246,8 @@ public sealed class GenSkeletonTests
                 Check(s.Globals.data_counter == 5, "data_counter initial value from the object");
                 Check(s.Globals.data_packed.b == 0x0102030405060708UL && s.Globals.data_packed.c == 3, "data_packed initial value");
                 Check(s.Globals.anon_cfg.a == 11 && s.Globals.anon_cfg.b == 22, "anonymous-struct global");
+                var bits = s.Globals.data_bits;
+                Check(bits.a == 0x1234 && (bits.lo & 0xf) == 5 && (bits.hi >> 4) == 9, "bitfields of a packed struct");
                 s.Load();
                 Check(s.Maps.values.Map.MaxEntries == 32, "max entries set before load");
 

@@ -177,7 +177,7 @@ internal sealed partial class CSharpBindingsEmitter
             var m = t.GetMember(i);
             bool anonymous = m.NameUtf8.IsEmpty;
             var hint = new NestedHint(fieldNames[i], anonymous ? ++anonymousCount : 0);
-            WriteField(o, c, m, fieldNames[i], anonymous, hint, union, indent + 1, depth);
+            WriteField(o, c, m, fieldNames[i], anonymous, hint, union, t.Size, indent + 1, depth);
         }
 
         foreach (var (typeId, nestedName) in c.Nested)
@@ -196,7 +196,7 @@ internal sealed partial class CSharpBindingsEmitter
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteField(CSharpOutput o, Container c, BtfMember m, string fieldName, bool anonymous, NestedHint hint,
-        bool union, int indent, int depth)
+        bool union, uint containerSize, int indent, int depth)
     {
         var attributes = new List<string>(4);
         string? comment = null;
@@ -222,14 +222,16 @@ internal sealed partial class CSharpBindingsEmitter
         {
             if (bits != 0 || bitOffset % 8 != 0)
             {
-                WriteFixedBitfield(o, m, escaped, resolved, bitOffset, bits == 0 ? (int)(resolved.Size * 8) : bits, indent);
+                WriteFixedBitfield(o, m, escaped, resolved, bitOffset, bits == 0 ? (int)(resolved.Size * 8) : bits, containerSize, indent);
                 return;
             }
-            if (resolved.Kind == BtfKind.Array && resolved.ArrayLength == 0)
+            // A member of size 0 (flexible array, empty struct) holds no data; .NET would give it a byte, and an empty
+            // struct overlapping a fixed buffer in nested unions crashes the .NET 10 type loader (docs/skeletons.md).
+            if (_spec.TryResolveSize(m.TypeId, out long memberSize) && memberSize == 0)
             {
                 o.Indent(indent);
-                o.Write("// flexible array '"u8);
-                o.Write(m.Name);
+                o.Write(resolved.Kind == BtfKind.Array ? "// flexible array '"u8 : "// '"u8);
+                o.Write(CommentText(m.Name));
                 o.Write("' at offset "u8);
                 o.Write(bitOffset / 8);
                 o.Write(" omitted: it has no size\n"u8);
@@ -302,18 +304,21 @@ internal sealed partial class CSharpBindingsEmitter
 
     /// <summary>
     /// Fixed layout: a bitfield becomes a field of its storage unit (the declared type's size, at an offset aligned to
-    /// it, as the C ABI places it; a unit it straddles in a packed struct is the smallest one covering its bytes).
+    /// it, as the C ABI places it; in a packed struct, where that unit would straddle the bitfield or run past the
+    /// struct's end, the smallest one covering its bytes).
     /// Bitfields sharing a unit overlap; the comment says which bits are this one's.
     /// </summary>
-    private void WriteFixedBitfield(CSharpOutput o, BtfMember m, string escaped, BtfType declared, long bitOffset, int bits, int indent)
+    private void WriteFixedBitfield(CSharpOutput o, BtfMember m, string escaped, BtfType declared, long bitOffset, int bits,
+        uint containerSize, int indent)
     {
         long unit = declared.Kind is BtfKind.Int or BtfKind.Enum or BtfKind.Enum64 && declared.Size is 1 or 2 or 4 or 8 ? declared.Size : 8;
         long start = bitOffset / (unit * 8) * unit;
-        if (bitOffset + bits > (start + unit) * 8)
+        if (bitOffset + bits > (start + unit) * 8 || start + unit > containerSize)
         {
             start = bitOffset / 8;
             long bytes = (bitOffset + bits + 7) / 8 - start;
             unit = bytes <= 1 ? 1 : bytes <= 2 ? 2 : bytes <= 4 ? 4 : bytes <= 8 ? 8 : bytes;
+            if (start + unit > containerSize) unit = bytes; // odd-sized: raw bytes
         }
         string? type = unit switch { 1 => "byte", 2 => "ushort", 4 => "uint", 8 => "ulong", _ => null };
         o.Indent(indent);
