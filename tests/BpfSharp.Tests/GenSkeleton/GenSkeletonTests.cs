@@ -210,6 +210,34 @@ public sealed class GenSkeletonTests
         Assert.Empty(checker.Errors);
     }
 
+    [Fact]
+    public void FixedLayoutOfEveryRunningKernelStructMatchesItsBtf()
+    {
+        // The whole running kernel (about 10,000 structs and unions) through FormatTypes, whose spellings map each
+        // BTF id to its C# type exactly. Types of size 0 (empty structs) are 1 byte in .NET whatever the layout says;
+        // they are never fields (members of size 0 are left out), so only their own size differs.
+        var btf = BtfSpec.Load(TestPaths.Vmlinux);
+        var roots = new List<BpfSharp.Btf.Formatting.CSharpTypeRoot>();
+        for (int id = 1; id < btf.TypeCount; id++)
+        {
+            var t = btf[id];
+            if (t.Kind is BtfKind.Struct or BtfKind.Union && !t.IsAnonymous) roots.Add(new(id, t.Name));
+        }
+        var types = BpfSharp.Btf.Formatting.BtfCSharpFormatter.FormatTypes(btf, roots);
+        string source = "#pragma warning disable CS1591\n" + string.Concat(BpfSharp.Btf.Formatting.CSharpTypeDeclarations.Usings.Select(u => "using " + u + ";\n")) +
+                        "namespace K;\n" + types.Source;
+        var assembly = InProcessCompiler.Compile("kernel_fixed", source);
+        var checker = new FixedLayoutChecker(btf);
+        int emptyTypes = 0;
+        foreach (var root in roots)
+        {
+            if (btf.ResolveSize(root.TypeId) == 0) { emptyTypes++; continue; }
+            checker.Check(assembly.GetType("K." + types.Spellings[root.TypeId], throwOnError: true)!, root.TypeId, btf[root.TypeId].Name);
+        }
+        Assert.Empty(checker.Errors);
+        Assert.True(checker.Compared > 5000, $"only {checker.Compared} types compared ({emptyTypes} empty)");
+    }
+
     // Runs inside the compiled assembly, against the generated API (so a wrong member name or type fails to compile).
     private const string LayoutDriver = """
         #pragma warning disable CS1591
