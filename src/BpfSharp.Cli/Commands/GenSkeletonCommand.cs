@@ -137,15 +137,17 @@ internal static class GenSkeletonCommand
 
         var globalModels = ImmutableArray.CreateBuilder<GlobalModel>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var globalNames = globals.Select(g => g.Variable.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (v, readOnly) in globals)
         {
-            if (spellings.TryGetValue(v.BtfTypeId, out var type) && IsIdentifier(v.Name) && seen.Add(v.Name))
+            if (spellings.TryGetValue(v.BtfTypeId, out var type) && IsUsable(v.Name, globalNames, "GlobalVariables") && seen.Add(v.Name))
                 globalModels.Add(new GlobalModel(v.Name, type, readOnly));
         }
         var mapModels = ImmutableArray.CreateBuilder<MapModel>();
+        var mapNames = spec.Maps.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var map in spec.Maps)
         {
-            if (!IsIdentifier(map.Name)) continue;
+            if (!IsUsable(map.Name, mapNames, "MapSizes") || !IsUsable(map.Name, mapNames, "MapSet")) continue;
             string? key = null, value = null;
             if (IsTyped(map, btf) && spellings.TryGetValue(map.KeyTypeId, out var k) && spellings.TryGetValue(map.ValueTypeId, out var v))
             {
@@ -154,7 +156,7 @@ internal static class GenSkeletonCommand
             }
             mapModels.Add(new MapModel(map.Name, "BpfMapType." + map.Type, key, value, TypesArePublic: true));
         }
-        var programs = spec.Programs.Where(p => !p.IsSubprogram && IsIdentifier(p.Name)).Select(p => p.Name).Distinct().ToImmutableArray();
+        var programs = spec.Programs.Where(p => !p.IsSubprogram && IsUsable(p.Name, [], "ProgramSet")).Select(p => p.Name).Distinct().ToImmutableArray();
 
         string origin = "<c>" + XmlEscape(fileName) + "</c>";
         var model = new SkeletonModel(ns, className, IsPublic: true, origin,
@@ -200,6 +202,16 @@ internal static class GenSkeletonCommand
         sb.Length--; // the split's last (empty) piece
         return sb.Append("#pragma warning restore CS1591\n").ToString();
     }
+
+    /// <summary>
+    /// Whether a C name can be a member of one of the skeleton's nested classes: not the class's own name, not its
+    /// <c>_object</c> field or another member's <c>_name</c> cache field, not an <c>object</c> method it would hide.
+    /// Such a name (rare in C) gets no typed member; <c>Object</c> still reaches it.
+    /// </summary>
+    private static bool IsUsable(string name, HashSet<string> siblings, string nestedClass) =>
+        IsIdentifier(name) && name != nestedClass && name != "_object" &&
+        name is not ("Equals" or "GetHashCode" or "ToString" or "GetType" or "MemberwiseClone" or "Finalize") &&
+        !(name.StartsWith('_') && siblings.Contains(name[1..]));
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');

@@ -211,6 +211,35 @@ public sealed class GenSkeletonTests
     }
 
     [Fact]
+    public void NamesThatAreKeywordsOrClashStillCompile()
+    {
+        // testdata/skeleton/names.c: a map named 'event', a program named 'lock', a global named 'string', globals
+        // 'count' and '_count' (the second would be the first's cache field), 'Equals', '_object', and structs
+        // named like the class's own members (map_set → MapSet, programs → Programs).
+        string obj = LoaderObjects.Compile(Path.Combine(TestPaths.TestData, "skeleton", "names.c"), mustCompile: true)!;
+        var assembly = InProcessCompiler.Compile("names_skeleton", GenSkeletonCommand.Generate(obj, null, "NamesSkeleton"), """
+            #pragma warning disable CS1591
+            public static class Driver
+            {
+                public static string Run()
+                {
+                    using var s = NamesSkeleton.OpenAndLoad();
+                    s.Globals.count = 2;
+                    s.Globals.@string = 3;
+                    s.Maps.@event.Update(0, new NamesSkeleton.MapSet_2 { x = 4 });
+                    return s.Programs.@lock.TestRun(new byte[64]).ReturnValue.ToString();
+                }
+            }
+            """);
+        var skeleton = assembly.GetType("NamesSkeleton", throwOnError: true)!;
+        var globals = skeleton.GetNestedType("GlobalVariables")!.GetProperties().Select(p => p.Name).Order().ToArray();
+        Assert.Equal(["count", "string"], globals);
+        Assert.NotNull(skeleton.GetNestedType("Programs_2"));
+        KernelObjects.RequireBpf();
+        Assert.Equal("9", InProcessCompiler.Call(assembly, "Driver", "Run"));
+    }
+
+    [Fact]
     public void FixedLayoutOfEveryRunningKernelStructMatchesItsBtf()
     {
         // The whole running kernel (about 10,000 structs and unions) through FormatTypes, whose spellings map each
