@@ -94,7 +94,7 @@ internal static class SkeletonWriter
         w.AppendLine("    /// <summary>Creates the maps and programs in the kernel.</summary>");
         w.AppendLine("    public void Load() => Object.Load();");
         w.AppendLine();
-        w.AppendLine("    /// <summary>Attaches every program whose attribute names its attach point; dispose the result to detach them.</summary>");
+        w.AppendLine("    /// <summary>Attaches every program whose attribute (C#) or section (C) names its attach point; dispose the result to detach them.</summary>");
         w.AppendLine("    public global::BpfSharp.Linux.Links.BpfLinkGroup AttachAll() => Object.AttachAll();");
         w.AppendLine();
         w.AppendLine("    /// <summary>Closes the programs and maps.</summary>");
@@ -166,7 +166,7 @@ internal static class SkeletonWriter
 
         // Programs.
         w.AppendLine();
-        w.AppendLine("    /// <summary>The programs, by their method names.</summary>");
+        w.AppendLine("    /// <summary>The programs, by name.</summary>");
         w.AppendLine("    public sealed class ProgramSet");
         w.AppendLine("    {");
         w.AppendLine("        private readonly global::BpfSharp.Linux.Loading.BpfObject _object;");

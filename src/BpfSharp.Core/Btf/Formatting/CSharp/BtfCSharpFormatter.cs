@@ -42,6 +42,7 @@ public static class BtfCSharpFormatter
     /// and <see cref="CSharpBindingsOptions.TypeNames"/> are ignored. Null: fixed layout.
     /// </param>
     /// <param name="reservedNames">C# names the generated types must not take (members of the enclosing class).</param>
+    /// <exception cref="ArgumentException">A root's type id is not in the BTF.</exception>
     /// <exception cref="BpfFormatException">The BTF is malformed (a type chain or nesting beyond the bounds).</exception>
     public static CSharpTypeDeclarations FormatTypes(BtfSpec spec, IReadOnlyList<CSharpTypeRoot> roots,
         CSharpBindingsOptions? options = null, IEnumerable<string>? reservedNames = null)
