@@ -19,6 +19,9 @@ internal sealed class FixedLayoutChecker(BtfSpec btf)
     /// <summary>How many (C# type, BTF type) pairs were compared.</summary>
     public int Compared => _seen.Count;
 
+    /// <summary>How many structs were also compared with <c>Marshal.SizeOf</c> (those without bool or inline arrays).</summary>
+    public int MarshalCompared { get; private set; }
+
     public static int SizeOf(Type t) =>
         (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(t).Invoke(null, null)!;
 
@@ -57,6 +60,14 @@ internal sealed class FixedLayoutChecker(BtfSpec btf)
     private void CheckComposite(Type cs, BtfType t, string path)
     {
         if (cs.StructLayoutAttribute?.Value != LayoutKind.Explicit) Errors.Add($"{path}: {cs.Name} is not explicit layout");
+        // The interop marshaller computes its own layout: it agrees unless a bool (4 bytes to it) or an inline array
+        // (which it cannot marshal) is inside.
+        if (IsMarshalFriendly(cs, 0))
+        {
+            MarshalCompared++;
+            int marshalled = Marshal.SizeOf(cs);
+            if (marshalled != t.Size) Errors.Add($"{path}: Marshal.SizeOf({cs.Name}) is {marshalled}, BTF {t.Size}");
+        }
         int anonymous = 0;
         for (int i = 0; i < t.Vlen; i++)
         {
@@ -111,6 +122,18 @@ internal sealed class FixedLayoutChecker(BtfSpec btf)
             long value = Convert.ToInt64(field.GetRawConstantValue() is { } raw && underlying == typeof(ulong) ? unchecked((long)(ulong)raw) : field.GetRawConstantValue());
             if (value != expected) Errors.Add($"{path}: {cs.Name}.{e.Name} = {value}, BTF {expected}");
         }
+    }
+
+    private static bool IsMarshalFriendly(Type t, int depth)
+    {
+        if (depth > 64 || t == typeof(bool) || t.GetCustomAttribute<InlineArrayAttribute>() is not null) return false;
+        if (t.IsPrimitive || t.IsEnum) return true;
+        foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            var element = f.GetCustomAttribute<FixedBufferAttribute>()?.ElementType ?? f.FieldType;
+            if (!IsMarshalFriendly(element, depth + 1)) return false;
+        }
+        return true;
     }
 
     private BtfType Skip(int typeId)

@@ -80,6 +80,7 @@ public sealed class GenSkeletonTests
             Assert.Empty(checker.Errors);
             Assert.True(roots >= 10, $"{name}: only {roots} roots checked");
             Assert.True(checker.Compared >= (name == "everything" ? 5 : 25), $"{name}: only {checker.Compared} types compared");
+            Assert.True(checker.MarshalCompared >= (name == "everything" ? 2 : 8), $"{name}: only {checker.MarshalCompared} structs compared with Marshal.SizeOf");
         }
     }
 
@@ -265,6 +266,7 @@ public sealed class GenSkeletonTests
         }
         Assert.Empty(checker.Errors);
         Assert.True(checker.Compared > 5000, $"only {checker.Compared} types compared ({emptyTypes} empty)");
+        Assert.True(checker.MarshalCompared > 2000, $"only {checker.MarshalCompared} structs compared with Marshal.SizeOf");
     }
 
     // Runs inside the compiled assembly, against the generated API (so a wrong member name or type fails to compile).
