@@ -21,10 +21,13 @@ internal sealed record SkeletonModel(
     EquatableArray<MapModel> Maps,
     EquatableArray<GlobalModel> Globals)
 {
-    /// <summary>C# members appended inside the class (e.g. the embedded object bytes).</summary>
+    /// <summary>C# lines written before the namespace (using directives the extra members need, pragmas).</summary>
+    public string? Prologue { get; init; }
+
+    /// <summary>C# members appended inside the class (<c>gen skeleton</c>: the embedded object bytes and the structs for its BTF types, nested so that two skeletons never clash).</summary>
     public string? ExtraMembers { get; init; }
 
-    /// <summary>C# types appended after the class (e.g. structs for the object's map keys and values).</summary>
+    /// <summary>C# types appended after the class, at namespace level.</summary>
     public string? ExtraTypes { get; init; }
 
     /// <summary>How the documentation names a member of the BPF side.</summary>

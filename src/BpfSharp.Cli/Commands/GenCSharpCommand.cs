@@ -40,6 +40,12 @@ internal static class GenCSharpCommand
         {
             Description = "Do not follow pointers: types reached only through pointers are declared empty (pointers stay typed).",
         };
+        var fixedLayout = new Option<bool>("--fixed-layout")
+        {
+            Description = "Write the exact C layout for user-space code (map keys and values, global data): explicit " +
+                          "layout with [FieldOffset] on every field, pointers as ulong, bitfields as their storage unit, " +
+                          "no [Relocatable].",
+        };
         var output = new Option<string?>("--output", "-o")
         {
             Description = "Write the C# source to FILE instead of standard output.",
@@ -49,8 +55,8 @@ internal static class GenCSharpCommand
             "Generate C# definitions of kernel types for BPF programs written in C# (like 'bpftool btf dump file FILE " +
             "format c' for C): [Relocatable] structs, explicit-layout unions and enums. Rules: docs/gen-csharp.md.\n\n" +
             "Usage: bpfsharp gen csharp [--btf FILE] [--base FILE] [--types NAME[,NAME...]] [--namespace NAMESPACE]\n" +
-            "                           [--shallow] [-o FILE]")
-            { btf, baseBtf, types, ns, shallow, output };
+            "                           [--shallow] [--fixed-layout] [-o FILE]")
+            { btf, baseBtf, types, ns, shallow, fixedLayout, output };
         command.SetAction(result =>
         {
             string path = result.GetValue(btf) ?? SysfsVmlinux;
@@ -65,6 +71,7 @@ internal static class GenCSharpCommand
                 Namespace = result.GetValue(ns) ?? CSharpBindingsOptions.DefaultNamespace,
                 TypeNames = names,
                 Shallow = result.GetValue(shallow),
+                FixedLayout = result.GetValue(fixedLayout),
             };
             string? outPath = result.GetValue(output);
             try

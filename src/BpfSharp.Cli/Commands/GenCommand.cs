@@ -4,7 +4,7 @@ using BpfSharp.Objects;
 
 namespace BpfSharp.Cli.Commands;
 
-/// <summary>The 'gen' verb group: <c>gen min-btf</c> (bpftool's <c>gen min_core_btf</c>) and <c>gen csharp</c>.</summary>
+/// <summary>The 'gen' verb group: <c>gen min-btf</c> (bpftool's <c>gen min_core_btf</c>), <c>gen csharp</c> and <c>gen skeleton</c>.</summary>
 internal static class GenCommand
 {
     public static Command Create()
@@ -12,6 +12,7 @@ internal static class GenCommand
         var command = new Command("gen", "Generate files from BPF objects and BTF.");
         command.Subcommands.Add(CreateMinBtf());
         command.Subcommands.Add(GenCSharpCommand.Create());
+        command.Subcommands.Add(GenSkeletonCommand.Create());
         return command;
     }
 

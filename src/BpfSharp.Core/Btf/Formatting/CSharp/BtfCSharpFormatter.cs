@@ -30,6 +30,37 @@ public static class BtfCSharpFormatter
         writer.Flush();
     }
 
+    /// <summary>
+    /// Writes the types <paramref name="roots"/> name, and every type they reference by value, as C# declarations
+    /// for embedding in a generated file (the <c>bpfsharp gen skeleton</c> structs): no file header, no namespace
+    /// line, top-level types sorted by name. The file needs the <see cref="CSharpTypeDeclarations.Usings"/>.
+    /// </summary>
+    /// <param name="spec">The BTF of the types.</param>
+    /// <param name="roots">The types to write; each gets a spelling in <see cref="CSharpTypeDeclarations.Spellings"/>.</param>
+    /// <param name="options">
+    /// <see cref="CSharpBindingsOptions.FixedLayout"/> is what skeletons use; <see cref="CSharpBindingsOptions.Namespace"/>
+    /// and <see cref="CSharpBindingsOptions.TypeNames"/> are ignored. Null: fixed layout.
+    /// </param>
+    /// <param name="reservedNames">C# names the generated types must not take (members of the enclosing class).</param>
+    /// <exception cref="ArgumentException">A root's type id is not in the BTF.</exception>
+    /// <exception cref="BpfFormatException">The BTF is malformed (a type chain or nesting beyond the bounds).</exception>
+    public static CSharpTypeDeclarations FormatTypes(BtfSpec spec, IReadOnlyList<CSharpTypeRoot> roots,
+        CSharpBindingsOptions? options = null, IEnumerable<string>? reservedNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(roots);
+        options ??= new CSharpBindingsOptions { FixedLayout = true };
+        var emitter = new CSharpBindingsEmitter(spec, options, roots, reservedNames);
+        emitter.Select();
+        emitter.AssignNames();
+        var spellings = emitter.RootSpellings();
+        using var buffer = new MemoryStream();
+        var writer = new CSharpOutput(buffer);
+        emitter.Emit(writer);
+        writer.Flush();
+        return new CSharpTypeDeclarations(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), spellings);
+    }
+
     /// <summary>The C# source as a string (see <see cref="Write(BtfSpec, Stream, CSharpBindingsOptions?)"/>).</summary>
     /// <param name="spec">The BTF to print.</param>
     /// <param name="options">Namespace and type selection; null for the defaults.</param>
@@ -41,4 +72,21 @@ public static class BtfCSharpFormatter
         Write(spec, buffer, options);
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
+}
+
+/// <summary>A root type for <see cref="BtfCSharpFormatter.FormatTypes"/>.</summary>
+/// <param name="TypeId">The BTF type id (any type: an INT is spelled <c>uint</c>, an array gets an inline-array struct).</param>
+/// <param name="AnonymousName">
+/// The C name to give the type when it is (an array of) an anonymous struct or union that no typedef names, as in
+/// <c>struct { int a; } cfg;</c> (the variable's or map's name, say).
+/// </param>
+public readonly record struct CSharpTypeRoot(int TypeId, string AnonymousName);
+
+/// <summary>What <see cref="BtfCSharpFormatter.FormatTypes"/> wrote.</summary>
+/// <param name="Source">The declarations (each line ends with a newline).</param>
+/// <param name="Spellings">How each root type id is spelled in C#; a root C# cannot name (void, a function) is absent.</param>
+public sealed record CSharpTypeDeclarations(string Source, IReadOnlyDictionary<int, string> Spellings)
+{
+    /// <summary>The namespaces the declarations use unqualified (<c>StructLayout</c>, <c>FieldOffset</c>, <c>InlineArray</c>).</summary>
+    public static IReadOnlyList<string> Usings { get; } = ["System.Runtime.CompilerServices", "System.Runtime.InteropServices"];
 }

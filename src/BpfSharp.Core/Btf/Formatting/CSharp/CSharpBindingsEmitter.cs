@@ -44,12 +44,24 @@ internal sealed partial class CSharpBindingsEmitter
     private readonly Stack<int> _pending = new();
     private readonly SortedDictionary<string, InlineArrayHelper> _globalHelpers = new(StringComparer.Ordinal);
     private readonly Dictionary<InlineArrayHelper, string> _globalHelperNames = [];
+    private readonly bool _fixed;                  // exact C layout for user space (CSharpBindingsOptions.FixedLayout)
+    private readonly IReadOnlyList<CSharpTypeRoot>? _roots; // type-id roots: a fragment for a generated file, no header
+    private readonly string?[] _rootName;          // anonymous struct/union roots → the C name they are written under
+    private readonly IEnumerable<string>? _reservedNames;
 
     public CSharpBindingsEmitter(BtfSpec spec, CSharpBindingsOptions options)
+        : this(spec, options, null, null)
+    {
+    }
+
+    public CSharpBindingsEmitter(BtfSpec spec, CSharpBindingsOptions options, IReadOnlyList<CSharpTypeRoot>? roots, IEnumerable<string>? reservedNames)
     {
         _spec = spec;
         _options = options;
-        if (!CSharpNames.IsValidNamespace(options.Namespace))
+        _fixed = options.FixedLayout;
+        _roots = roots;
+        _reservedNames = reservedNames;
+        if (roots is null && !CSharpNames.IsValidNamespace(options.Namespace))
             throw new ArgumentException($"'{options.Namespace}' is not a valid C# namespace", nameof(options));
         _count = spec.TypeCount;
         _typedefName = new int[_count];
@@ -58,6 +70,7 @@ internal sealed partial class CSharpBindingsEmitter
         _anonymousWalked = new bool[_count];
         _anonymousEnum = new bool[_count];
         _names = new string?[_count];
+        _rootName = new string?[_count];
         FindTypedefNames();
     }
 
@@ -81,14 +94,26 @@ internal sealed partial class CSharpBindingsEmitter
     public void Select()
     {
         var names = _options.TypeNames;
-        if (names is null || names.Count == 0)
+        if (_roots is not null)
+        {
+            foreach (var root in _roots)
+            {
+                if ((uint)root.TypeId >= (uint)_count) throw new ArgumentException($"no type [{root.TypeId}] in the BTF", nameof(root));
+                NameAnonymousRoot(root);
+                Visit(root.TypeId, viaPointer: false, depth: 0);
+            }
+        }
+        else if (names is null || names.Count == 0)
         {
             for (int id = _spec.StartId; id < _count; id++)
             {
                 var t = _spec[id];
                 switch (t.Kind)
                 {
-                    case BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64 or BtfKind.Forward:
+                    case BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64:
+                        Visit(id, viaPointer: false, depth: 0);
+                        break;
+                    case BtfKind.Forward when !_fixed: // fixed layout: pointers are ulong, nothing needs a declaration
                         Visit(id, viaPointer: false, depth: 0);
                         break;
                 }
@@ -127,10 +152,27 @@ internal sealed partial class CSharpBindingsEmitter
             throw new ArgumentException($"no struct, union, enum or typedef named '{name}' in the BTF", nameof(name));
     }
 
+    /// <summary>
+    /// A root that is (an array of) an anonymous struct or union no typedef names has no type to nest in: it becomes a
+    /// top-level type under the root's name.
+    /// </summary>
+    private void NameAnonymousRoot(CSharpTypeRoot root)
+    {
+        var t = _spec[root.TypeId];
+        for (int steps = 0; t.Kind.IsModifier() || t.Kind is BtfKind.Typedef or BtfKind.Array; steps++)
+        {
+            if (steps > MaxNesting * 4) throw TooDeep(root.TypeId);
+            if (t.Kind == BtfKind.Typedef) return; // a typedef names what it points to, if anything
+            t = _spec[t.Kind == BtfKind.Array ? t.ArrayElementType : t.ReferencedTypeId];
+        }
+        if (t.Kind.IsComposite() && t.IsAnonymous && _typedefName[t.Id] == 0 && _rootName[t.Id] is null)
+            _rootName[t.Id] = string.IsNullOrEmpty(root.AnonymousName) ? "anonymous" : root.AnonymousName;
+    }
+
     /// <summary>Whether a struct/union/enum/FWD is written as a type of its own (not nested, not an integer).</summary>
     private bool IsTopLevel(BtfType t) => t.Kind switch
     {
-        BtfKind.Struct or BtfKind.Union => !t.IsAnonymous || _typedefName[t.Id] != 0,
+        BtfKind.Struct or BtfKind.Union => !t.IsAnonymous || _typedefName[t.Id] != 0 || _rootName[t.Id] is not null,
         BtfKind.Enum or BtfKind.Enum64 => !t.IsAnonymous,
         BtfKind.Forward => true,
         _ => false,
@@ -150,6 +192,7 @@ internal sealed partial class CSharpBindingsEmitter
                     typeId = t.ReferencedTypeId;
                     continue;
                 case BtfKind.Pointer:
+                    if (_fixed) return; // a pointer is a ulong: what it points to is not written
                     typeId = t.ReferencedTypeId;
                     viaPointer = true;
                     continue;
@@ -221,6 +264,8 @@ internal sealed partial class CSharpBindingsEmitter
     public void AssignNames()
     {
         foreach (var reserved in ReservedTypeNames) _typeNames.Add(reserved);
+        if (_reservedNames is not null)
+            foreach (var reserved in _reservedNames) _typeNames.Add(reserved);
         for (int id = 1; id < _count; id++)
         {
             if (_state[id] == NotSelected) continue;
@@ -228,9 +273,25 @@ internal sealed partial class CSharpBindingsEmitter
             string baseName;
             if (!t.IsAnonymous) baseName = CSharpNames.ToPascal(CSharpNames.Sanitize(t.NameUtf8));
             else if (_typedefName[id] != 0) baseName = CSharpNames.ToPascal(CSharpNames.Sanitize(_spec[_typedefName[id]].NameUtf8));
+            else if (_rootName[id] is string rootName) baseName = CSharpNames.ToPascal(CSharpNames.Sanitize(Encoding.UTF8.GetBytes(rootName)));
             else baseName = "AnonymousForward";
             _names[id] = CSharpNames.Unique(baseName, _typeNames);
         }
+    }
+
+    /// <summary>How each root is spelled (after <see cref="AssignNames"/>, before <c>Emit</c>: arrays add helpers).</summary>
+    public Dictionary<int, string> RootSpellings()
+    {
+        var spellings = new Dictionary<int, string>();
+        if (_roots is null) return spellings;
+        var container = new Container("<root>");
+        foreach (var root in _roots)
+        {
+            if (spellings.ContainsKey(root.TypeId)) continue;
+            if (ValueSpelling(root.TypeId, container, new NestedHint(root.AnonymousName, 0), 0) is Spelling s && !s.Local)
+                spellings.Add(root.TypeId, s.Text);
+        }
+        return spellings;
     }
 
     private BpfFormatException TooDeep(int typeId) =>

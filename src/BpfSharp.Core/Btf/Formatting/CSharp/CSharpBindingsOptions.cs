@@ -22,4 +22,12 @@ public sealed class CSharpBindingsOptions
     /// the closure follows pointers too.
     /// </summary>
     public bool Shallow { get; init; }
+
+    /// <summary>
+    /// When true, types are written with their exact C layout for user-space code (map keys and values, global
+    /// data): <c>[StructLayout(LayoutKind.Explicit, Size = N)]</c> with a <c>[FieldOffset]</c> on every field,
+    /// pointers as <c>ulong</c> (not followed), bitfields as their storage unit, no <c>[Relocatable]</c> and no
+    /// BpfSharp attributes. Default false: <c>[Relocatable]</c> bindings for BPF programs written in C#.
+    /// </summary>
+    public bool FixedLayout { get; init; }
 }
