@@ -277,7 +277,7 @@ public sealed class CoReRelocator
             _localSpec.Reset(null!, 0, rec.Kind);
             return -CoReErrno.EINVAL;
         }
-        log?.Debug($"prog '{programName}': relo #{reloIndex}: {_localSpec.Format()}");
+        log?.Debug($"prog '{programName}': relo #{reloIndex}: {_localSpec}");
 
         if (rec.Kind == CoReRelocationKind.TypeIdLocal)
         {
@@ -302,7 +302,7 @@ public sealed class CoReRelocator
                 Warn($"prog '{programName}': relo #{reloIndex}: error matching candidate #{i} {_candSpec.Format()}: {err}");
                 return Failed(cands, j, i, err);
             }
-            log?.Debug($"prog '{programName}': relo #{reloIndex}: {(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec.Format()}");
+            log?.Debug($"prog '{programName}': relo #{reloIndex}: {(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec}");
             if (err == 0) continue;
 
             err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, _candSpec, BigEndian, !strict, log, out var candRes);
