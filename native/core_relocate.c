@@ -5,9 +5,12 @@
 // bpf_object__relocate_core order: candidate search (bpf_core_add_cands, cached per local type),
 // bpf_core_calc_relo_insn, bpf_core_patch_insn, all from libbpf.a.
 //
-//   core_relocate [--log] TARGET_BTF OBJ
+//   core_relocate [--log] TARGET_BTF[:TARGET_BTF...] OBJ...
 //
-// With --log, libbpf's own debug/warn lines go to stdout through the print callback (stdio buffering as for any C
+// Several targets and objects relocate every object against every target in the one process (each target parsed
+// once): the C side of `bpfsharp core check OBJ... --target BTF...` (libbpf has no such command; this is the same
+// relocation work a script would ask of libbpf, without core check's reachability analysis of poisoned
+// instructions). With --log, libbpf's own debug/warn lines go to stdout through the print callback (stdio buffering as for any C
 // tool writing to a file or pipe), with the "sec '...': found N CO-RE relocations" line that
 // bpf_object__relocate_core prints; the text is the same as bpfsharp's --log. Without it, one summary line as
 // bpfsharp prints. Exits 1 if a relocation fails.
@@ -42,19 +45,12 @@ static void die(const char *what, const char *path)
 	exit(1);
 }
 
-int main(int argc, char **argv)
-{
-	int log = argc > 1 && strcmp(argv[1], "--log") == 0;
-	if (argc != 3 + log) {
-		fprintf(stderr, "usage: core_relocate [--log] TARGET_BTF OBJ\n");
-		return 2;
-	}
-	const char *target_path = argv[1 + log], *path = argv[2 + log];
-	libbpf_set_print(log ? print_log : quiet);
-	elf_version(EV_CURRENT);
+struct counts { int total, patched, poisoned, errors; };
 
-	struct btf *target = btf__parse(target_path, NULL);
-	if (!target) die("cannot parse target BTF", target_path);
+// Opens OBJ and applies every CO-RE relocation against TARGET, as bpf_object__relocate_core orders them.
+static struct counts relocate_object(const char *path, const struct btf *target, int log)
+{
+	struct counts c = { 0 };
 	struct btf *local = btf__parse_elf(path, NULL);
 	if (!local) die("cannot parse .BTF", path);
 	int fd = open(path, O_RDONLY);
@@ -85,10 +81,10 @@ int main(int argc, char **argv)
 	__u32 rec_size = *(const __u32 *)info;
 	info += 4;
 
-	int local_cnt = btf__type_cnt(local), total = 0, patched = 0, poisoned = 0, errors = 0;
+	int local_cnt = btf__type_cnt(local);
 	struct bpf_core_cand_list **cache = calloc(local_cnt, sizeof(*cache));
 	void *scratch = calloc(3, 16384);
-	while (info < end && !errors) {
+	while (info < end && !c.errors) {
 		__u32 sec_name_off = *(const __u32 *)info, num = *(const __u32 *)(info + 4);
 		const char *sec_name = btf__name_by_offset(local, sec_name_off);
 		info += 8;
@@ -100,14 +96,14 @@ int main(int argc, char **argv)
 			if (strcmp(elf_strptr(elf, shstrndx, sh.sh_name), sec_name) == 0) { sec_idx = elf_ndxscn(scn); break; }
 		}
 		if (log) printf("libbpf: sec '%s': found %u CO-RE relocations\n", sec_name, num);
-		for (__u32 i = 0; i < num && !errors; i++, info += rec_size) {
+		for (__u32 i = 0; i < num && !c.errors; i++, info += rec_size) {
 			const struct bpf_core_relo *rec = (const void *)info;
 			int insn_idx = rec->insn_off / 8;
 			struct prog *prog = NULL;
 			for (int p = 0; p < nprogs; p++)
 				if (progs[p].sec_idx == sec_idx && insn_idx >= progs[p].off && insn_idx < progs[p].off + progs[p].cnt)
 					prog = &progs[p];
-			total++;
+			c.total++;
 			if (!prog) die("relocation outside every program", path);
 			insn_idx -= prog->off;
 
@@ -128,13 +124,11 @@ int main(int argc, char **argv)
 			}
 			int err = bpf_core_calc_relo_insn(prog->name, rec, (int)i, local, cands, scratch, &res);
 			if (!err) err = bpf_core_patch_insn(prog->name, prog->insns + insn_idx, insn_idx, rec, (int)i, &res);
-			if (err) errors++;
-			else if (res.poison) poisoned++;
-			else patched++;
+			if (err) c.errors++;
+			else if (res.poison) c.poisoned++;
+			else c.patched++;
 		}
 	}
-	if (!log)
-		printf("%d relocations: %d patched, %d poisoned, %d errors, 0 skipped\n", total, patched, poisoned, errors);
 
 	for (int t = 0; t < local_cnt; t++)
 		if (cache[t]) { free(cache[t]->cands); free(cache[t]); }
@@ -145,6 +139,34 @@ int main(int argc, char **argv)
 	elf_end(elf);
 	close(fd);
 	btf__free(local);
-	btf__free(target);
-	return errors ? 1 : 0;
+	return c;
+}
+
+int main(int argc, char **argv)
+{
+	int log = argc > 1 && strcmp(argv[1], "--log") == 0;
+	if (argc < 3 + log) {
+		fprintf(stderr, "usage: core_relocate [--log] TARGET_BTF[:TARGET_BTF...] OBJ...\n");
+		return 2;
+	}
+	libbpf_set_print(log ? print_log : quiet);
+	elf_version(EV_CURRENT);
+	char *targets = strdup(argv[1 + log]), *save = NULL;
+	int nobjs = argc - 2 - log, failed = 0, several = nobjs > 1 || strchr(targets, ':') != NULL;
+	for (char *t = strtok_r(targets, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+		struct btf *target = btf__parse(t, NULL);
+		if (!target) die("cannot parse target BTF", t);
+		for (int o = 0; o < nobjs; o++) {
+			const char *path = argv[2 + log + o];
+			struct counts c = relocate_object(path, target, log);
+			if (c.errors) failed = 1;
+			if (log) continue;
+			if (several) printf("%s %s: ", path, t);
+			printf("%d relocations: %d patched, %d poisoned, %d errors, 0 skipped\n", c.total, c.patched, c.poisoned,
+			       c.errors);
+		}
+		btf__free(target);
+	}
+	free(targets);
+	return failed;
 }
