@@ -39,6 +39,22 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 	return 0;
 }
 
+// How the failure lines print errno (as native/core_oracle.c and newer libbpf's errstr do).
+static const char *errstr(int err)
+{
+	static char buf[32];
+	switch (err) {
+	case -EINVAL: return "-EINVAL";
+	case -E2BIG: return "-E2BIG";
+	case -ERANGE: return "-ERANGE";
+	case -EOPNOTSUPP: return "-EOPNOTSUPP";
+	case -ENOENT: return "-ENOENT";
+	case -ENOMEM: return "-ENOMEM";
+	}
+	snprintf(buf, sizeof(buf), "%d", err);
+	return buf;
+}
+
 static void die(const char *what, const char *path)
 {
 	fprintf(stderr, "core_relocate: %s: %s\n", path, what);
@@ -122,8 +138,15 @@ static struct counts relocate_object(const char *path, const struct btf *target,
 					cache[rec->type_id] = cands;
 				}
 			}
+			// bpf_object__relocate_core's own warnings on failure.
 			int err = bpf_core_calc_relo_insn(prog->name, rec, (int)i, local, cands, scratch, &res);
-			if (!err) err = bpf_core_patch_insn(prog->name, prog->insns + insn_idx, insn_idx, rec, (int)i, &res);
+			if (err) {
+				if (log) printf("libbpf: prog '%s': relo #%u: failed to relocate: %s\n", prog->name, i, errstr(err));
+			} else if ((err = bpf_core_patch_insn(prog->name, prog->insns + insn_idx, insn_idx, rec, (int)i, &res))) {
+				if (log)
+					printf("libbpf: prog '%s': relo #%u: failed to patch insn #%d: %s\n", prog->name, i, insn_idx,
+					       errstr(err));
+			}
 			if (err) c.errors++;
 			else if (res.poison) c.poisoned++;
 			else c.patched++;

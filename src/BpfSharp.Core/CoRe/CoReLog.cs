@@ -86,8 +86,12 @@ public sealed class CoReLog
 
     private StringBuilder BeginLine() => _buffer.Append(Prefix);
 
+    /// <summary>How many warning lines were added so far (kept or streamed).</summary>
+    internal int WarningCount { get; private set; }
+
     private void EndLine(CoReLogLevel level)
     {
+        if (level == CoReLogLevel.Warning) WarningCount++;
         if (_writer is null)
         {
             _lines.Add(new CoReLogLine(level, _buffer.ToString()));
