@@ -124,10 +124,10 @@ pair() { # pair LABEL RUNS OURS THEIRS_LABEL THEIRS
   hyperfine -N --style none --warmup 3 --runs "$n" --ignore-failure --export-csv "$out/$slug.csv" \
     -n "bpfsharp $label" "$ours" -n "$theirs_label" "$theirs" >"$out/$slug.log" 2>&1
   rows+=("$(awk -F, -v label="$label" -v theirs="$theirs_label" '
-    NR == 2 { om = $2 * 1000; os = $3 * 1000; oc = ($5 + $6) * 1000 }
-    NR == 3 { tm = $2 * 1000; ts = $3 * 1000; tc = ($5 + $6) * 1000 }
+    NR == 2 { om = $2 * 1000; os = $3 * 1000; on = $7 * 1000; oc = ($5 + $6) * 1000 }
+    NR == 3 { tm = $2 * 1000; ts = $3 * 1000; tn = $7 * 1000; tc = ($5 + $6) * 1000 }
     END {
-      printf "| %s | %.1f ± %.1f | %.1f | %s | %.1f ± %.1f | %.1f | **%.2f** | **%.2f** |", label, om, os, oc, theirs, tm, ts, tc, om / tm, oc / tc
+      printf "| %s | %.1f ± %.1f (%.1f) | %.1f | %s | %.1f ± %.1f (%.1f) | %.1f | **%.2f** | **%.2f** |", label, om, os, on, oc, theirs, tm, ts, tn, tc, om / tm, oc / tc
     }' "$out/$slug.csv")")
 }
 objs_small=$core/small.o
@@ -171,13 +171,22 @@ pair "compile (13 twin programs)" "$runs" "$bpfsharp compile $twins/bin/Twins.dl
   echo "\`dotnet pack\` (pointer, \`-r $rid\` NativeAOT, \`-r any -p:PublishAot=false\` fallback; $aot_warnings AOT/trim"
   echo "warnings, ${pack_seconds} s to pack) in a folder feed, then \`dotnet tool install --tool-path\`: installed"
   echo "$shipped. hyperfine, 3 warm-ups, $runs runs ($slow_runs for the slow rows), output to /dev/null."
-  echo "Wall = mean ± σ; CPU = user + sys, mean. Ratio = bpfsharp / C (below 1: bpfsharp faster)."
+  echo "Wall = mean ± σ (min); CPU = user + sys, mean. Ratio = bpfsharp / C of the means (below 1: bpfsharp faster)."
+  echo "The machine is shared: with a load average well above its 2 cores every process waits for a CPU, which"
+  echo "inflates wall times on both sides (the minimum shows an unloaded run); CPU time is what the process itself costs."
   echo
   echo "| verb | bpfsharp wall ms | bpfsharp CPU ms | C counterpart | C wall ms | C CPU ms | wall ratio | CPU ratio |"
   echo "|---|---:|---:|---|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "Same output as the C side (checked before timing): $(paste -sd';' "$out/outputs.txt" | sed 's/;/; /g')."
+  echo
+  echo "Packages (\`scripts/pack-cli.sh\`; .NET 10 RID-specific tool, \`ToolPackageRuntimeIdentifiers\`"
+  echo "linux-x64;linux-arm64;any with \`PublishAot\`): linux-x64 and linux-arm64 are NativeAOT, any is the framework-"
+  echo "dependent fallback. linux-arm64 is cross-compiled on x86-64 (ILCompiler links with \`clang-19"
+  echo "--target=aarch64-linux-gnu\` against Debian's gcc-aarch64-linux-gnu and libc6-dev-arm64-cross, which"
+  echo "scripts/install-deps.sh installs; llvm-objcopy-19 strips it); it is not timed here, but under qemu-aarch64 its"
+  echo "\`--help\`, \`btf dump … format c\` and \`core relocate --log\` print the same bytes as bpftool and libbpf."
   echo
   echo "Where the time goes and what changed for these numbers:"
   echo
