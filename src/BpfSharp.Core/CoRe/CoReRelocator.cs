@@ -191,7 +191,8 @@ public sealed class CoReRelocator
             return 0;
         }
         int warnings = log.WarningCount;
-        int versionBefore = cached ? cands!.Version : 0; // a list made by this computation starts at version 0
+        // What the resolution will record: 0 for type_id_local (no list) and for a list this computation makes.
+        int versionBefore = rec.Kind != CoReRelocationKind.TypeIdLocal && cached ? cands!.Version : 0;
         _recording = [];
         int err;
         try { err = ResolveInto(programName, rec, reloIndex, out resolution); }
