@@ -89,26 +89,34 @@ public sealed class CliToolPackageTests(CliToolPackageTests.InstalledTool tool) 
         public InstalledTool()
         {
             _root = TestPaths.NewScratchDirectory("cli-tool-package");
-            string feed = Path.Combine(_root, "feed"), tools = Path.Combine(_root, "tools");
-            RidPackage = "bpfsharp.cli." + (RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64");
-            string version = "0.0.0-packtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
-            string project = Path.Combine(TestPaths.RepoRoot, "src", "BpfSharp.Cli", "BpfSharp.Cli.csproj");
-            string rid = RidPackage["bpfsharp.cli.".Length..];
-            Dotnet(_root, isolatedCache: false, "pack", project, "-c", "Release", "-o", feed, $"-p:PackageVersion={version}");
-            Dotnet(_root, isolatedCache: false, "pack", project, "-c", "Release", "-r", rid, "-o", feed, $"-p:PackageVersion={version}");
-            // The feed is added to the user's sources (nuget.org stays there for anything else the install needs).
-            File.WriteAllText(Path.Combine(_root, "NuGet.config"),
-                $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n" +
-                $"    <add key=\"bpfsharp-test-feed\" value=\"{feed}\" />\n  </packageSources>\n</configuration>\n");
-            Dotnet(_root, isolatedCache: true, "tool", "install", "--tool-path", tools, "BpfSharp.Cli", "--version", version, "--add-source", feed);
-            Command = Path.Combine(tools, "bpfsharp");
-            Assert.True(File.Exists(Command), $"dotnet tool install left no {Command}");
-            ResolvedCommand = new FileInfo(Command).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Command;
-            StoreDirectory = Path.Combine(tools, ".store");
-            if (ResolvedCommand == Command)
+            try
             {
-                // Not a link: the command is a copy or shim; the real binary is the one in the store.
-                ResolvedCommand = Directory.GetFiles(StoreDirectory, "bpfsharp", SearchOption.AllDirectories).Single();
+                string feed = Path.Combine(_root, "feed"), tools = Path.Combine(_root, "tools");
+                RidPackage = "bpfsharp.cli." + (RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64");
+                string version = "0.0.0-packtest." + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
+                string project = Path.Combine(TestPaths.RepoRoot, "src", "BpfSharp.Cli", "BpfSharp.Cli.csproj");
+                string rid = RidPackage["bpfsharp.cli.".Length..];
+                Dotnet(_root, isolatedCache: false, "pack", project, "-c", "Release", "-o", feed, $"-p:PackageVersion={version}");
+                Dotnet(_root, isolatedCache: false, "pack", project, "-c", "Release", "-r", rid, "-o", feed, $"-p:PackageVersion={version}");
+                // The feed is added to the user's sources (nuget.org stays there for anything else the install needs).
+                File.WriteAllText(Path.Combine(_root, "NuGet.config"),
+                    $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n" +
+                    $"    <add key=\"bpfsharp-test-feed\" value=\"{feed}\" />\n  </packageSources>\n</configuration>\n");
+                Dotnet(_root, isolatedCache: true, "tool", "install", "--tool-path", tools, "BpfSharp.Cli", "--version", version, "--add-source", feed);
+                Command = Path.Combine(tools, "bpfsharp");
+                Assert.True(File.Exists(Command), $"dotnet tool install left no {Command}");
+                ResolvedCommand = new FileInfo(Command).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Command;
+                StoreDirectory = Path.Combine(tools, ".store");
+                if (ResolvedCommand == Command)
+                {
+                    // Not a link: the command is a copy or shim; the real binary is the one in the store.
+                    ResolvedCommand = Directory.GetFiles(StoreDirectory, "bpfsharp", SearchOption.AllDirectories).Single();
+                }
+            }
+            catch
+            {
+                Dispose(); // a failed pack or install leaves nothing behind either
+                throw;
             }
         }
 
