@@ -2,8 +2,8 @@
 # Side-by-side performance run: BpfSharp (BenchmarkDotNet, short job) and libbpf (native/btf_bench,
 # native/core_bench) on the same BTF in the same run: BTF operations, CO-RE relocation of a small and a
 # ~30,000-relocation object (scripts/core-bench-objects.sh), the managed size of a parsed BTF, and whole-process
-# timings of the NativeAOT bpfsharp against bpftool with hyperfine. Writes docs/performance.md; raw results go to
-# artifacts/bench/.
+# timings of the installed bpfsharp tool against bpftool, libbpf and clang-19 (scripts/bench-cli.sh). Writes
+# docs/performance.md; raw results go to artifacts/bench/.
 #
 #   bash scripts/bench.sh [--core-only] [BTF_FILE]      (default /sys/kernel/btf/vmlinux)
 #
@@ -114,8 +114,8 @@ large_relos=$(value core_large_relocations "$out/native-core.txt")
   echo "  the target like libbpf, then the target's name index of non-function types is built, inside this region),"
   echo "  spec parsing and matching, value calculation, instruction patch). No log sink, so a result computed for a"
   echo "  (local type, access string, kind) is reused by later records with the same key while that type's candidate"
-  echo "  list is unchanged (with a log attached every record is computed, to keep libbpf's log lines). Reports are"
-  echo "  stored as 12-byte entries and built when read."
+  echo "  list is unchanged (with a log attached too: a reused result prints its lines again, so the log stays libbpf's)."
+  echo "  Reports are stored as 12-byte entries and built when read."
   echo "- **BpfSharp, target already parsed**: the same without \`BtfSpec.Load\`: the target was parsed and its name"
   echo "  index built before timing (a previous object relocated against it)."
   echo "- **libbpf, parse target + read + relocate** (\`native/core_bench.c\`): \`btf__parse(target)\`, then the object:"
@@ -145,33 +145,8 @@ if [[ $core_only == yes ]]; then
   exit 0
 fi
 
-echo "bench: NativeAOT publish and hyperfine" >&2
-aot=$out/aot
-quiet "$out/aot.log" dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$aot"
-aot_warnings=$(grep -cE "warning (IL|AOT)[0-9]+" "$out/aot.log" || true)
-bpfsharp=$aot/bpfsharp
-
-# has_verb GROUP VERB: does this bpfsharp build have the verb?
-has_verb() { "$bpfsharp" "$1" --help 2>/dev/null | awk -v verb="$2" '/^Commands:/ {c = 1; next} c && $1 == verb {found = 1} END {exit !found}'; }
-
-hyperfine_rows=()
-: >"$out/hyperfine.md"
-if has_verb btf dump; then
-  for format in raw c; do
-    if ! "$bpfsharp" btf dump file "$btf" format "$format" >"$out/dump.$format" 2>"$out/dump.$format.err"; then
-      echo "bench: 'bpfsharp btf dump ... format $format' failed: $(head -n 1 "$out/dump.$format.err")" >&2
-      continue
-    fi
-    bpftool btf dump file "$btf" format "$format" >"$out/dump.$format.bpftool"
-    same=$(cmp -s "$out/dump.$format" "$out/dump.$format.bpftool" && echo "identical" || echo "DIFFERENT")
-    hyperfine --style none --warmup 2 --runs 10 --export-json "$out/hyperfine.$format.json" \
-      --export-markdown "$out/hyperfine.$format.md" \
-      -n "bpfsharp (NativeAOT) format $format" "$bpfsharp btf dump file $btf format $format >/dev/null" \
-      -n "bpftool format $format" "bpftool btf dump file $btf format $format >/dev/null" >"$out/hyperfine.$format.log" 2>&1
-    { cat "$out/hyperfine.$format.md"; echo; echo "Output: $(wc -c <"$out/dump.$format.bpftool") bytes, $same to bpftool's."; echo; } >>"$out/hyperfine.md"
-    hyperfine_rows+=("$format")
-  done
-fi
+echo "bench: the installed bpfsharp tool against bpftool, libbpf and clang-19 (scripts/bench-cli.sh)" >&2
+quiet "$out/cli.log" bash scripts/bench-cli.sh --no-doc "$btf"
 
 # ---- docs/performance.md ----
 
@@ -272,18 +247,8 @@ kept_sections=$(awk '/^## / { keep = ($0 ~ /^## (Object open|Ring buffer|CO-RE t
   echo "managed heap at all: the mapping shows the kernel's own BTF pages, nothing is copied. Counting the mapped file"
   echo "anyway, a parsed vmlinux with both name indexes takes $(ratio "$(( $(value retained_with_name_index_bytes "$out/memory.txt") + m_file ))" "$m_file")× the file's size."
   echo
-  echo "## Whole process: \`bpfsharp\` (NativeAOT) vs \`bpftool\`"
+  cat "$out/cli/cli.md"
   echo
-  if ((${#hyperfine_rows[@]} > 0)); then
-    echo "hyperfine, 2 warm-ups, 10 runs, output to /dev/null. bpfsharp is published with"
-    echo "\`dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true\` ($aot_warnings AOT/trim warnings)."
-    echo
-    cat "$out/hyperfine.md"
-  else
-    echo "Not measured: this build of \`bpfsharp\` has no \`btf dump\` verb yet. \`scripts/bench.sh\` measures it"
-    echo "automatically (hyperfine, \`format raw\` and \`format c\` against bpftool) once the verb exists."
-    echo
-  fi
   if [[ -n $kept_sections ]]; then
     printf '%s\n\n' "$kept_sections"
   fi
@@ -297,9 +262,7 @@ kept_sections=$(awk '/^## / { keep = ($0 ~ /^## (Object open|Ring buffer|CO-RE t
   echo "native/build/core_bench -n $core_iterations $btf small=artifacts/bench/core/small.o large=artifacts/bench/core/large.o"
   echo "BPFSHARP_BENCH_CORE_DIR=\$PWD/artifacts/bench/core dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --filter '*CoReBenchmarks*' --job short"
   echo "dotnet run -c Release --project bench/BpfSharp.Benchmarks -- --memory"
-  echo "dotnet publish src/BpfSharp.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/bench/aot"
-  echo "hyperfine 'artifacts/bench/aot/bpfsharp btf dump file $btf format raw >/dev/null' \\"
-  echo "          'bpftool btf dump file $btf format raw >/dev/null'"
+  echo "bash scripts/bench-cli.sh                   # whole process, the installed tool against bpftool/libbpf/clang-19"
   echo '```'
 } >"$doc"
 echo "bench: wrote $doc" >&2

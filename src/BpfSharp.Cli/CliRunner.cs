@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace BpfSharp.Cli;
 
@@ -9,7 +10,15 @@ internal static class CliRunner
     {
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parsed = root.Parse(args);
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            if (parsed.Action is not HelpAction) return parsed.Invoke(configuration);
+            // Help goes out in one write: Console.Out flushes (one write call) per line.
+            var help = new StringWriter();
+            configuration.Output = help;
+            int exit = parsed.Invoke(configuration);
+            using (var stdout = Console.OpenStandardOutput()) stdout.Write(System.Text.Encoding.UTF8.GetBytes(help.ToString()));
+            return exit;
         }
         catch (Exception e) when (e is BpfFormatException or IOException or UnauthorizedAccessException or CliException)
         {

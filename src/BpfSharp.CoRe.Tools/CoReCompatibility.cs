@@ -80,10 +80,18 @@ public static class CoReCompatibility
         foreach (var r in result.Result.Relocations)
             checks.Add(Classify(r, result, reachable));
 
+        // One pass groups the checks by program (a filter per program was quadratic: 156 programs x 30,000 checks).
+        var byProgram = new Dictionary<(string? Program, string Section), List<CoReRelocationCheck>>();
+        foreach (var c in checks)
+        {
+            var key = (c.Report.ProgramName, c.Report.SectionName);
+            if (!byProgram.TryGetValue(key, out var list)) byProgram[key] = list = [];
+            list.Add(c);
+        }
         var programs = new List<CoReProgramCheck>(obj.Object.Programs.Count);
         foreach (var p in obj.Object.Programs)
         {
-            var mine = checks.Where(c => c.Report.ProgramName == p.Name && c.Report.SectionName == p.SectionName).ToList();
+            var mine = byProgram.TryGetValue((p.Name, p.SectionName), out var list) ? list : [];
             programs.Add(new CoReProgramCheck(p.Name, p.SectionName, p.IsSubprogram, CoReVerdictCounts.Of(mine), mine));
         }
         return new CoReObjectCheck(obj.Name, kernelName, CoReVerdictCounts.Of(checks), programs, checks, null);

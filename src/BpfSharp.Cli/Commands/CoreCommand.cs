@@ -13,6 +13,7 @@ namespace BpfSharp.Cli.Commands;
 internal static class CoreCommand
 {
     private const string SysBtf = "/sys/kernel/btf";
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     public static Command Create()
     {
@@ -50,11 +51,19 @@ internal static class CoreCommand
         {
             var obj = ObjectSpec.Load(result.GetValue(file)!);
             var coreTargets = LoadTargets(result.GetValue(targets) ?? [], result.GetValue(baseOpt));
-            var coreLog = result.GetValue(log) ? new CoReLog() : null;
-            var relocated = CoReObjectRelocation.Relocate(obj, coreTargets, new CoReOptions { StrictLibbpf = result.GetValue(strict) }, coreLog);
             var stdout = Console.Out;
-            if (coreLog is not null)
-                foreach (var line in coreLog.Lines) stdout.WriteLine(line.Text);
+            // The log streams through one buffered writer: Console.Out flushes (one write syscall) per line.
+            using var logWriter = result.GetValue(log) ? new StreamWriter(Console.OpenStandardOutput(), Utf8NoBom, 64 * 1024) : null;
+            var coreLog = logWriter is null ? null : new CoReLog(logWriter);
+            CoReObjectResult relocated;
+            try
+            {
+                relocated = CoReObjectRelocation.Relocate(obj, coreTargets, new CoReOptions { StrictLibbpf = result.GetValue(strict) }, coreLog);
+            }
+            finally
+            {
+                coreLog?.Flush();
+            }
             if (result.GetValue(json)) WriteJson(relocated.Result, Console.OpenStandardOutput());
             else if (coreLog is null) WriteSummary(relocated.Result, stdout);
             string? outPath = result.GetValue(output);

@@ -7,8 +7,8 @@ namespace BpfSharp.CoRe;
 /// The CO-RE relocation engine: libbpf's <c>bpf_object__relocate_core</c>, <c>bpf_core_resolve_relo</c>,
 /// <c>bpf_core_calc_relo_insn</c> and <c>bpf_core_patch_insn</c> with the same decisions and log lines.
 /// One instance holds the per-local-type candidate cache, shared by all programs of an object and pruned in place
-/// by each relocation, so relocate one object per instance, in libbpf's order. Without a <see cref="Log"/> it also
-/// reuses computed results for repeated (local type, access string, kind) records; see <see cref="Relocate"/>.
+/// by each relocation, so relocate one object per instance, in libbpf's order. It also reuses computed results for
+/// repeated (local type, access string, kind) records; see <see cref="Relocate"/>.
 /// </summary>
 public sealed class CoReRelocator
 {
@@ -52,10 +52,11 @@ public sealed class CoReRelocator
     /// patching the programs' instruction arrays in place.
     /// </summary>
     /// <remarks>
-    /// Without a <see cref="Log"/>, a computed result is reused for every later record with the same local type,
-    /// access string and kind while that type's candidate list is unchanged (libbpf would compute the same result
-    /// again: it depends on nothing else), and reports are built only when read. With a log every record is computed
-    /// as libbpf does, so the log holds all of libbpf's lines.
+    /// A computed result is reused for every later record with the same local type, access string and kind while
+    /// that type's candidate list is unchanged (libbpf would compute the same result again: it depends on nothing
+    /// else), and reports are built only when read. With a <see cref="Log"/>, a reused result prints again the lines
+    /// its computation printed (so the log is still libbpf's, line for line); results whose computation warned or
+    /// pruned the candidate list are not reused then.
     /// </remarks>
     /// <param name="sections">The <c>.BTF.ext</c> core_relo sections, in file order.</param>
     /// <param name="programs">All programs of the object.</param>
@@ -120,7 +121,7 @@ public sealed class CoReRelocator
     {
         var log = Log;
         int err = log is null ? ResolveMemoised(prog.Name, rec, reloIndex, out int resolution)
-            : ResolveInto(prog.Name, rec, reloIndex, out resolution);
+            : ResolveLogged(log, prog.Name, rec, reloIndex, out resolution);
         if (err != 0)
         {
             string? localSpec = _localSpec.Btf is null || _localSpec.RootTypeId != rec.TypeId ? null : FormatSpec(_localSpec);
@@ -170,6 +171,45 @@ public sealed class CoReRelocator
         int err = ResolveInto(programName, rec, reloIndex, out resolution);
         if (err == 0) _memo[key] = resolution;
         return err;
+    }
+
+    // With a log, a reused result must also repeat the lines libbpf prints while computing it. Those depend only on
+    // the key and the candidate list (the local spec, then one line per candidate, then "no matching targets
+    // found" if none matched), so a computation that printed no warning and left the list as it found it keeps
+    // its lines (after the "prog '...': relo #N: " prefix) and later records with the key print them again.
+    private readonly Dictionary<int, string[]> _replay = [];
+    private List<string>? _recording;
+
+    private int ResolveLogged(CoReLog log, string programName, in CoReRelocationRecord rec, int reloIndex, out int resolution)
+    {
+        var key = new MemoKey(rec.TypeId, rec.AccessStringOffset, rec.Kind);
+        bool cached = _cache.TryGetValue(rec.TypeId, out var cands);
+        if (_memo.TryGetValue(key, out resolution) && _replay.TryGetValue(resolution, out var lines)
+            && (rec.Kind == CoReRelocationKind.TypeIdLocal || (cached && cands!.Version == _resolutions[resolution].CandidateVersion)))
+        {
+            foreach (var line in lines) log.Debug($"prog '{programName}': relo #{reloIndex}: {line}");
+            return 0;
+        }
+        int warnings = log.WarningCount;
+        // What the resolution will record: 0 for type_id_local (no list) and for a list this computation makes.
+        int versionBefore = rec.Kind != CoReRelocationKind.TypeIdLocal && cached ? cands!.Version : 0;
+        _recording = [];
+        int err;
+        try { err = ResolveInto(programName, rec, reloIndex, out resolution); }
+        finally { lines = [.. _recording]; _recording = null; }
+        if (err == 0 && log.WarningCount == warnings && _resolutions[resolution].CandidateVersion == versionBefore)
+        {
+            _memo[key] = resolution;
+            _replay[resolution] = lines;
+        }
+        return err;
+    }
+
+    // Logs one of the lines a reused result repeats (see ResolveLogged), keeping it when recording.
+    private void LogStep(CoReLog log, string programName, int reloIndex, string text)
+    {
+        _recording?.Add(text);
+        log.Debug($"prog '{programName}': relo #{reloIndex}: {text}");
     }
 
     private int ResolveInto(string programName, in CoReRelocationRecord rec, int reloIndex, out int resolution)
@@ -277,7 +317,11 @@ public sealed class CoReRelocator
             _localSpec.Reset(null!, 0, rec.Kind);
             return -CoReErrno.EINVAL;
         }
-        log?.Debug($"prog '{programName}': relo #{reloIndex}: {_localSpec.Format()}");
+        if (log is not null)
+        {
+            if (_recording is null) log.Debug($"prog '{programName}': relo #{reloIndex}: {_localSpec}");
+            else LogStep(log, programName, reloIndex, _localSpec.Format());
+        }
 
         if (rec.Kind == CoReRelocationKind.TypeIdLocal)
         {
@@ -302,7 +346,11 @@ public sealed class CoReRelocator
                 Warn($"prog '{programName}': relo #{reloIndex}: error matching candidate #{i} {_candSpec.Format()}: {err}");
                 return Failed(cands, j, i, err);
             }
-            log?.Debug($"prog '{programName}': relo #{reloIndex}: {(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec.Format()}");
+            if (log is not null)
+            {
+                if (_recording is null) log.Debug($"prog '{programName}': relo #{reloIndex}: {(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec}");
+                else LogStep(log, programName, reloIndex, $"{(err == 0 ? "non-matching" : "matching")} candidate #{i} {_candSpec.Format()}");
+            }
             if (err == 0) continue;
 
             err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, _candSpec, BigEndian, !strict, log, out var candRes);
@@ -335,7 +383,7 @@ public sealed class CoReRelocator
             cands.Count = j;
             return 0;
         }
-        log?.Debug($"prog '{programName}': relo #{reloIndex}: no matching targets found");
+        if (log is not null) LogStep(log, programName, reloIndex, "no matching targets found");
         err = CoReCalculator.Calculate(programName, rec, reloIndex, _localSpec, null, BigEndian, !strict, log, out targRes);
         if (err != 0) _lastWarning ??= $"relo #{reloIndex}: value calculation failed: {err}";
         return err;
