@@ -45,36 +45,12 @@ static void die(const char *what, const char *path)
 // Opens OBJ and applies every CO-RE relocation against TARGET; returns the number applied.
 static int relocate_object(const char *path, const struct btf *target)
 {
-	struct btf *local = btf__parse_elf(path, NULL);
-	if (!local) die("cannot parse .BTF", path);
-	int fd = open(path, O_RDONLY);
-	Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ, NULL);
-	size_t shstrndx;
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx)) die("cannot open ELF", path);
-
-	Elf_Data *ext = NULL, *symtab = NULL;
-	int strtab_idx = 0;
-	Elf_Scn *scn = NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		gelf_getshdr(scn, &sh);
-		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (strcmp(name, ".BTF.ext") == 0) ext = elf_getdata(scn, NULL);
-		if (sh.sh_type == SHT_SYMTAB) { symtab = elf_getdata(scn, NULL); strtab_idx = sh.sh_link; }
-	}
-	if (!ext || !symtab) die("no .BTF.ext or symbol table", path);
-
-	int nprogs = 0;
-	struct prog *progs = collect_programs(elf, symtab, strtab_idx, shstrndx, &nprogs);
-
-	const unsigned char *data = ext->d_buf;
-	__u32 hdr_len = *(const __u32 *)(data + 4);
-	__u32 core_off = *(const __u32 *)(data + 24), core_len = *(const __u32 *)(data + 28);
-	if (hdr_len < 32 || core_len == 0) die("no CO-RE relocations", path);
-	const unsigned char *info = data + hdr_len + core_off, *end = info + core_len;
-	__u32 rec_size = *(const __u32 *)info;
-	info += 4;
-
+	struct core_object o;
+	const char *problem = open_core_object(path, &o);
+	if (problem) die(problem, path);
+	struct btf *local = o.local;
+	const unsigned char *info = o.info, *end = o.end;
+	__u32 rec_size = o.rec_size;
 	int local_cnt = btf__type_cnt(local), applied = 0;
 	struct bpf_core_cand_list **cache = calloc(local_cnt, sizeof(*cache));
 	void *scratch = calloc(3, 16384);
@@ -82,20 +58,11 @@ static int relocate_object(const char *path, const struct btf *target)
 		__u32 sec_name_off = *(const __u32 *)info, num = *(const __u32 *)(info + 4);
 		const char *sec_name = btf__name_by_offset(local, sec_name_off);
 		info += 8;
-		int sec_idx = -1;
-		scn = NULL;
-		while ((scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr sh;
-			gelf_getshdr(scn, &sh);
-			if (strcmp(elf_strptr(elf, shstrndx, sh.sh_name), sec_name) == 0) { sec_idx = elf_ndxscn(scn); break; }
-		}
+		int sec_idx = core_section_index(&o, sec_name);
 		for (__u32 i = 0; i < num; i++, info += rec_size) {
 			const struct bpf_core_relo *rec = (const void *)info;
 			int insn_idx = rec->insn_off / 8;
-			struct prog *prog = NULL;
-			for (int p = 0; p < nprogs; p++)
-				if (progs[p].sec_idx == sec_idx && insn_idx >= progs[p].off && insn_idx < progs[p].off + progs[p].cnt)
-					prog = &progs[p];
+			struct prog *prog = core_program_at(&o, sec_idx, insn_idx);
 			if (!prog) die("relocation outside every program", path);
 			insn_idx -= prog->off;
 
@@ -125,11 +92,7 @@ static int relocate_object(const char *path, const struct btf *target)
 		if (cache[t]) { free(cache[t]->cands); free(cache[t]); }
 	free(cache);
 	free(scratch);
-	for (int p = 0; p < nprogs; p++) { free(progs[p].name); free(progs[p].insns); }
-	free(progs);
-	elf_end(elf);
-	close(fd);
-	btf__free(local);
+	close_core_object(&o);
 	return applied;
 }
 

@@ -34,7 +34,9 @@ int bpf_core_patch_insn(const char *prog_name, struct bpf_insn *insn, int insn_i
 			int relo_idx, const struct bpf_core_relo_res *res);
 
 
+#include <fcntl.h>
 #include <gelf.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +70,84 @@ static inline struct prog *collect_programs(Elf *elf, Elf_Data *symtab, size_t s
 	}
 	*count = nprogs;
 	return progs;
+}
+
+// An object opened for CO-RE: its BTF, ELF, programs, and the CO-RE part of .BTF.ext (per-section headers, records).
+struct core_object {
+	struct btf *local;
+	Elf *elf;
+	size_t shstrndx;
+	struct prog *progs;
+	int nprogs;
+	int fd;
+	const unsigned char *info, *end;
+	__u32 rec_size;
+};
+
+// Opens PATH; returns NULL, or what is wrong with the file.
+static inline const char *open_core_object(const char *path, struct core_object *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->local = btf__parse_elf(path, NULL);
+	if (!o->local) return "cannot parse .BTF";
+	o->fd = open(path, O_RDONLY);
+	o->elf = o->fd < 0 ? NULL : elf_begin(o->fd, ELF_C_READ, NULL);
+	if (!o->elf || elf_getshdrstrndx(o->elf, &o->shstrndx)) return "cannot open ELF";
+
+	Elf_Data *ext = NULL, *symtab = NULL;
+	int strtab_idx = 0;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(o->elf, scn))) {
+		GElf_Shdr sh;
+		gelf_getshdr(scn, &sh);
+		const char *name = elf_strptr(o->elf, o->shstrndx, sh.sh_name);
+		if (strcmp(name, ".BTF.ext") == 0) ext = elf_getdata(scn, NULL);
+		if (sh.sh_type == SHT_SYMTAB) { symtab = elf_getdata(scn, NULL); strtab_idx = sh.sh_link; }
+	}
+	if (!ext || !symtab) return "no .BTF.ext or symbol table";
+	o->progs = collect_programs(o->elf, symtab, strtab_idx, o->shstrndx, &o->nprogs);
+
+	const unsigned char *data = ext->d_buf;
+	__u32 hdr_len = *(const __u32 *)(data + 4);
+	__u32 core_off = *(const __u32 *)(data + 24), core_len = *(const __u32 *)(data + 28);
+	if (hdr_len < 32 || core_len == 0) return "no CO-RE relocations";
+	o->info = data + hdr_len + core_off;
+	o->end = o->info + core_len;
+	o->rec_size = *(const __u32 *)o->info;
+	o->info += 4;
+	return NULL;
+}
+
+static inline void close_core_object(struct core_object *o)
+{
+	for (int p = 0; p < o->nprogs; p++) { free(o->progs[p].name); free(o->progs[p].insns); }
+	free(o->progs);
+	if (o->elf) elf_end(o->elf);
+	if (o->fd >= 0) close(o->fd);
+	btf__free(o->local);
+}
+
+// The ELF index of the section named NAME, or -1.
+static inline int core_section_index(const struct core_object *o, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(o->elf, scn))) {
+		GElf_Shdr sh;
+		gelf_getshdr(scn, &sh);
+		if (strcmp(elf_strptr(o->elf, o->shstrndx, sh.sh_name), name) == 0) return (int)elf_ndxscn(scn);
+	}
+	return -1;
+}
+
+// The program of section SEC_IDX that holds instruction INSN_IDX (section-relative), or NULL.
+static inline struct prog *core_program_at(const struct core_object *o, int sec_idx, int insn_idx)
+{
+	struct prog *found = NULL;
+	for (int p = 0; p < o->nprogs; p++)
+		if (o->progs[p].sec_idx == sec_idx && insn_idx >= o->progs[p].off && insn_idx < o->progs[p].off + o->progs[p].cnt)
+			found = &o->progs[p];
+	return found;
 }
 
 #endif

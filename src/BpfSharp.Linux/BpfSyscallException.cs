@@ -36,6 +36,18 @@ public sealed class BpfSyscallException : Exception
     /// <summary>True when the kernel refused for lack of privilege (<c>EPERM</c>).</summary>
     public bool IsPermissionDenied => Errno == Interop.Errno.EPERM;
 
+    /// <summary>
+    /// True when <paramref name="exception"/>, or one it wraps (a <see cref="Loading.BpfLoadException"/> around the
+    /// syscall that failed), is the kernel refusing for lack of privilege: the one-line "run as root or with
+    /// CAP_BPF" case a tool reports differently from a broken program.
+    /// </summary>
+    public static bool IsPermissionProblem(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is BpfSyscallException { IsPermissionDenied: true }) return true;
+        return false;
+    }
+
     private static string FormatMessage(BpfCommand command, int errno, string? log)
     {
         var text = $"BPF_{CommandName(command)} failed: {Interop.Errno.Name(errno)} ({Marshal.GetPInvokeErrorMessage(errno)})";

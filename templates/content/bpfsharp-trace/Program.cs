@@ -71,7 +71,7 @@ try
     if (probes.Globals.Dropped > 0) Console.Error.WriteLine($"{Tool}: {probes.Globals.Dropped} events dropped (ring buffer full)");
     return 0;
 }
-catch (Exception e) when (IsPermissionDenied(e))
+catch (Exception e) when (BpfSyscallException.IsPermissionProblem(e))
 {
     return Fail("loading BPF programs needs root, or CAP_BPF and CAP_PERFMON (try sudo)");
 }
@@ -84,13 +84,6 @@ static string CString(ReadOnlySpan<byte> bytes)
 {
     var end = bytes.IndexOf((byte)0);
     return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-}
-
-static bool IsPermissionDenied(Exception? e)
-{
-    for (; e is not null; e = e.InnerException)
-        if (e is BpfSyscallException s && (s.IsPermissionDenied || s.ErrnoName == "EACCES")) return true;
-    return false;
 }
 
 static int Fail(string message, int code = 1)

@@ -69,20 +69,13 @@ try
     while (!stop.IsCancellationRequested);
     return 0;
 }
-catch (Exception e) when (IsPermissionDenied(e))
+catch (Exception e) when (BpfSyscallException.IsPermissionProblem(e))
 {
     return Fail("loading and attaching XDP programs needs root, or CAP_BPF and CAP_NET_ADMIN (try sudo)");
 }
 catch (Exception e) when (e is BpfSyscallException or BpfLoadException or BpfAttachException or BpfFormatException)
 {
     return Fail(e.Message);
-}
-
-static bool IsPermissionDenied(Exception? e)
-{
-    for (; e is not null; e = e.InnerException)
-        if (e is BpfSyscallException s && (s.IsPermissionDenied || s.ErrnoName == "EACCES")) return true;
-    return false;
 }
 
 static int Fail(string message, int code = 1)
