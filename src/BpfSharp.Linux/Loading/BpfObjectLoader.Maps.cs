@@ -32,7 +32,7 @@ public sealed partial class BpfObjectLoader
         }
     }
 
-    private string PinPath(string name) => System.IO.Path.Combine(_options.PinRoot ?? "/sys/fs/bpf", name);
+    private string PinPath(string name) => ObjectPins.ChildPath(_options.PinRoot ?? "/sys/fs/bpf", name, "map");
 
     private bool TryReusePinned(LoadState st, MapSpec m)
     {
