@@ -223,6 +223,7 @@ public sealed partial class BpfObjectLoader
         var log = new CoReLog();
         var relocator = new CoReRelocator(_spec.Btf, Targets(st)) { Log = log };
         var result = relocator.Relocate(sections, programs);
+        if (!result.Succeeded) log.Warn($"failed to perform CO-RE relocations: {CoReErrno.ToErrString(result.Errno)}"); // as libbpf
         foreach (var line in log.Lines) _log.Add(line.Text);
         foreach (var r in result.Relocations)
             if (r.ProgramName is not null && r.InstructionIndex >= 0) st.CoRe[(r.ProgramName, r.InstructionIndex)] = r;

@@ -45,3 +45,19 @@ public class CoreCheckRegressionTests
         Assert.Equal(CoReLoadVerdict.Fails, Assert.Single(cell.Relocations).Verdict);
     }
 }
+
+/// <summary>Issue 13, T1: a fatal relocation error ends the log with libbpf's closing line.</summary>
+public class CoReLogClosingLineTests
+{
+    [Fact]
+    public void FatalErrorEndsWithLibbpfsClosingLine()
+    {
+        var obj = BpfSharp.Objects.ObjectSpec.Load(CoReTestKit.Compile("size"));
+        var target = BpfSharp.Btf.BtfSpec.Load(CoReTestKit.Compile("size___err_ambiguous"));
+        var log = new BpfSharp.CoRe.CoReLog();
+        var result = BpfSharp.CoRe.CoReObjectRelocation.Relocate(obj, [new BpfSharp.CoRe.CoReTarget("vmlinux", target)], null, log);
+        Assert.False(result.Result.Succeeded);
+        Assert.Equal($"libbpf: failed to perform CO-RE relocations: {BpfSharp.CoRe.CoReErrno.ToErrString(result.Result.Errno)}", log.Lines[^1].Text);
+        Assert.Matches("^libbpf: failed to perform CO-RE relocations: -E[A-Z0-9]+$", log.Lines[^1].Text);
+    }
+}
