@@ -91,9 +91,13 @@ public static class BpfCompiler
         {
             modules = LoadModules(assemblyPath, options);
         }
-        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException
+                                      or InvalidOperationException or OverflowException or ArgumentException)
         {
-            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.BadAssembly, true, e.Message, new SourceLocation(assemblyPath, 0, 0, "", -1)));
+            // System.Reflection.Metadata reports some damage with InvalidOperationException (metadata without an
+            // assembly row) or OverflowException (stream headers past the image): found by fuzzing.
+            var message = e is IOException or UnauthorizedAccessException ? e.Message : $"{assemblyPath}: malformed assembly: {e.Message}";
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.BadAssembly, true, message, new SourceLocation(assemblyPath, 0, 0, "", -1)));
             return new BpfCompilation(null, diagnostics, []);
         }
 

@@ -42,3 +42,56 @@ public class CorruptAssemblyTests
         Assert.True(outcomes.Count > 1, string.Join(", ", outcomes));
     }
 }
+
+/// <summary>Fuzzer findings (assembly target, first 30 s run), rebuilt from scratch: each is a diagnostic.</summary>
+public class AssemblyFuzzFindingTests
+{
+    // A minimal PE with metadata: a module and <Module>, with or without an assembly row.
+    private static byte[] MinimalPe(bool withAssembly)
+    {
+        var metadata = new System.Reflection.Metadata.Ecma335.MetadataBuilder();
+        metadata.AddModule(0, metadata.GetOrAddString("m.dll"), metadata.GetOrAddGuid(Guid.NewGuid()), default, default);
+        if (withAssembly)
+            metadata.AddAssembly(metadata.GetOrAddString("m"), new Version(1, 0), default, default, 0, 0);
+        metadata.AddTypeDefinition(0, default, metadata.GetOrAddString("<Module>"), default,
+            System.Reflection.Metadata.Ecma335.MetadataTokens.FieldDefinitionHandle(1), System.Reflection.Metadata.Ecma335.MetadataTokens.MethodDefinitionHandle(1));
+        var pe = new System.Reflection.PortableExecutable.ManagedPEBuilder(
+            System.Reflection.PortableExecutable.PEHeaderBuilder.CreateLibraryHeader(),
+            new System.Reflection.Metadata.Ecma335.MetadataRootBuilder(metadata), new System.Reflection.Metadata.BlobBuilder());
+        var blob = new System.Reflection.Metadata.BlobBuilder();
+        pe.Serialize(blob);
+        return blob.ToArray();
+    }
+
+    private static BpfCompilation Compile(byte[] image, string name)
+    {
+        var path = Path.Combine(TestPaths.NewScratchDirectory("assembly-findings"), name);
+        File.WriteAllBytes(path, image);
+        return BpfCompiler.Compile(path);
+    }
+
+    [Fact]
+    public void MetadataWithoutAnAssemblyRowIsADiagnostic()
+    {
+        var result = Compile(MinimalPe(withAssembly: false), "netmodule.dll"); // was InvalidOperationException
+        Assert.False(result.Success);
+        Assert.Contains("malformed assembly", Assert.Single(result.Diagnostics).Message);
+    }
+
+    [Fact]
+    public void AStreamHeaderPastTheImageIsADiagnostic()
+    {
+        var image = MinimalPe(withAssembly: true);
+        Assert.True(Compile(image, "fine.dll").Diagnostics.All(d => d.Id != "BPFS2001"));
+        // Metadata root: "BSJB", versions, reserved, version length L, version, flags, stream count, then headers
+        // {offset, size, name}: the first stream's offset and size pushed to the end of the address space.
+        int root = image.AsSpan().IndexOf("BSJB"u8);
+        int versionLength = BitConverter.ToInt32(image, root + 12);
+        int firstHeader = root + 16 + versionLength + 4;
+        BitConverter.TryWriteBytes(image.AsSpan(firstHeader), 0x7fff_fff0);
+        BitConverter.TryWriteBytes(image.AsSpan(firstHeader + 4), 0x7fff_fff0);
+        var result = Compile(image, "overflow.dll"); // was OverflowException from MetadataReader.ReadStreamHeaders
+        Assert.False(result.Success);
+        Assert.Equal("BPFS2001", result.Diagnostics.First(d => d.IsError).Id);
+    }
+}

@@ -52,6 +52,10 @@ public class ErrorContractTests
         {
             Directory.CreateDirectory(Path.Combine(corpus, target));
             for (int i = 0; i < seeds.Length; i++) File.WriteAllBytes(Path.Combine(corpus, target, $"seed-{i}"), seeds[i]);
+            // The fixed half of the two-input targets, as the fuzzer's Program reads it.
+            Directory.CreateDirectory(Path.Combine(corpus, "context"));
+            File.Copy(CoReTestKit.Compile("nesting"), Path.Combine(corpus, "context", "object.o"), overwrite: true);
+            File.WriteAllBytes(Path.Combine(corpus, "context", "kernel.btf"), Section(CoReTestKit.Compile("nesting___extra_nesting"), ".BTF").ToArray());
         }
         var failures = new List<string>();
         foreach (var (seed, s) in seeds.Select((x, i) => (x, i)))
