@@ -83,16 +83,31 @@ public static class InputFiles
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.None);
     }
 
+    // In 1 MiB chunks rather than a doubling MemoryStream: a bomb stopped at the bound has cost the bound, not twice it,
+    // and a good input costs its size plus one copy.
     private static byte[] ReadBounded(Stream stream, int limit, Func<Exception> tooLarge)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        const int ChunkSize = 1 << 20;
+        var chunks = new List<byte[]>();
+        long total = 0;
+        while (true)
         {
-            if (buffer.Length + read > limit) throw tooLarge();
-            buffer.Write(chunk, 0, read);
+            var chunk = new byte[ChunkSize];
+            int filled = 0, read;
+            while (filled < ChunkSize && (read = stream.Read(chunk, filled, ChunkSize - filled)) > 0) filled += read;
+            if (filled == 0) break;
+            total += filled;
+            if (total > limit) throw tooLarge();
+            chunks.Add(filled == ChunkSize ? chunk : chunk[..filled]);
+            if (filled < ChunkSize) break;
         }
-        return buffer.ToArray();
+        var result = new byte[total];
+        int at = 0;
+        foreach (var c in chunks)
+        {
+            c.CopyTo(result, at);
+            at += c.Length;
+        }
+        return result;
     }
 }
