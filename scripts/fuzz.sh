@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of every parser with SharpFuzz + AFL++ (docs/robustness.md).
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      default: 30 s each, every target
 # CI runs the short form; a long run is e.g. `bash scripts/fuzz.sh 14400 btf object` (findings stay in
-# artifacts/fuzz/out-TARGET and are kept across runs: a rerun resumes from its queue).
+# artifacts/fuzz/out-TARGET until the next run of that target; BPFSHARP_FUZZ_RESUME=1 resumes from the queue).
 # Seeds are what the tests build (ErrorContractTests writes them); each target runs under afl-fuzz for the given
 # time; the script fails if any target saved a crash or a hang, replaying each finding on an uninstrumented build to
 # print the exception. Per-target executions, coverage and findings go to artifacts/fuzz/stats.tsv.
@@ -55,8 +55,8 @@ failed=0
 for t in "${targets[@]}"; do
   out=$root/out-$t
   input=$corpus/$t
-  # Resume a previous run's queue ("-i -") when there is one.
-  [[ -d $out/default/queue ]] && input=-
+  # Fresh by default (CI, reproducible figures); BPFSHARP_FUZZ_RESUME=1 continues a long run from its queue.
+  if [[ ${BPFSHARP_FUZZ_RESUME:-0} == 1 && -d $out/default/queue ]]; then input=-; else rm -rf "$out"; fi
   timeout $((seconds + 120)) afl-fuzz -V "$seconds" -i "$input" -o "$out" -t 10000 -m none \
     -- dotnet "$root/bin/BpfSharp.Fuzz.dll" fuzz "$t" "$corpus/context" >"$root/afl-$t.log" 2>&1 || {
     echo "fuzz: afl-fuzz failed for $t; last lines of $root/afl-$t.log:" >&2

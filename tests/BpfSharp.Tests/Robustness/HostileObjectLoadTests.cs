@@ -67,11 +67,15 @@ public class HostileObjectLoadTests
         Assert.Contains(".bss", load.Message);
     }
 
-    [Fact]
-    public void AZeroSizeFunctionIsADocumentedError()
+    [Theory]
+    [InlineData(0UL)]  // a zero-size FUNC (was ArgumentException)
+    [InlineData(8UL)]  // the .bss ld_imm64 now lies outside the program (was ArgumentOutOfRangeException)
+    [InlineData(16UL)]
+    [InlineData(24UL)]
+    public void AFunctionSizeThatCutsThroughTheCodeIsADocumentedError(ulong size)
     {
         KernelObjects.RequireBpf();
-        var error = LoadAndDispose(ElfPatch.SymbolSize(Object.Value, "entry", 0), "zero_func.o");
+        var error = LoadAndDispose(ElfPatch.SymbolSize(Object.Value, "entry", size), "cut_func.o");
         Assert.True(error is null or BpfLoadException or BpfFormatException, error?.ToString());
     }
 }

@@ -72,7 +72,8 @@ public class PropertyTests
                 case 4:
                 {
                     int e = (n & 1) == 0 ? b.AddEnum(name, 4, (n & 2) != 0) : b.AddEnum64(name, 8, (n & 2) != 0);
-                    for (int v = 0; v < n % 5; v++) b.AddEnumValue(e, name + "_v" + v, (long)n * v - 3);
+                    // ENUM values are 32-bit, ENUM64 values 64-bit.
+                    for (int v = 0; v < n % 5; v++) b.AddEnumValue(e, name + "_v" + v, (n & 1) == 0 ? (int)n * v - 3 : (long)n * v - 3);
                     ids.Add(e);
                     break;
                 }
