@@ -214,6 +214,9 @@ int main(int argc, char **argv)
 			if (err || patch_err) { result = err ? err : patch_err; break; }
 		}
 	}
+	// upstream bpf_object__relocate closes a fatal CO-RE error with this line
+	if (result)
+		printf("libbpf: failed to perform CO-RE relocations: %s\n", errstr(result));
 	// final state of every program (relocations may patch neighbouring slots later)
 	for (int p = 0; p < nprogs; p++) {
 		printf("ORACLE prog=%s insns=", progs[p].name);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The full test run: tools, native harnesses, one Release build, then every test in tests/BpfSharp.Tests
-# (unit, differential and kernel). Quiet on success: the skipped tests with their reasons, then one last line
+# (unit, differential and kernel), then a short run of every fuzz target (scripts/fuzz.sh). Quiet on success: a
+# "Fuzz: ..." line, the skipped tests with their reasons, then one last line
 # "Tests: N passed, N failed, N skipped". Logs and the TRX file go to artifacts/test/.
 # Extra arguments go to `dotnet test`, e.g. `bash scripts/test.sh --filter "FullyQualifiedName~Linux"`.
 set -euo pipefail
@@ -37,6 +38,18 @@ dotnet test tests/BpfSharp.Tests/BpfSharp.Tests.csproj -c Release --no-build \
   --logger "trx;LogFileName=tests.trx" \
   --results-directory "$out" "$@" >"$out/test.log" 2>&1 || test_rc=$?
 trx=$out/tests.trx
+
+# Every fuzz target for a short while (BPFSHARP_FUZZ_SECONDS, default 30; 0 skips); a finding fails the run.
+fuzz_rc=0
+fuzz_seconds=${BPFSHARP_FUZZ_SECONDS:-30}
+if [[ $fuzz_seconds -gt 0 ]]; then
+  bash scripts/fuzz.sh "$fuzz_seconds" >"$out/fuzz.log" 2>&1 || fuzz_rc=$?
+  if [[ $fuzz_rc -ne 0 ]]; then
+    echo "---- fuzzing failed (full log: $out/fuzz.log) ----" >&2
+    tail -n 60 "$out/fuzz.log" >&2
+  fi
+  grep '^Fuzz:' "$out/fuzz.log" || echo "Fuzz: failed"
+fi
 
 # Summary lines look like: "Passed!  - Failed:     0, Passed:    24, Skipped:     0, Total:    24, Duration: ..."
 read -r passed failed skipped summaries < <(awk '
@@ -77,4 +90,4 @@ fi
 
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 
-[[ $failed -eq 0 && $test_rc -eq 0 ]]
+[[ $failed -eq 0 && $test_rc -eq 0 && $fuzz_rc -eq 0 ]]

@@ -5,11 +5,28 @@ namespace BpfSharp.CoRe.Tools;
 
 /// <summary>An object to check, with its row name.</summary>
 /// <param name="Name">Row name (usually the file name).</param>
-/// <param name="Object">The parsed object.</param>
-public sealed record CoReCheckObject(string Name, ObjectSpec Object)
+/// <param name="Object">The parsed object, or null when it could not be read (see <see cref="Error"/>).</param>
+public sealed record CoReCheckObject(string Name, ObjectSpec? Object)
 {
-    /// <summary>Reads an object file; the row name is the file name.</summary>
-    public static CoReCheckObject Load(string path) => new(Path.GetFileName(path), ObjectSpec.Load(path));
+    /// <summary>Why the object could not be read, else null; every cell of its row then fails as unreadable.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>
+    /// Reads an object file; the row name is the file name. A file that cannot be read or parsed becomes an
+    /// "unreadable" row instead of an exception, so one bad object does not cost the whole matrix.
+    /// </summary>
+    public static CoReCheckObject Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            return new(Path.GetFileName(path), ObjectSpec.Load(path));
+        }
+        catch (Exception e) when (e is BpfFormatException or IOException or UnauthorizedAccessException)
+        {
+            return new(Path.GetFileName(path), null) { Error = e.Message };
+        }
+    }
 }
 
 /// <summary>
@@ -35,8 +52,16 @@ public static class CoReCompatibility
     public static CoReOptions DefaultOptions { get; } = new() { StopAtFirstError = false };
 
     /// <summary>
+    /// At most this many kernels are read (decompressed and parsed) at once, whatever the parallelism: each read is
+    /// bounded by <see cref="InputFiles.MaxDecompressedBytes"/>, so a directory of gzip bombs costs at most this many
+    /// times that, not one per worker.
+    /// </summary>
+    public const int MaxConcurrentKernelReads = 2;
+
+    /// <summary>
     /// Checks every object against every kernel, in parallel over kernels. Each kernel's BTF is parsed once and its
-    /// name index reused for all objects.
+    /// name index reused for all objects. An unreadable kernel or object, or an object the engine rejects, fails
+    /// its cells with the reason; it never costs the other cells.
     /// </summary>
     /// <param name="objects">Rows.</param>
     /// <param name="kernels">Columns.</param>
@@ -50,35 +75,64 @@ public static class CoReCompatibility
         ArgumentNullException.ThrowIfNull(kernels);
         options ??= DefaultOptions;
         var cells = new CoReObjectCheck[objects.Count, kernels.Count];
+        using var reads = new SemaphoreSlim(MaxConcurrentKernelReads);
         Parallel.For(0, kernels.Count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, k =>
         {
             var kernel = kernels[k];
             BtfSpec? spec = null;
             string? error = null;
+            reads.Wait();
             try { spec = kernel.Load(); }
             catch (Exception e) when (e is BpfFormatException or IOException or UnauthorizedAccessException)
             {
                 error = e.Message;
             }
+            finally
+            {
+                reads.Release();
+            }
             for (int o = 0; o < objects.Count; o++)
-                cells[o, k] = spec is null
-                    ? new CoReObjectCheck(objects[o].Name, kernel.Name, default, [], [], error)
-                    : CheckOne(objects[o], kernel.Name, spec, options);
+            {
+                var obj = objects[o];
+                var cellError = error ?? obj.Error;
+                if (cellError is null && obj.Object is not null)
+                {
+                    try
+                    {
+                        cells[o, k] = CheckOne(obj, kernel.Name, spec!, options, kernel.Base);
+                        continue;
+                    }
+                    catch (BpfFormatException e)
+                    {
+                        cellError = e.Message;
+                    }
+                }
+                cells[o, k] = new CoReObjectCheck(obj.Name, kernel.Name, default, [], [], cellError ?? "object not read");
+            }
             kernelDone?.Invoke(kernel.Name);
         });
         return new CoReCompatibilityReport([.. objects.Select(o => o.Name)], [.. kernels.Select(k => k.Name)], cells);
     }
 
-    /// <summary>Checks one object against one kernel BTF.</summary>
-    public static CoReObjectCheck CheckOne(CoReCheckObject obj, string kernelName, BtfSpec kernel, CoReOptions? options = null)
+    /// <summary>
+    /// Checks one object against one kernel BTF; with <paramref name="baseSpec"/>, <paramref name="kernel"/> is a
+    /// module's split BTF over it and relocation searches vmlinux, then the module.
+    /// </summary>
+    public static CoReObjectCheck CheckOne(CoReCheckObject obj, string kernelName, BtfSpec kernel, CoReOptions? options = null,
+        BtfSpec? baseSpec = null)
     {
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(kernel);
-        var result = CoReObjectRelocation.Relocate(obj.Object, [new CoReTarget("vmlinux", kernel)], options ?? DefaultOptions);
+        var spec = obj.Object ?? throw new ArgumentException($"object '{obj.Name}' was not read: {obj.Error}", nameof(obj));
+        CoReTarget[] targets = baseSpec is null
+            ? [new CoReTarget("vmlinux", kernel)]
+            : [new CoReTarget("vmlinux", baseSpec), new CoReTarget(kernelName, kernel)];
+        var result = CoReObjectRelocation.Relocate(spec, targets, options ?? DefaultOptions);
         var reachable = new Dictionary<string, bool[]>();
+        var uncalled = UncalledSubprograms(spec);
         var checks = new List<CoReRelocationCheck>(result.Result.Relocations.Count);
         foreach (var r in result.Result.Relocations)
-            checks.Add(Classify(r, result, reachable));
+            checks.Add(Classify(r, result, reachable, uncalled));
 
         // One pass groups the checks by program (a filter per program was quadratic: 156 programs x 30,000 checks).
         var byProgram = new Dictionary<(string? Program, string Section), List<CoReRelocationCheck>>();
@@ -88,8 +142,8 @@ public static class CoReCompatibility
             if (!byProgram.TryGetValue(key, out var list)) byProgram[key] = list = [];
             list.Add(c);
         }
-        var programs = new List<CoReProgramCheck>(obj.Object.Programs.Count);
-        foreach (var p in obj.Object.Programs)
+        var programs = new List<CoReProgramCheck>(spec.Programs.Count);
+        foreach (var p in spec.Programs)
         {
             var mine = byProgram.TryGetValue((p.Name, p.SectionName), out var list) ? list : [];
             programs.Add(new CoReProgramCheck(p.Name, p.SectionName, p.IsSubprogram, CoReVerdictCounts.Of(mine), mine));
@@ -97,7 +151,42 @@ public static class CoReCompatibility
         return new CoReObjectCheck(obj.Name, kernelName, CoReVerdictCounts.Of(checks), programs, checks, null);
     }
 
-    private static CoReRelocationCheck Classify(CoReRelocationReport r, CoReObjectResult result, Dictionary<string, bool[]> reachable)
+    /// <summary>
+    /// Subprograms that nothing calls or takes the address of: the loader never appends them to an entry program, so
+    /// the verifier never sees their poisoned instructions (bpftool and <c>prog loadall</c> load such an object
+    /// fine). Conservative: any call or address reference from any function counts as a use.
+    /// </summary>
+    private static HashSet<string> UncalledSubprograms(ObjectSpec spec)
+    {
+        var used = new HashSet<(int Section, int Instruction)>();
+        var relocated = new HashSet<(int Section, int Instruction)>();
+        foreach (var reference in spec.References)
+        {
+            relocated.Add((reference.SectionIndex, reference.InstructionIndex));
+            if (reference.Kind is InstructionReferenceKind.Call or InstructionReferenceKind.SubprogramAddress && reference.TargetInstructionIndex >= 0)
+                used.Add((reference.Symbol.SectionIndex, reference.TargetInstructionIndex));
+        }
+        foreach (var section in spec.ProgramSections)
+        {
+            var insns = spec.GetInstructions(section.Index).Span;
+            for (int i = 0; i < insns.Length; i++)
+                if ((insns[i].IsPseudoCall || insns[i].IsPseudoFunc) && !relocated.Contains((section.Index, i)))
+                    used.Add((section.Index, i + insns[i].Immediate + 1)); // an in-section call clang resolved itself
+        }
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in spec.Programs)
+        {
+            if (!p.IsSubprogram) continue;
+            bool called = false;
+            foreach (var (section, insn) in used)
+                if (section == p.Section.Index && insn >= p.InstructionOffset && insn < p.InstructionOffset + p.InstructionCount) { called = true; break; }
+            if (!called) result.Add(p.Name);
+        }
+        return result;
+    }
+
+    private static CoReRelocationCheck Classify(CoReRelocationReport r, CoReObjectResult result, Dictionary<string, bool[]> reachable,
+        HashSet<string> uncalled)
     {
         switch (r.Outcome)
         {
@@ -110,6 +199,9 @@ public static class CoReCompatibility
             case CoReOutcome.Error:
                 return new(r, CoReLoadVerdict.Fails, $"relocation failed ({CoReErrno.ToErrString(r.Errno)}): {r.Message}");
         }
+        // Poisoned in a function that is never loaded: the verifier never sees it.
+        if (r.ProgramName is not null && uncalled.Contains(r.ProgramName))
+            return new(r, CoReLoadVerdict.Guarded, $"poisoned ({r.Message}) in subprogram '{r.ProgramName}', which no program calls: never loaded");
         // Poisoned: is the poisoned slot reachable from the function's entry?
         var prog = r.ProgramName is null ? null : result.FindProgram(r.ProgramName);
         if (prog is null || r.InstructionIndex < 0 || r.InstructionIndex >= prog.Instructions.Length)

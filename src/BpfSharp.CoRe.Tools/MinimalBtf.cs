@@ -60,7 +60,15 @@ public static class MinimalBtf
                 Record(marks, r);
             }
         }
-        return Emit(target, marks);
+        try
+        {
+            return Emit(target, marks);
+        }
+        catch (ArgumentException e)
+        {
+            // The builder refuses what a hostile target may hold and the reader accepted (docs/errors.md contract).
+            throw new BpfFormatException(BpfFormatError.BtfInvalidType, BpfFormat.Btf, $"target BTF cannot be copied: {e.Message}", "types", inner: e);
+        }
     }
 
     /// <summary>Generates minimal BTF and returns its raw bytes (little-endian, 24-byte header).</summary>
@@ -99,12 +107,17 @@ public static class MinimalBtf
                 id = t.Id;
                 if (t.Kind.IsComposite())
                 {
+                    // A hostile target (cyclic containment through an anonymous member) can give a path that does
+                    // not fit the type it is walked on: an error naming the type, not an index exception.
+                    if ((uint)raw[i] >= (uint)t.Vlen)
+                        throw new BpfFormatException(BpfFormatError.BtfInvalidType, BpfFormat.Btf,
+                            $"type [{id}] has {t.Vlen} members; relocation path {string.Join(':', raw)} needs member {raw[i]}", "types");
                     marks.Member(id, raw[i]);
                     id = t.GetMember(raw[i]).TypeId;
                     MarkType(marks, id, followPointers: false, 0);
                 }
                 else if (t.Kind == BtfKind.Array) id = t.ArrayElementType;
-                else break; // the engine produced this path, so this cannot happen
+                else break;
             }
         }
         else if (kind.IsEnumValueBased())
@@ -224,6 +237,10 @@ public static class MinimalBtf
                 }
                 case BtfKind.Enum or BtfKind.Enum64 when !marks.WholeEnums.Contains(id):
                 {
+                    // The reader takes any size; the kernel (and the builder) only 1, 2, 4 and 8.
+                    if (t.Size is not (1 or 2 or 4 or 8))
+                        throw new BpfFormatException(BpfFormatError.BtfInvalidType, BpfFormat.Btf,
+                            $"type [{id}] {t.Kind.ToString().ToUpperInvariant()} '{t.Name}' has size {t.Size}, not 1, 2, 4 or 8", "types");
                     string? name = t.IsAnonymous ? null : t.Name;
                     int nid = t.Kind == BtfKind.Enum ? b.AddEnum(name, t.Size, t.KindFlag) : b.AddEnum64(name, t.Size, t.KindFlag);
                     if (marks.Enumerators.TryGetValue(id, out var set))

@@ -91,15 +91,36 @@ public static class BpfCompiler
         {
             modules = LoadModules(assemblyPath, options);
         }
-        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException
+                                      or InvalidOperationException or OverflowException or ArgumentException)
         {
-            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.BadAssembly, true, e.Message, new SourceLocation(assemblyPath, 0, 0, "", -1)));
+            // System.Reflection.Metadata reports some damage with InvalidOperationException (metadata without an
+            // assembly row) or OverflowException (stream headers past the image): found by fuzzing.
+            var message = e is IOException or UnauthorizedAccessException ? e.Message : $"{assemblyPath}: malformed assembly: {e.Message}";
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.BadAssembly, true, message, new SourceLocation(assemblyPath, 0, 0, "", -1)));
             return new BpfCompilation(null, diagnostics, []);
         }
 
         try
         {
             return CompileModules(modules, diagnostics, options.ProgramFilter);
+        }
+        catch (BadImageFormatException e)
+        {
+            // Metadata is decoded lazily, so a damaged table, blob or method body surfaces only while compiling.
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.BadAssembly, true, $"{assemblyPath}: malformed assembly: {e.Message}",
+                new SourceLocation(assemblyPath, 0, 0, "", -1)));
+            return new BpfCompilation(null, diagnostics, []);
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException
+                                      or KeyNotFoundException or InvalidCastException or NullReferenceException or OverflowException)
+        {
+            // IL the translator assumes well-formed (stack depths, branch targets, tokens) but a damaged assembly
+            // breaks: a diagnostic, not an exception (issue 13 D12). A valid assembly reaching here is our bug.
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.BadAssembly, true,
+                $"{assemblyPath}: cannot translate the IL (a damaged assembly, or a compiler bug: please report it): {e.GetType().Name}: {e.Message}",
+                new SourceLocation(assemblyPath, 0, 0, "", -1)));
+            return new BpfCompilation(null, diagnostics, []);
         }
         finally
         {

@@ -17,6 +17,8 @@ public enum BpfFormat
     Object,
     /// <summary>A CO-RE relocation record.</summary>
     CoRe,
+    /// <summary>A compressed or archived container around the data (gzip, xz, tar).</summary>
+    Archive,
 }
 
 /// <summary>
@@ -84,7 +86,7 @@ public sealed class BpfFormatException : BadImageFormatException
     }
 }
 
-/// <summary>Stable codes for malformed input. Ranges: 01xx BTF, 02xx .BTF.ext, 03xx ELF and objects, 04xx instructions, 05xx CO-RE records.</summary>
+/// <summary>Stable codes for malformed input. Ranges: 01xx BTF, 02xx .BTF.ext, 03xx ELF and objects, 04xx instructions, 05xx CO-RE records, 06xx compressed containers.</summary>
 public enum BpfFormatError
 {
     /// <summary>Input shorter than the header or a record needs.</summary>
@@ -163,4 +165,9 @@ public enum BpfFormatError
 
     /// <summary>A CO-RE relocation record is malformed (kind, type id, access string).</summary>
     CoReBadRecord = 501,
+
+    /// <summary>Compressed or archived data is corrupt, or not in the format its name says (gzip, xz, tar).</summary>
+    ArchiveCorrupt = 601,
+    /// <summary>Compressed data expands beyond the bound (<see cref="InputFiles.MaxDecompressedBytes"/>).</summary>
+    ArchiveTooLarge = 602,
 }

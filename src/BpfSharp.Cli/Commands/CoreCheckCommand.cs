@@ -24,6 +24,11 @@ internal static class CoreCheckCommand
             AllowMultipleArgumentsPerToken = true,
             HelpName = "FILE_OR_DIR",
         };
+        var basePath = new Option<string?>("--base", "-B")
+        {
+            Description = "Base (vmlinux) BTF when the targets are split BTF of kernel modules, as for 'core relocate --base'.",
+            HelpName = "FILE",
+        };
         var byProgram = new Option<bool>("--programs") { Description = "One row per program instead of per object." };
         var details = new Option<bool>("--details") { Description = "Also list every relocation that is not plainly patched, with the reason." };
         var all = new Option<bool>("--all") { Description = "With --details: list every relocation, patched ones too." };
@@ -33,14 +38,15 @@ internal static class CoreCheckCommand
             "Cells: loads (all relocations patched), guarded (poisoned instructions, all unreachable behind existence checks), " +
             $"fails (a relocation fails, or a poisoned instruction is reachable). Exit code {FailsExitCode} if any cell fails.")
         {
-            objects, targets, byProgram, details, all, json, strict,
+            objects, targets, basePath, byProgram, details, all, json, strict,
         };
         command.SetAction(result =>
         {
             var inputs = result.GetValue(objects)!.Select(CoReCheckObject.Load).ToList();
             var kernelPaths = KernelBtfFiles.Expand(result.GetValue(targets)!);
             if (kernelPaths.Count == 0) throw new CliException("no kernel BTF files found under the given targets");
-            var kernels = kernelPaths.Select(CoReKernel.FromFile).ToList();
+            var baseSpec = result.GetValue(basePath) is { } b ? KernelBtfFiles.Load(b) : null;
+            var kernels = kernelPaths.Select(p => CoReKernel.FromFile(p, baseSpec)).ToList();
             var options = result.GetValue(strict) ? CoReCompatibility.DefaultOptions with { StrictLibbpf = true } : CoReCompatibility.DefaultOptions;
             var output = result.InvocationConfiguration.Output;
             bool rich = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !result.GetValue(json);

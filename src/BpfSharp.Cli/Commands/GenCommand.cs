@@ -27,9 +27,12 @@ internal static class GenCommand
         command.Aliases.Add("min_core_btf");
         command.SetAction(result =>
         {
-            var target = KernelBtfFiles.Load(result.GetValue(input)!);
+            var inputPath = result.GetValue(input)!;
+            var target = KernelBtfFiles.Load(inputPath);
             var objs = result.GetValue(objects)!.Select(ObjectSpec.Load).ToList();
-            byte[] bytes = MinimalBtf.GenerateBytes(target, objs);
+            byte[] bytes;
+            try { bytes = MinimalBtf.GenerateBytes(target, objs); }
+            catch (BpfFormatException e) when (e.FilePath is null) { throw e.WithFile(inputPath); } // the target's fault
             File.WriteAllBytes(result.GetValue(output)!, bytes);
             return 0;
         });

@@ -77,7 +77,7 @@ internal static class ProgCommand
         {
             if (e.VerifierLog is not null) Console.Error.WriteLine(e.VerifierLog.TrimEnd('\n', '\0'));
             if (e.SourceLocation is not null) Console.Error.WriteLine($"at {e.SourceLocation}");
-            throw new CliException($"failed to load object file: program '{e.ProgramName}': {e.Errno switch { 13 => "EACCES", 22 => "EINVAL", 1 => "EPERM", _ => "errno " + e.Errno }}");
+            throw new CliException($"failed to load object file: program '{e.ProgramName}': {e.ErrnoName}");
         }
         catch (BpfLoadException e)
         {

@@ -63,16 +63,9 @@ public sealed partial class BtfSpec
 
     internal static byte[] ReadAllBytes(string path)
     {
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-        {
-            using var file = File.OpenRead(path);
-            using var gz = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress);
-            using var ms = new MemoryStream();
-            gz.CopyTo(ms);
-            return ms.ToArray();
-        }
-        // sysfs files report their size, but read in a loop anyway: File.ReadAllBytes handles both.
-        return File.ReadAllBytes(path);
+        // Bounded: a gzip bomb or /dev/zero ends in an error, not in gigabytes of memory.
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return InputFiles.ReadGzip(path);
+        return InputFiles.ReadAll(path);
     }
 
     private static BpfFormatException Error(BpfFormatError code, string detail, string part, long offset) =>

@@ -38,6 +38,9 @@ public static class CoReObjectRelocation
         foreach (var s in obj.BtfExt.CoReRelocations)
             sections.Add(CoReRelocationSection.From(s));
         var relocator = new CoReRelocator(obj.Btf, targets, options) { Log = log };
-        return new CoReObjectResult(relocator.Relocate(sections, programs), programs);
+        var result = relocator.Relocate(sections, programs);
+        // libbpf's bpf_object__relocate closes a fatal error with this line (errstr() spelling: -EINVAL).
+        if (!result.Succeeded) log?.Warn($"failed to perform CO-RE relocations: {CoReErrno.ToErrString(result.Errno)}");
+        return new CoReObjectResult(result, programs);
     }
 }

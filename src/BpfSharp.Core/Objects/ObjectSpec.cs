@@ -90,7 +90,7 @@ public sealed partial class ObjectSpec
 
     /// <summary>Reads an object file.</summary>
     /// <exception cref="BpfFormatException">The file is not a valid BPF object.</exception>
-    public static ObjectSpec Load(string path) => Read(File.ReadAllBytes(path), path);
+    public static ObjectSpec Load(string path) => Read(InputFiles.ReadAll(path), path);
 
     /// <inheritdoc />
     public override string ToString() => $"{Path ?? "object"}: {_sections.Length} sections, {_programs.Length} programs";

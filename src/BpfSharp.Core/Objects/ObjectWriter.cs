@@ -44,7 +44,23 @@ public sealed class ObjectWriter
     }
 
     /// <summary>Writes the object to a new byte array.</summary>
+    /// <exception cref="BpfFormatException">
+    /// A section's alignment is not a power of two up to 2^32, or the laid-out object would not fit in 2 GiB.
+    /// </exception>
     public byte[] ToArray()
+    {
+        try
+        {
+            return Write();
+        }
+        catch (OverflowException e)
+        {
+            throw new BpfFormatException(BpfFormatError.ElfMalformed, BpfFormat.Elf, "the rewritten object would not fit in 2 GiB",
+                filePath: _object.Path, inner: e);
+        }
+    }
+
+    private byte[] Write()
     {
         var source = _object.Image.Span;
         var sections = _object.Sections;
@@ -59,16 +75,20 @@ public sealed class ObjectWriter
         foreach (var s in order)
         {
             ulong align = Math.Max(1, s.Alignment);
+            // The reader takes sh_addralign as is; an absurd one used to overflow the layout (OverflowException).
+            if (align > 1ul << 32 || (align & (align - 1)) != 0)
+                throw new BpfFormatException(BpfFormatError.ElfMalformed, BpfFormat.Elf,
+                    $"sh_addralign {s.Alignment} is not a power of two up to 2^32", s.Name, filePath: _object.Path);
             if (s.Type == ElfSectionType.NoBits)
             {
                 offsets[s.Index] = position;
                 sizes[s.Index] = s.Size;
                 continue;
             }
-            position = (position + align - 1) / align * align;
+            position = checked((position + align - 1) / align * align);
             offsets[s.Index] = position;
             sizes[s.Index] = _replacements.TryGetValue(s.Index, out var r) ? (ulong)r.Length : (ulong)s.Data.Length;
-            position += sizes[s.Index];
+            position = checked(position + sizes[s.Index]);
         }
         position = (position + 7) / 8 * 8;
         ulong shoff = position;

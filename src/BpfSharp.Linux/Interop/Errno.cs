@@ -21,29 +21,50 @@ internal static class Errno
     /// <summary>The kernel-internal <c>ENOTSUPP</c>, which leaks out of some BPF paths.</summary>
     internal const int ENOTSUPP = 524;
 
-    /// <summary>The symbolic name (<c>EINVAL</c>) of an errno value, or <c>errno N</c> when unknown.</summary>
+    // Indexed by errno: every value of the uapi headers (asm-generic/errno-base.h and errno.h, which x86-64 and
+    // arm64 use), so a message never shows a bare number for an errno Linux defines.
+    private static readonly string?[] Names =
+    [
+        null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD", "EAGAIN",
+        "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV", "ENOTDIR", "EISDIR", "EINVAL",
+        "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM",
+        "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP", null, "ENOMSG", "EIDRM",
+        "ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST", "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT", "EBADE", "EBADR",
+        "EXFULL", "ENOANO", "EBADRQC", "EBADSLT", null, "EBFONT", "ENOSTR", "ENODATA", "ETIME", "ENOSR", "ENONET",
+        "ENOPKG", "EREMOTE", "ENOLINK", "EADV", "ESRMNT", "ECOMM", "EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG",
+        "EOVERFLOW", "ENOTUNIQ", "EBADFD", "EREMCHG", "ELIBACC", "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC",
+        "EILSEQ", "ERESTART", "ESTRPIPE", "EUSERS", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE",
+        "ENOPROTOOPT", "EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT", "EAFNOSUPPORT",
+        "EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED", "ECONNRESET",
+        "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS", "ETIMEDOUT", "ECONNREFUSED", "EHOSTDOWN",
+        "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE", "EUCLEAN", "ENOTNAM", "ENAVAIL", "EISNAM", "EREMOTEIO",
+        "EDQUOT", "ENOMEDIUM", "EMEDIUMTYPE", "ECANCELED", "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED",
+        "EOWNERDEAD", "ENOTRECOVERABLE", "ERFKILL", "EHWPOISON",
+    ];
+
+    /// <summary>The symbolic name (<c>EINVAL</c>) of an errno value, or <c>errno N</c> when Linux defines none.</summary>
     internal static string Name(int errno) => errno switch
     {
-        EPERM => "EPERM",
-        ENOENT => "ENOENT",
-        3 => "ESRCH",
-        EINTR => "EINTR",
-        E2BIG => "E2BIG",
-        EBADF => "EBADF",
-        EAGAIN => "EAGAIN",
-        ENOMEM => "ENOMEM",
-        EACCES => "EACCES",
-        EFAULT => "EFAULT",
-        EBUSY => "EBUSY",
-        EEXIST => "EEXIST",
-        19 => "ENODEV",
-        EINVAL => "EINVAL",
-        24 => "EMFILE",
-        ENOSPC => "ENOSPC",
-        34 => "ERANGE",
-        ENOSYS => "ENOSYS",
-        EOPNOTSUPP => "EOPNOTSUPP",
-        ENOTSUPP => "ENOTSUPP",
+        > 0 when errno < Names.Length && Names[errno] is { } name => name,
+        512 => "ERESTARTSYS", // kernel-internal (include/linux/errno.h), leaks out of some paths
+        513 => "ERESTARTNOINTR",
+        514 => "ERESTARTNOHAND",
+        515 => "ENOIOCTLCMD",
+        516 => "ERESTART_RESTARTBLOCK",
+        517 => "EPROBE_DEFER",
+        518 => "EOPENSTALE",
+        519 => "ENOPARAM",
+        521 => "EBADHANDLE",
+        522 => "ENOTSYNC",
+        523 => "EBADCOOKIE",
+        524 => "ENOTSUPP",
+        525 => "ETOOSMALL",
+        526 => "ESERVERFAULT",
+        527 => "EBADTYPE",
+        528 => "EJUKEBOX",
+        529 => "EIOCBQUEUED",
+        530 => "ERECALLCONFLICT",
+        531 => "ENOGRACE",
         _ => $"errno {errno}",
     };
 }

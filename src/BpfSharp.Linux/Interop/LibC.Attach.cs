@@ -75,6 +75,14 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "epoll_wait", SetLastError = true)]
     internal static partial int EpollWait(int epollFd, byte* events, int maxEvents, int timeoutMilliseconds);
 
+    /// <summary><c>int eventfd(unsigned int initval, int flags)</c>.</summary>
+    [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
+    internal static partial int EventFd(uint initialValue, int flags);
+
+    /// <summary><c>ssize_t write(int fd, const void *buf, size_t count)</c>.</summary>
+    [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
+    internal static partial nint Write(int fd, void* buffer, nuint count);
+
     /// <summary>
     /// Size of <c>struct epoll_event</c>: x86-64 packs it to 12 bytes, other 64-bit ABIs pad <c>data</c> to 8.
     /// </summary>

@@ -20,7 +20,7 @@ public static class ElfSymbolResolver
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(symbol);
-        var elf = File.ReadAllBytes(path);
+        var elf = InputFiles.ReadAll(path); // bounded: /dev/zero as a uprobe binary is an error, not 4 GB
         try
         {
             return FileOffset(elf, symbol) ?? throw new BpfAttachException($"{path}: no function symbol '{symbol}' in .symtab or .dynsym");

@@ -82,7 +82,7 @@ public sealed class BpfCollection : IDisposable
             foreach (var (name, fd) in items)
             {
                 // bpffs reserves '.' in names; libbpf's sanitize_pin_path turns them into '_'.
-                var path = Path.Combine(directory, name.Replace('.', '_'));
+                var path = ObjectPins.ChildPath(directory, name.Replace('.', '_'), "pin");
                 ObjectPins.Pin(fd, path);
                 created.Add(path);
             }

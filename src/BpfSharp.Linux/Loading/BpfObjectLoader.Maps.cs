@@ -53,7 +53,7 @@ public sealed partial class BpfObjectLoader
         _log.Add($"libbpf: map '{m.Name}': replaced by map {replacement.Id}");
     }
 
-    private string PinPath(string name) => System.IO.Path.Combine(_options.PinRoot ?? "/sys/fs/bpf", name);
+    private string PinPath(string name) => ObjectPins.ChildPath(_options.PinRoot ?? "/sys/fs/bpf", name, "map");
 
     private bool TryReusePinned(LoadState st, MapSpec m)
     {
@@ -161,12 +161,13 @@ public sealed partial class BpfObjectLoader
         foreach (var d in _spec.DataSections)
         {
             bool readOnly = d.Kind is DataSectionKind.ReadOnlyData or DataSectionKind.Kconfig;
-            byte[] contents = d.Kind == DataSectionKind.Kconfig ? KconfigData(st) : _data[d.Name];
-            if (contents.Length == 0) continue;
+            byte[]? contents = d.Kind == DataSectionKind.Kconfig ? KconfigData(st) : _data[d.Name];
+            int size = contents?.Length ?? CheckedDataSize(d);
+            if (size == 0) continue;
             var flags = BpfMapFlags.Mmapable | (readOnly ? BpfMapFlags.ReadOnlyProgram : 0);
             var attr = new MapCreateAttr
             {
-                MapType = (uint)BpfMapType.Array, KeySize = 4, ValueSize = (uint)contents.Length, MaxEntries = 1, MapFlags = (uint)flags,
+                MapType = (uint)BpfMapType.Array, KeySize = 4, ValueSize = (uint)size, MaxEntries = 1, MapFlags = (uint)flags,
             };
             st.KernelMapNames[d.Name] = InternalMapName(objName, d.Name);
             attr.MapName.Set(st.KernelMapNames[d.Name], "name");
@@ -192,7 +193,7 @@ public sealed partial class BpfObjectLoader
             try
             {
                 var info = LoaderSyscalls.GetMapInfo(handle);
-                map = BpfMap.FromDescriptor(handle, BpfMapType.Array, 4, contents.Length, 1, flags, d.Name, (int)info.Id);
+                map = BpfMap.FromDescriptor(handle, BpfMapType.Array, 4, size, 1, flags, d.Name, (int)info.Id);
             }
             catch
             {
@@ -200,9 +201,9 @@ public sealed partial class BpfObjectLoader
                 throw;
             }
             st.Maps[d.Name] = map;
-            map.Update(new byte[4], contents);
+            if (contents is not null) map.Update(new byte[4], contents); // else the kernel's zeroed value is the contents
             if (readOnly) LoaderSyscalls.Freeze(map.FileDescriptor);
-            st.Data[d.Name] = new BpfGlobalData(d, map, contents.Length, readOnly,
+            st.Data[d.Name] = new BpfGlobalData(d, map, size, readOnly,
                 d.Kind == DataSectionKind.Kconfig && st.Loadable is not null
                     ? d.Variables.Select(v => st.Loadable.KconfigLayout.TryGetValue(v.Name, out var at) ? v with { Offset = at.Offset, Size = at.Size } : v).ToList()
                     : d.Variables);

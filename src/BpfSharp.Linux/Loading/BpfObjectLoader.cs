@@ -19,7 +19,9 @@ public sealed partial class BpfObjectLoader
 
     private readonly ObjectSpec _spec;
     private readonly BpfLoaderOptions _options;
-    private readonly Dictionary<string, byte[]> _data = [];
+    // Section contents to upload; null for a zero-filled section (.bss) nobody wrote to, which costs no memory here
+    // however large it claims to be (a 9 KB file once cost 1 GB with a 1 GiB .bss).
+    private readonly Dictionary<string, byte[]?> _data = [];
     private readonly Dictionary<string, bool> _autoload = [];
     private readonly List<string> _log = [];
     private readonly Dictionary<MapSpec, uint> _maxEntries = [];
@@ -37,6 +39,7 @@ public sealed partial class BpfObjectLoader
         foreach (var d in spec.DataSections)
         {
             if (d.Kind == DataSectionKind.Kconfig) continue;
+            if (d.InitialData.IsEmpty || d.Size > MaxDataSectionSize) { _data[d.Name] = null; continue; }
             var bytes = new byte[d.Size];
             d.InitialData.Span[..Math.Min(d.InitialData.Length, bytes.Length)].CopyTo(bytes);
             _data[d.Name] = bytes;
@@ -114,7 +117,7 @@ public sealed partial class BpfObjectLoader
         {
             if (d.Kind == DataSectionKind.Kconfig) continue;
             foreach (var v in d.Variables)
-                if (v.Name == name) return _data[d.Name].AsSpan((int)v.Offset, (int)v.Size);
+                if (v.Name == name) return (_data[d.Name] ??= new byte[CheckedDataSize(d)]).AsSpan((int)v.Offset, (int)v.Size);
         }
         throw new KeyNotFoundException($"no global variable '{name}'");
     }
@@ -123,7 +126,16 @@ public sealed partial class BpfObjectLoader
     public void SetVariable<T>(string name, T value) where T : unmanaged =>
         SetVariable(name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)));
 
-    /// <summary>Creates everything in the kernel. Throws <see cref="BpfLoadException"/> (or <see cref="BpfVerifierException"/>) on failure, leaving nothing behind.</summary>
+    /// <summary>The kernel's bound on an array map's value (<c>INT_MAX</c>, else E2BIG), so on a data section.</summary>
+    private const ulong MaxDataSectionSize = int.MaxValue;
+
+    private static int CheckedDataSize(DataSectionSpec d) => d.Size <= MaxDataSectionSize ? (int)d.Size
+        : throw new BpfLoadException($"data section '{d.Name}' is {d.Size} bytes; a map value holds at most {MaxDataSectionSize} (E2BIG)");
+
+    /// <summary>
+    /// Creates everything in the kernel. Throws <see cref="BpfLoadException"/> (or <see cref="BpfVerifierException"/>)
+    /// on failure, <see cref="BpfFormatException"/> for a malformed part found only now, leaving nothing behind.
+    /// </summary>
     public BpfCollection Load()
     {
         MemoryLockLimit.RaiseIfNeeded();
@@ -131,6 +143,17 @@ public sealed partial class BpfObjectLoader
         try
         {
             return LoadCore(state);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or KeyNotFoundException
+                                      or InvalidOperationException or NullReferenceException)
+        {
+            // The error contract (docs/errors.md): an object the reader accepted that the loader cannot use is a load
+            // error naming the object, never an undocumented exception type. The inner exception keeps the stack.
+            state.Rollback();
+            throw new BpfLoadException($"{_spec.Path ?? "object"}: malformed object the loader cannot use: {e.Message}", e)
+            {
+                LoaderLog = [.. _log],
+            };
         }
         catch
         {
@@ -249,6 +272,7 @@ public sealed partial class BpfObjectLoader
         var log = new CoReLog();
         var relocator = new CoReRelocator(_spec.Btf, Targets(st)) { Log = log };
         var result = relocator.Relocate(sections, programs);
+        if (!result.Succeeded) log.Warn($"failed to perform CO-RE relocations: {CoReErrno.ToErrString(result.Errno)}"); // as libbpf
         foreach (var line in log.Lines) _log.Add(line.Text);
         foreach (var r in result.Relocations)
             if (r.ProgramName is not null && r.InstructionIndex >= 0) st.CoRe[(r.ProgramName, r.InstructionIndex)] = r;

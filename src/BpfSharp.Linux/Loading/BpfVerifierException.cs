@@ -25,6 +25,9 @@ public sealed class BpfVerifierException : BpfLoadException
     public string SectionName { get; }
     /// <summary>The errno of <c>BPF_PROG_LOAD</c>.</summary>
     public int Errno { get; }
+
+    /// <summary>The symbolic name of <see cref="Errno"/> (<c>EACCES</c>), or <c>errno N</c> for a value Linux does not define.</summary>
+    public string ErrnoName => Interop.Errno.Name(Errno);
     /// <summary>The (fixed-up) verifier log, or null if the kernel gave none.</summary>
     public string? VerifierLog { get; }
     /// <summary>The source line (from line_info) of the last instruction the log mentions: <c>file:line: text</c>, or null.</summary>

@@ -9,14 +9,37 @@ internal sealed unsafe class Epoll : IDisposable
     private readonly BpfFileDescriptor _fd;
     private readonly byte[] _events;
     private readonly int _capacity;
+    private readonly BpfFileDescriptor _wake;
+
+    /// <summary>The token <see cref="Wait"/> reports for <see cref="Wake"/>; callers skip it.</summary>
+    public const ulong WakeToken = ulong.MaxValue;
 
     public Epoll(int capacity)
     {
         var fd = LibC.EpollCreate1(LibC.EpollCloexec);
         if (fd < 0) throw new IOException($"epoll_create1 failed: {Errno.Name(Marshal.GetLastPInvokeError())}");
         _fd = new BpfFileDescriptor(fd);
-        _capacity = Math.Max(1, capacity);
+        // One extra slot for the wake-up eventfd, so a disposing thread can end a wait that has no timeout.
+        _capacity = Math.Max(1, capacity) + 1;
         _events = new byte[_capacity * LibC.EpollEventSize];
+        var wake = LibC.EventFd(0, LibC.EpollCloexec); // EFD_CLOEXEC has O_CLOEXEC's value, as EPOLL_CLOEXEC does
+        if (wake < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            _fd.Dispose();
+            throw new IOException($"eventfd failed: {Errno.Name(errno)}");
+        }
+        _wake = new BpfFileDescriptor(wake);
+        try { Add(_wake, WakeToken); }
+        catch { Dispose(); throw; }
+    }
+
+    /// <summary>Makes the current and every later <see cref="Wait"/> return at once (the eventfd stays readable).</summary>
+    public void Wake()
+    {
+        using var wake = _wake.Borrow();
+        ulong one = 1;
+        LibC.Write(wake.Fd, &one, sizeof(ulong));
     }
 
     /// <summary>Watches <paramref name="fd"/> for <c>EPOLLIN</c>, reporting <paramref name="token"/> when it is readable.</summary>
@@ -55,5 +78,9 @@ internal sealed unsafe class Epoll : IDisposable
     /// <summary>The token of the <paramref name="index"/>-th ready fd of the last <see cref="Wait"/>.</summary>
     public ulong Token(int index) => MemoryMarshal.Read<ulong>(_events.AsSpan(index * LibC.EpollEventSize + LibC.EpollDataOffset));
 
-    public void Dispose() => _fd.Dispose();
+    public void Dispose()
+    {
+        _fd.Dispose();
+        _wake?.Dispose();
+    }
 }

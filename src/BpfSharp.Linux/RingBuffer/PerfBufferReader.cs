@@ -11,7 +11,9 @@ public delegate void PerfRecordHandler(int cpu, ReadOnlySpan<byte> record);
 /// Consumer of a <c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c> fed by <c>bpf_perf_event_output</c>: one
 /// <c>PERF_COUNT_SW_BPF_OUTPUT</c> event per online CPU, each with its own mmapped ring, stored in the map at the
 /// CPU's index. Samples the kernel could not store are reported by <c>PERF_RECORD_LOST</c> and summed in
-/// <see cref="LostCount"/>. Not thread-safe: one thread consumes.
+/// <see cref="LostCount"/>. One thread consumes at a time; <see cref="Dispose"/> may come from any thread, even while
+/// another is inside <see cref="Poll"/> or <see cref="Consume"/>: it wakes a blocked wait, that call returns, the rings
+/// are unmapped when it leaves, and later calls throw <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed unsafe class PerfBufferReader : IDisposable
 {
@@ -20,6 +22,7 @@ public sealed unsafe class PerfBufferReader : IDisposable
     private readonly Ring[] _rings;
     private readonly Epoll _epoll;
     private readonly int _pageSize;
+    private readonly ReaderLifetime _lifetime;
     private byte[] _scratch = new byte[256];
 
     /// <summary>
@@ -34,6 +37,7 @@ public sealed unsafe class PerfBufferReader : IDisposable
         if (pagesPerCpu <= 0 || (pagesPerCpu & (pagesPerCpu - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(pagesPerCpu), pagesPerCpu, "must be a power of two");
         _pageSize = Environment.SystemPageSize;
+        _lifetime = new ReaderLifetime(Release);
         var cpus = OnlineCpus().Where(c => c < map.MaxEntries).ToArray();
         _rings = new Ring[cpus.Length];
         _epoll = new Epoll(cpus.Length);
@@ -51,10 +55,9 @@ public sealed unsafe class PerfBufferReader : IDisposable
         }
         catch
         {
-            Dispose();
+            Release();
             throw;
         }
-
     }
 
     /// <summary>Samples handed to a handler so far.</summary>
@@ -70,23 +73,55 @@ public sealed unsafe class PerfBufferReader : IDisposable
     public int Consume(PerfRecordHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var count = 0;
-        foreach (var ring in _rings) count += ConsumeRing(ring, handler);
-        return count;
+        _lifetime.Enter(this);
+        try
+        {
+            var count = 0;
+            foreach (var ring in _rings) count += ConsumeRing(ring, handler);
+            return count;
+        }
+        finally
+        {
+            _lifetime.Exit();
+        }
     }
 
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for data, then consumes the ready rings.</summary>
     public int Poll(int timeoutMilliseconds, PerfRecordHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var ready = _epoll.Wait(timeoutMilliseconds);
-        var count = 0;
-        for (var i = 0; i < ready; i++) count += ConsumeRing(_rings[(int)_epoll.Token(i)], handler);
-        return count;
+        _lifetime.Enter(this);
+        try
+        {
+            var ready = _epoll.Wait(timeoutMilliseconds);
+            var count = 0;
+            for (var i = 0; i < ready && !_lifetime.IsClosed; i++)
+            {
+                var token = _epoll.Token(i);
+                if (token != Epoll.WakeToken) count += ConsumeRing(_rings[(int)token], handler);
+            }
+            return count;
+        }
+        finally
+        {
+            _lifetime.Exit();
+        }
     }
 
-    /// <summary>Disables and unmaps every ring and closes the events.</summary>
+    /// <summary>
+    /// Disables and unmaps every ring and closes the events. Safe from any thread: a consumer inside
+    /// <see cref="Poll"/>/<see cref="Consume"/> is woken and the rings are unmapped when it returns.
+    /// </summary>
     public void Dispose()
+    {
+        if (_lifetime.IsClosed) return;
+        // Wake first: the eventfd stays readable, so a consumer that enters before Close still returns at once.
+        try { _epoll?.Wake(); }
+        catch (ObjectDisposedException) { return; } // a concurrent Dispose has released already
+        _lifetime.Close();
+    }
+
+    private void Release()
     {
         foreach (var ring in _rings) ring?.Dispose();
         _epoll?.Dispose();
@@ -100,17 +135,17 @@ public sealed unsafe class PerfBufferReader : IDisposable
         var head = Volatile.Read(ref headRef);
         var tail = tailRef;
         var data = page + _pageSize;
-        var size = (ulong)ring.DataSize;
+        var size = ring.DataSize;
         var count = 0;
         try
         {
             while (tail < head)
             {
-                var offset = (int)(tail % size);
+                var offset = tail % size; // 64-bit throughout: a ring can be 2^31 bytes or more
                 var recordSize = BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(data + offset + 6, 2));
                 if (recordSize < HeaderSize) break; // corrupt; stop rather than loop
                 ReadOnlySpan<byte> record;
-                if ((ulong)offset + recordSize <= size)
+                if (offset + recordSize <= size)
                 {
                     record = new ReadOnlySpan<byte>(data + offset, recordSize);
                 }
@@ -118,7 +153,7 @@ public sealed unsafe class PerfBufferReader : IDisposable
                 {
                     // The perf ring is mapped once: stitch a wrapped record together in scratch space.
                     if (_scratch.Length < recordSize) _scratch = new byte[Math.Max(recordSize, _scratch.Length * 2)];
-                    var first = (int)(size - (ulong)offset);
+                    var first = (int)(size - offset);
                     new ReadOnlySpan<byte>(data + offset, first).CopyTo(_scratch);
                     new ReadOnlySpan<byte>(data, recordSize - first).CopyTo(_scratch.AsSpan(first));
                     record = _scratch.AsSpan(0, recordSize);
@@ -160,9 +195,9 @@ public sealed unsafe class PerfBufferReader : IDisposable
         return cpus;
     }
 
-    private sealed class Ring : IDisposable
+    internal sealed class Ring : IDisposable
     {
-        private Ring(int cpu, BpfFileDescriptor perfEvent, byte* baseAddress, nuint length, int dataSize)
+        private Ring(int cpu, BpfFileDescriptor perfEvent, byte* baseAddress, nuint length, ulong dataSize)
         {
             Cpu = cpu;
             Event = perfEvent;
@@ -175,7 +210,7 @@ public sealed unsafe class PerfBufferReader : IDisposable
         public BpfFileDescriptor Event { get; }
         public byte* Base { get; private set; }
         public nuint Length { get; }
-        public int DataSize { get; }
+        public ulong DataSize { get; }
 
         public static Ring Open(int cpu, int pages, int pageSize)
         {
@@ -188,7 +223,7 @@ public sealed unsafe class PerfBufferReader : IDisposable
                 WakeupEvents = 1,
             };
             var perfEvent = PerfEventLink.OpenPerfEvent(ref attr, pid: -1, cpu, $"perf buffer on CPU {cpu}");
-            var length = (nuint)((pages + 1) * pageSize);
+            var (dataSize, length) = MappingSize(pages, pageSize);
             var address = (byte*)LibC.Mmap(null, length, LibC.ProtRead | LibC.ProtWrite, LibC.MapShared, perfEvent.RawFd, 0);
             if (address == LibC.MapFailed)
             {
@@ -196,7 +231,17 @@ public sealed unsafe class PerfBufferReader : IDisposable
                 perfEvent.Dispose();
                 throw new BpfAttachException($"mmap of the perf buffer on CPU {cpu} failed", errno);
             }
-            return new Ring(cpu, perfEvent, address, length, pages * pageSize);
+            return new Ring(cpu, perfEvent, address, length, dataSize);
+        }
+
+        /// <summary>
+        /// The data area and the whole mapping (one metadata page more), in 64 bits: 2^20 pages of 4 KiB overflow
+        /// an int, which once gave a 0-byte data area that lost every sample without an error.
+        /// </summary>
+        internal static (ulong DataSize, nuint Length) MappingSize(int pages, int pageSize)
+        {
+            var dataSize = (ulong)pages * (ulong)pageSize;
+            return (dataSize, checked((nuint)(dataSize + (ulong)pageSize)));
         }
 
         public void Dispose()

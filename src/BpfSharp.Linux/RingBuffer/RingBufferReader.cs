@@ -11,7 +11,10 @@ public delegate void RingBufferRecordHandler(ReadOnlySpan<byte> record);
 /// the producer page plus data pages read-only; the kernel maps the data area twice in a row, so a record that
 /// wraps around the end is still contiguous and is handed out without copying. Records still being written
 /// (<c>BPF_RINGBUF_BUSY_BIT</c>) stop consumption until committed; discarded ones (<c>BPF_RINGBUF_DISCARD_BIT</c>)
-/// are skipped and counted. Not thread-safe: one thread consumes.
+/// are skipped and counted. One thread consumes at a time; <see cref="Dispose"/> may come from any thread, even
+/// while another is inside <see cref="Poll(int, RingBufferRecordHandler)"/> or <c>Consume</c>: it wakes a blocked
+/// wait, that call returns what it has, the ring is unmapped when it leaves, and later calls throw
+/// <see cref="ObjectDisposedException"/>.
 /// </summary>
 /// <remarks>
 /// The kernel does not count records a program failed to reserve (a full ring); programs that care count their
@@ -28,6 +31,7 @@ public sealed unsafe class RingBufferReader : IDisposable
     private readonly int _pageSize;
     private readonly nuint _producerLength;
     private readonly ulong _mask;
+    private readonly ReaderLifetime _lifetime;
     private byte* _consumer;
     private byte* _producer;
     private byte* _data;
@@ -40,6 +44,7 @@ public sealed unsafe class RingBufferReader : IDisposable
         ArgumentNullException.ThrowIfNull(map);
         if (map.Type != BpfMapType.RingBuf) throw new ArgumentException($"{map} is not a ring buffer map.", nameof(map));
         _map = map;
+        _lifetime = new ReaderLifetime(Release);
         _pageSize = Environment.SystemPageSize;
         var size = (ulong)map.MaxEntries;
         _mask = size - 1;
@@ -75,7 +80,15 @@ public sealed unsafe class RingBufferReader : IDisposable
     public long DiscardedCount { get; private set; }
 
     /// <summary>Bytes committed by producers but not yet consumed.</summary>
-    public long PendingBytes => (long)(Volatile.Read(ref *(ulong*)_producer) - Volatile.Read(ref *(ulong*)_consumer));
+    public long PendingBytes
+    {
+        get
+        {
+            _lifetime.Enter(this);
+            try { return (long)(Volatile.Read(ref *(ulong*)_producer) - Volatile.Read(ref *(ulong*)_consumer)); }
+            finally { _lifetime.Exit(); }
+        }
+    }
 
     /// <summary>The ring's data size in bytes (the map's max_entries).</summary>
     public int Size => _map.MaxEntries;
@@ -99,7 +112,14 @@ public sealed unsafe class RingBufferReader : IDisposable
     /// </summary>
     public int Consume<TConsumer>(ref TConsumer consumer) where TConsumer : IRingBufferConsumer, allows ref struct
     {
-        ObjectDisposedException.ThrowIf(_consumer is null, this);
+        _lifetime.Enter(this);
+        try { return ConsumeMapped(ref consumer); }
+        finally { _lifetime.Exit(); }
+    }
+
+    // Caller holds _lifetime, so the pages stay mapped.
+    private int ConsumeMapped<TConsumer>(ref TConsumer consumer) where TConsumer : IRingBufferConsumer, allows ref struct
+    {
         byte* data = _data;
         ulong mask = _mask;
         ref var consumerPos = ref *(ulong*)_consumer;
@@ -112,7 +132,8 @@ public sealed unsafe class RingBufferReader : IDisposable
         {
             // Like libbpf's ringbuf_process_ring: drain up to the producer position, then look again.
             ulong producer;
-            while (position < (producer = Volatile.Read(ref producerPos)))
+            // A dispose from elsewhere ends the drain at the next batch, so a busy producer cannot keep the ring mapped.
+            while (position < (producer = Volatile.Read(ref producerPos)) && !_lifetime.IsClosed)
             {
                 do
                 {
@@ -167,10 +188,18 @@ public sealed unsafe class RingBufferReader : IDisposable
     /// </summary>
     public int Poll<TConsumer>(int timeoutMilliseconds, ref TConsumer consumer) where TConsumer : IRingBufferConsumer, allows ref struct
     {
-        var count = Consume(ref consumer);
-        if (count > 0) return count;
-        _epoll.Wait(timeoutMilliseconds);
-        return Consume(ref consumer);
+        _lifetime.Enter(this);
+        try
+        {
+            var count = ConsumeMapped(ref consumer);
+            if (count > 0) return count;
+            _epoll.Wait(timeoutMilliseconds);
+            return _lifetime.IsClosed ? 0 : ConsumeMapped(ref consumer);
+        }
+        finally
+        {
+            _lifetime.Exit();
+        }
     }
 
     private readonly struct DelegateConsumer(RingBufferRecordHandler handler) : IRingBufferConsumer
@@ -186,13 +215,13 @@ public sealed unsafe class RingBufferReader : IDisposable
     {
         var batch = new List<byte[]>();
         RingBufferRecordHandler collect = record => batch.Add(record.ToArray());
-        while (!cancellationToken.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested && !_lifetime.IsClosed)
         {
             batch.Clear();
             if (Consume(collect) == 0)
             {
                 // Wait off the caller's thread in short slices so cancellation is noticed promptly.
-                await Task.Run(() => _epoll.Wait(100), CancellationToken.None).ConfigureAwait(false);
+                await Task.Run(WaitSlice, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
             foreach (var record in batch)
@@ -200,10 +229,29 @@ public sealed unsafe class RingBufferReader : IDisposable
         }
     }
 
-    /// <summary>Unmaps the ring and closes the epoll fd (the map itself is not disposed).</summary>
+    private void WaitSlice()
+    {
+        if (_lifetime.IsClosed) return;
+        _lifetime.Enter(this);
+        try { _epoll.Wait(100); }
+        finally { _lifetime.Exit(); }
+    }
+
+    /// <summary>
+    /// Unmaps the ring and closes the epoll fd (the map itself is not disposed). Safe from any thread: a consumer
+    /// inside <c>Poll</c>/<c>Consume</c> is woken and the ring is unmapped when it returns.
+    /// </summary>
     public void Dispose()
     {
-        if (_consumer is null && _producer is null) return;
+        if (_lifetime.IsClosed) return;
+        // Wake first: the eventfd stays readable, so a consumer that enters before Close still returns at once.
+        try { _epoll?.Wake(); }
+        catch (ObjectDisposedException) { return; } // a concurrent Dispose has released already
+        _lifetime.Close();
+    }
+
+    private void Release()
+    {
         Unmap();
         _epoll?.Dispose();
     }
