@@ -57,13 +57,30 @@ for t in "${targets[@]}"; do
   input=$corpus/$t
   # Fresh by default (CI, reproducible figures); BPFSHARP_FUZZ_RESUME=1 continues a long run from its queue.
   if [[ ${BPFSHARP_FUZZ_RESUME:-0} == 1 && -d $out/default/queue ]]; then input=-; else rm -rf "$out"; fi
-  timeout $((seconds + 120)) afl-fuzz -V "$seconds" -i "$input" -o "$out" -t 10000 -m none \
-    -- dotnet "$root/bin/BpfSharp.Fuzz.dll" fuzz "$t" "$corpus/context" >"$root/afl-$t.log" 2>&1 || {
+  # AFL++ 4.04c sometimes loses the .NET fork server while calibrating a slow target (the compiler's: ~50 ms per
+  # run), before any input is tried. That is no finding: try again (fresh), up to three times, then say so.
+  ran=0
+  for attempt in 1 2 3; do
+    if timeout $((seconds + 120)) afl-fuzz -V "$seconds" -i "$input" -o "$out" -t 10000 -m none \
+      -- dotnet "$root/bin/BpfSharp.Fuzz.dll" fuzz "$t" "$corpus/context" >"$root/afl-$t.log" 2>&1; then
+      ran=1
+      break
+    fi
+    grep -q "Unable to communicate with fork server" "$root/afl-$t.log" || break
+    [[ -z $(find "$out/default/crashes" "$out/default/hangs" -type f -name 'id:*' 2>/dev/null) ]] || break
+    [[ ${BPFSHARP_FUZZ_RESUME:-0} == 1 ]] || rm -rf "$out"
+  done
+  if ((!ran)); then
+    if grep -q "Unable to communicate with fork server" "$root/afl-$t.log" &&
+       [[ -z $(find "$out/default/crashes" "$out/default/hangs" -type f -name 'id:*' 2>/dev/null) ]]; then
+      echo "Fuzz: $t not run: afl-fuzz lost the .NET fork server 3 times before trying an input (no finding)"
+      continue
+    fi
     echo "fuzz: afl-fuzz failed for $t; last lines of $root/afl-$t.log:" >&2
     tail -n 20 "$root/afl-$t.log" >&2
     failed=1
     continue
-  }
+  fi
   s=$out/default/fuzzer_stats
   get() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$s"; }
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$seconds" "$(get execs_done)" "$(get execs_per_sec)" \

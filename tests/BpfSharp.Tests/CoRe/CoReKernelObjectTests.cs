@@ -83,10 +83,19 @@ public sealed class CoReKernelObjectTests
             relocator.RelocateInstruction(work[i].Prog, copies[i], work[i].Insn, work[i].Rec, work[i].Index);
         for (int i = 0; i < work.Count; i++) work[i].Insns.CopyTo(copies[i], 0);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < work.Count; i++)
-            relocator.RelocateInstruction(work[i].Prog, copies[i], work[i].Insn, work[i].Rec, work[i].Index);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The vmlinux spec may be shared with tests running in parallel, and its name index is built lazily once
+        // scanning has cost enough: that one-time build may land in a measured pass. The hot path must allocate
+        // nothing in steady state, so a pass that allocated is measured again, once.
+        long allocated = 0;
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < work.Count; i++)
+                relocator.RelocateInstruction(work[i].Prog, copies[i], work[i].Insn, work[i].Rec, work[i].Index);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0) break;
+            for (int i = 0; i < work.Count; i++) work[i].Insns.CopyTo(copies[i], 0);
+        }
         Assert.Equal(0, allocated);
         Assert.True(work.Count > 50);
     }
