@@ -47,7 +47,12 @@ internal static class MapClasses
         ["StackTraceMap"] = new(7, -1, -1, 4, 127 * 8),
         ["LruHashMap`2"] = new(9, 0, 1, 0, 0),
         ["LruPerCpuHashMap`2"] = new(10, 0, 1, 0, 0),
+        ["CgroupArrayMap"] = new(8, -1, -1, 4, 4),
+        ["LpmTrieMap`2"] = new(11, 0, 1, 0, 0),
+        ["QueueMap`1"] = new(22, -1, 0, 0, 0),
+        ["StackMap`1"] = new(23, -1, 0, 0, 0),
         ["RingBuffer"] = new(27, -1, -1, 0, 0),
+        ["BloomFilterMap`1"] = new(30, -1, 0, 0, 0),
     };
 
     public static bool TryGet(CType type, out MapClassInfo info)

@@ -19,6 +19,11 @@ public unsafe class MapClassTests
         ("LruHashMap`2", "BPF_MAP_TYPE_LRU_HASH", "maxEntries", false),
         ("LruPerCpuHashMap`2", "BPF_MAP_TYPE_LRU_PERCPU_HASH", "maxEntries", false),
         ("RingBuffer", "BPF_MAP_TYPE_RINGBUF", "size", false),
+        ("CgroupArrayMap", "BPF_MAP_TYPE_CGROUP_ARRAY", "maxEntries", false),
+        ("LpmTrieMap`2", "BPF_MAP_TYPE_LPM_TRIE", "maxEntries", false),
+        ("QueueMap`1", "BPF_MAP_TYPE_QUEUE", "maxEntries", false),
+        ("StackMap`1", "BPF_MAP_TYPE_STACK", "maxEntries", false),
+        ("BloomFilterMap`1", "BPF_MAP_TYPE_BLOOM_FILTER", "maxEntries", false),
     ];
 
     /// <summary>The concrete map classes (the abstract KeyedMap / PerCpuKeyedMap / IndexedMap only share code).</summary>
@@ -48,7 +53,8 @@ public unsafe class MapClassTests
             ["BPF_MAP_TYPE_HASH"] = 1, ["BPF_MAP_TYPE_ARRAY"] = 2, ["BPF_MAP_TYPE_PROG_ARRAY"] = 3,
             ["BPF_MAP_TYPE_PERF_EVENT_ARRAY"] = 4, ["BPF_MAP_TYPE_PERCPU_HASH"] = 5, ["BPF_MAP_TYPE_PERCPU_ARRAY"] = 6,
             ["BPF_MAP_TYPE_STACK_TRACE"] = 7, ["BPF_MAP_TYPE_LRU_HASH"] = 9, ["BPF_MAP_TYPE_LRU_PERCPU_HASH"] = 10,
-            ["BPF_MAP_TYPE_RINGBUF"] = 27,
+            ["BPF_MAP_TYPE_RINGBUF"] = 27, ["BPF_MAP_TYPE_CGROUP_ARRAY"] = 8, ["BPF_MAP_TYPE_LPM_TRIE"] = 11,
+            ["BPF_MAP_TYPE_QUEUE"] = 22, ["BPF_MAP_TYPE_STACK"] = 23, ["BPF_MAP_TYPE_BLOOM_FILTER"] = 30,
         };
         foreach (var row in Table) Assert.Equal(documented[row.KernelMapType], kernel[row.KernelMapType]);
     }
@@ -76,7 +82,9 @@ public unsafe class MapClassTests
             Assert.Equal([typeof(uint), typeof(MapFlags), typeof(MapPinning)], ps.Select(p => p.ParameterType));
             Assert.Equal(row.SizeOptional, ps[0].IsOptional);
             if (row.SizeOptional) Assert.Equal(0u, ps[0].DefaultValue);
-            Assert.True(ps[1].IsOptional && (MapFlags)ps[1].DefaultValue! == MapFlags.None, $"{type.Name}: flags defaults to None");
+            // An LPM trie is the one map the kernel creates only with BPF_F_NO_PREALLOC.
+            var defaultFlags = row.ClassName == "LpmTrieMap`2" ? MapFlags.NoPrealloc : MapFlags.None;
+            Assert.True(ps[1].IsOptional && (MapFlags)ps[1].DefaultValue! == defaultFlags, $"{type.Name}: flags defaults to {defaultFlags}");
             Assert.True(ps[2].IsOptional && (MapPinning)ps[2].DefaultValue! == MapPinning.None, $"{type.Name}: pinning defaults to None");
         }
     }
