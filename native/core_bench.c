@@ -69,17 +69,9 @@ static int relocate_object(const char *path, const struct btf *target)
 			struct bpf_core_relo_res res;
 			memset(&res, 0, sizeof(res));
 			struct bpf_core_cand_list *cands = NULL;
-			const struct btf_type *lt = btf__type_by_id(local, rec->type_id);
 			if (rec->kind != BPF_CORE_TYPE_ID_LOCAL) {
-				cands = cache[rec->type_id];
-				if (!cands) {
-					struct bpf_core_cand local_cand = { local, rec->type_id };
-					size_t len = bpf_core_essential_name_len(btf__name_by_offset(local, lt->name_off));
-					cands = calloc(1, sizeof(*cands));
-					if (bpf_core_add_cands(&local_cand, len, target, "vmlinux", 1, cands))
-						die("candidate search failed", path);
-					cache[rec->type_id] = cands;
-				}
+				cands = cached_candidates(cache, local, rec->type_id, target);
+				if (!cands) die("candidate search failed", path);
 			}
 			if (bpf_core_calc_relo_insn(prog->name, rec, (int)i, local, cands, scratch, &res) ||
 			    bpf_core_patch_insn(prog->name, prog->insns + insn_idx, insn_idx, rec, (int)i, &res))

@@ -34,7 +34,9 @@ int bpf_core_patch_insn(const char *prog_name, struct bpf_insn *insn, int insn_i
 			int relo_idx, const struct bpf_core_relo_res *res);
 
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <gelf.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -148,6 +150,39 @@ static inline struct prog *core_program_at(const struct core_object *o, int sec_
 		if (o->progs[p].sec_idx == sec_idx && insn_idx >= o->progs[p].off && insn_idx < o->progs[p].off + o->progs[p].cnt)
 			found = &o->progs[p];
 	return found;
+}
+
+// errno as the failure lines print it (newer libbpf's errstr).
+static inline const char *errstr(int err)
+{
+	static char buf[32];
+	switch (err) {
+	case -EINVAL: return "-EINVAL";
+	case -E2BIG: return "-E2BIG";
+	case -ERANGE: return "-ERANGE";
+	case -EOPNOTSUPP: return "-EOPNOTSUPP";
+	case -ENOENT: return "-ENOENT";
+	case -ENOMEM: return "-ENOMEM";
+	}
+	snprintf(buf, sizeof(buf), "%d", err);
+	return buf;
+}
+
+// The candidates for LOCAL's type TYPE_ID in TARGET (vmlinux), searched once per type and kept in CACHE
+// (btf__type_cnt(local) slots), as bpf_object__relocate_core caches them; NULL if the search failed.
+static inline struct bpf_core_cand_list *cached_candidates(struct bpf_core_cand_list **cache, struct btf *local,
+							   __u32 type_id, const struct btf *target)
+{
+	if (cache[type_id]) return cache[type_id];
+	struct bpf_core_cand local_cand = { local, type_id };
+	const struct btf_type *t = btf__type_by_id(local, type_id);
+	size_t len = bpf_core_essential_name_len(btf__name_by_offset(local, t->name_off));
+	struct bpf_core_cand_list *cands = calloc(1, sizeof(*cands));
+	if (bpf_core_add_cands(&local_cand, len, target, "vmlinux", 1, cands)) {
+		free(cands);
+		return NULL;
+	}
+	return cache[type_id] = cands;
 }
 
 #endif

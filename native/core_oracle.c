@@ -35,21 +35,6 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args
 	return vfprintf(stdout, fmt, args);
 }
 
-static const char *errstr(int err)
-{
-	static char buf[32];
-	switch (err) {
-	case -EINVAL: return "-EINVAL";
-	case -E2BIG: return "-E2BIG";
-	case -ERANGE: return "-ERANGE";
-	case -EOPNOTSUPP: return "-EOPNOTSUPP";
-	case -ENOENT: return "-ENOENT";
-	case -ENOMEM: return "-ENOMEM";
-	}
-	snprintf(buf, sizeof(buf), "%d", err);
-	return buf;
-}
-
 static void hex_insn(char *out, const struct bpf_insn *insn)
 {
 	const unsigned char *b = (const unsigned char *)insn;

@@ -39,22 +39,6 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 	return 0;
 }
 
-// How the failure lines print errno (as native/core_oracle.c and newer libbpf's errstr do).
-static const char *errstr(int err)
-{
-	static char buf[32];
-	switch (err) {
-	case -EINVAL: return "-EINVAL";
-	case -E2BIG: return "-E2BIG";
-	case -ERANGE: return "-ERANGE";
-	case -EOPNOTSUPP: return "-EOPNOTSUPP";
-	case -ENOENT: return "-ENOENT";
-	case -ENOMEM: return "-ENOMEM";
-	}
-	snprintf(buf, sizeof(buf), "%d", err);
-	return buf;
-}
-
 static void die(const char *what, const char *path)
 {
 	fprintf(stderr, "core_relocate: %s: %s\n", path, what);
@@ -93,17 +77,9 @@ static struct counts relocate_object(const char *path, const struct btf *target,
 			struct bpf_core_relo_res res;
 			memset(&res, 0, sizeof(res));
 			struct bpf_core_cand_list *cands = NULL;
-			const struct btf_type *lt = btf__type_by_id(local, rec->type_id);
 			if (rec->kind != BPF_CORE_TYPE_ID_LOCAL) {
-				cands = cache[rec->type_id];
-				if (!cands) {
-					struct bpf_core_cand local_cand = { local, rec->type_id };
-					size_t len = bpf_core_essential_name_len(btf__name_by_offset(local, lt->name_off));
-					cands = calloc(1, sizeof(*cands));
-					if (bpf_core_add_cands(&local_cand, len, target, "vmlinux", 1, cands))
-						die("candidate search failed", path);
-					cache[rec->type_id] = cands;
-				}
+				cands = cached_candidates(cache, local, rec->type_id, target);
+				if (!cands) die("candidate search failed", path);
 			}
 			// bpf_object__relocate_core's own warnings on failure.
 			int err = bpf_core_calc_relo_insn(prog->name, rec, (int)i, local, cands, scratch, &res);
