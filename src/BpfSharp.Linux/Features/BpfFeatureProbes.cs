@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using System.Buffers.Binary;
 using BpfSharp.Btf;
+using BpfSharp.Btf.Writing;
 using BpfSharp.Instructions;
 using BpfSharp.Linux.Interop;
+using BpfSharp.Linux.Loading;
 
 namespace BpfSharp.Linux.Features;
 
@@ -65,7 +66,7 @@ public static class BpfFeatureProbes
             case BpfProgramType.CgroupSockAddr: attachType = BpfAttachType.CgroupInet4Connect; break;
             case BpfProgramType.CgroupSockopt: attachType = BpfAttachType.CgroupGetsockopt; break;
             case BpfProgramType.SkLookup: attachType = BpfAttachType.SkLookup; break;
-            case BpfProgramType.Kprobe: kernelVersion = KernelVersionCode(); break;
+            case BpfProgramType.Kprobe: kernelVersion = KernelConfig.FromText("", RunningKernel.Release).KernelVersion; break;
             case BpfProgramType.LircMode2: attachType = BpfAttachType.LircMode2; break;
             case BpfProgramType.Tracing or BpfProgramType.Lsm:
                 attachType = type == BpfProgramType.Tracing ? BpfAttachType.TraceFentry : BpfAttachType.ModifyReturn;
@@ -174,29 +175,14 @@ public static class BpfFeatureProbes
     /// </summary>
     private static byte[] LocalStorageBtf()
     {
-        var strings = "\0bpf_spin_lock\0val\0cnt\0l\0"u8;
-        uint[] types =
-        [
-            0, (1u << 24) | 0, 4, (1u << 24) | 32,          // [1] INT '' size 4, signed, 32 bits
-            1, (4u << 24) | 1, 4, 15, 1, 0,                  // [2] STRUCT bpf_spin_lock { int val; }
-            15, (4u << 24) | 2, 8, 19, 1, 0, 23, 2, 32,      // [3] STRUCT val { int cnt; struct bpf_spin_lock l; }
-        ];
-        var blob = new byte[24 + types.Length * 4 + strings.Length];
-        BinaryPrimitives.WriteUInt16LittleEndian(blob, 0xeb9f);
-        blob[2] = 1;
-        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(4), 24);
-        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(12), (uint)types.Length * 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(16), (uint)types.Length * 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(20), (uint)strings.Length);
-        for (var i = 0; i < types.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(24 + i * 4), types[i]);
-        strings.CopyTo(blob.AsSpan(24 + types.Length * 4));
-        return blob;
-    }
-
-    private static uint KernelVersionCode()
-    {
-        var v = Environment.OSVersion.Version;
-        return (uint)((v.Major << 16) + (v.Minor << 8) + Math.Min(Math.Max(v.Build, 0), 255));
+        var btf = new BtfBuilder();
+        var intId = btf.AddInt("", 4, BtfIntEncoding.Signed, 32);
+        var spinLock = btf.AddStruct("bpf_spin_lock", 4);
+        btf.AddMember(spinLock, "val", intId, 0);
+        var value = btf.AddStruct("val", 8);
+        btf.AddMember(value, "cnt", intId, 0);
+        btf.AddMember(value, "l", spinLock, 32);
+        return btf.ToArray();
     }
 
     private static IReadOnlyList<KernelHelper> ReadKernelHelpers()

@@ -4,6 +4,7 @@ using BpfSharp.Instructions;
 using BpfSharp.Linux;
 using BpfSharp.Linux.Features;
 using BpfSharp.Linux.Inspection;
+using BpfSharp.Linux.Loading;
 using BpfSharp.Tests.GenCSharp;
 using BpfSharp.Tests.Infrastructure;
 using BpfSharp.Tests.Linux;
@@ -61,7 +62,7 @@ public sealed class FeatureProbeTests
         {
             var id = BpfFeatureProbes.KernelHelpers.Single(h => h.Name == name).Id;
             var e = Assert.Throws<BpfSyscallException>(() => BpfProgram.Load(type, [new Instruction(0x85, 0, 0, 0, id), new Instruction(0x95, 0, 0, 0, 0)], "GPL",
-                new BpfProgramLoadOptions { LogLevel = 1, KernelVersion = type == BpfProgramType.Kprobe ? KernelVersionCode() : 0 }));
+                new BpfProgramLoadOptions { LogLevel = 1, KernelVersion = type == BpfProgramType.Kprobe ? KernelConfig.FromText("", RunningKernel.Release).KernelVersion : 0 }));
             Assert.True(e.Log!.Contains("program of this type cannot use helper", StringComparison.Ordinal) || e.Log.Contains("unknown func", StringComparison.Ordinal),
                 $"{name} for {type}: {e.Log}");
         }
@@ -105,11 +106,5 @@ public sealed class FeatureProbeTests
         var bad = GenCSharpCli.Run("feature", "probe", "dev", "eth0");
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("can only probe 'kernel'", bad.Stderr);
-    }
-
-    private static uint KernelVersionCode()
-    {
-        var v = Environment.OSVersion.Version;
-        return (uint)((v.Major << 16) + (v.Minor << 8) + Math.Min(Math.Max(v.Build, 0), 255));
     }
 }
