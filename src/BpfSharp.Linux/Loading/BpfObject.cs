@@ -20,8 +20,7 @@ public sealed class BpfObject : IDisposable
 
     private BpfObjectLoader? _loader;
     private BpfCollection? _collection;
-    private readonly Dictionary<string, GlobalVariableSpec> _variables = [];
-    private readonly Dictionary<string, string> _variableSections = [];
+    private readonly Dictionary<string, (GlobalVariableSpec Spec, string Section)> _variables = [];
 
     private BpfObject(ObjectSpec spec, BpfLoaderOptions? options)
     {
@@ -32,8 +31,7 @@ public sealed class BpfObject : IDisposable
             if (d.Kind == DataSectionKind.Kconfig) continue;
             foreach (var v in d.Variables)
             {
-                _variables[v.Name] = v;
-                _variableSections[v.Name] = d.Name;
+                _variables[v.Name] = (v, d.Name);
             }
         }
     }
@@ -113,13 +111,13 @@ public sealed class BpfObject : IDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         if (!_variables.TryGetValue(name, out var v)) throw new KeyNotFoundException($"no global variable '{name}' in {Spec.Path ?? "the object"}");
-        return new BpfVariable<T>(this, name, (int)v.Size);
+        return new BpfVariable<T>(this, name, (int)v.Spec.Size);
     }
 
     internal Span<byte> GetVariableBytes(string name, bool forWrite)
     {
         if (_loader is not null) return _loader.GetVariableBytes(name);
-        var data = Collection.GlobalData[_variableSections[name]];
+        var data = Collection.GlobalData[_variables[name].Section];
         if (forWrite && data.IsReadOnly)
             throw new InvalidOperationException($"'{name}' is in {data.Name}, which is read-only once loaded: set it before Load()");
         return data.GetVariableBytes(name);
