@@ -66,8 +66,13 @@ public static unsafe class NetworkHooks
     [Xdp]
     public static int XdpToDevMapHash(XdpMd* ctx) => (int)PortsById.Redirect(7, (ulong)XdpAction.Pass);
 
+    // To CPU 0 when the cpumap has it, else dropped.
     [Xdp]
-    public static int XdpToCpuMap(XdpMd* ctx) => (int)Cpus.Redirect(0, (ulong)XdpAction.Pass);
+    public static int XdpToCpuMap(XdpMd* ctx)
+    {
+        Count(14);
+        return (int)Cpus.Redirect(0, (ulong)XdpAction.Drop);
+    }
 
     [Xdp]
     public static int XdpToXskMap(XdpMd* ctx) => (int)XdpSockets.Redirect(ctx->RxQueueIndex, (ulong)XdpAction.Pass);
@@ -196,6 +201,7 @@ public static unsafe class NetworkHooks
     [SkSkb(SkSkbKind.StreamParser)]
     public static int WholeBuffer(SkBuff* skb) => (int)skb->Len;
 
+    // What a socket under key 0 receives goes back out of it (an echo the kernel does).
     [SkSkb(SkSkbKind.StreamVerdict)]
     public static int StreamToFirst(SkBuff* skb)
     {
@@ -203,8 +209,17 @@ public static unsafe class NetworkHooks
         return (int)Sockets.RedirectSkb(skb, key, 0);
     }
 
+    // BPF_OK without dissecting: the test only attaches it to a namespace of its own.
+    [BpfProgram("flow_dissector")]
+    public static int DissectNothing(SkBuff* skb) => 0;
+
+    // The same echo without a stream parser.
     [SkSkb(SkSkbKind.Verdict)]
-    public static int PassVerdict(SkBuff* skb) => SkAction.Pass;
+    public static int EchoVerdict(SkBuff* skb)
+    {
+        uint key = 0;
+        return (int)Sockets.RedirectSkb(skb, key, 0);
+    }
 }
 
 /// <summary>One trivial program per cgroup hook, for the attach-by-section test against bpftool's listing.</summary>

@@ -170,4 +170,30 @@ public sealed class NetlinkAttachTests(ITestOutputHelper output)
             Assert.True(Counter(collection, DevMapRedirects) >= Datagrams);
         }
     }
+
+    [Fact]
+    public void XdpRedirectThroughCpuMapDeliversOnlyWhileTheCpuIsInTheMap()
+    {
+        KernelObjects.RequireBpf();
+        using var collection = LoadHooks();
+        using var veth = VethPair.Create();
+        using var receiver = new UdpClient(new IPEndPoint(IPAddress.Parse(veth.HostAddress), 0));
+        var port = ((IPEndPoint)receiver.Client.LocalEndPoint!).Port;
+        // Let ARP resolve before XDP sees the traffic, so only the datagrams themselves are redirected.
+        veth.SendFromPeer(1, port);
+        Assert.Equal(1, Drain(receiver));
+
+        using (XdpNetlinkAttachment.Attach(collection.Programs["XdpToCpuMap"], veth.HostName, XdpAttachMode.Generic))
+        {
+            // An empty cpumap slot: the program's fallback action, XDP_DROP.
+            veth.SendFromPeer(Datagrams, port);
+            Assert.Equal(0, Drain(receiver));
+            Assert.True(Counter(collection, XdpCpuMapRedirects) >= Datagrams);
+
+            // CPU 0 with a queue of 192 frames: the frames go through that CPU's kthread into the stack.
+            collection.Maps["Cpus"].Update(0u, 192u);
+            veth.SendFromPeer(Datagrams, port);
+            Assert.Equal(Datagrams, Drain(receiver));
+        }
+    }
 }

@@ -390,7 +390,7 @@ public sealed class SocketHookTests(ITestOutputHelper output)
     {
         KernelObjects.RequireBpf();
         using var collection = LoadHooks();
-        var program = collection.Programs["PassVerdict"];
+        var program = collection.Programs["EchoVerdict"];
         string Refusal(string section, AttachTarget target) =>
             Assert.Throws<NotSupportedException>(() => SectionAttach.Attach(program, section, target)).Message;
 
@@ -404,5 +404,86 @@ public sealed class SocketHookTests(ITestOutputHelper output)
         Assert.Contains("not attached by section name", Refusal("xdp/devmap", AttachTarget.Interface(1)));
         Assert.Contains("not attached by section name", Refusal("lwt_in", AttachTarget.Interface(1)));
         Assert.Contains("not in libbpf's section table", Refusal("no_such_section", new AttachTarget()));
+    }
+
+    [Theory]
+    [InlineData("csharp", "sk_skb/stream_verdict")]
+    [InlineData("csharp", "sk_skb/verdict")]
+    [InlineData("c", "sk_skb/stream_verdict")]
+    public void SkSkbVerdictEchoesWhatTheSocketReceives(string language, string verdictSection)
+    {
+        KernelObjects.RequireBpf();
+        BpfObject? twin = null;
+        BpfCollection? collection = null;
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            BpfProgram parser, verdict;
+            BpfMap sockets;
+            if (language == "c")
+            {
+                twin = BpfObject.Open(LoaderObjects.Compile(Path.Combine(Infrastructure.TestPaths.TestData, "loader", "net_hooks.c"), mustCompile: true)!);
+                twin.Load();
+                (parser, verdict, sockets) = (twin.Program("skb_parser"), twin.Program("skb_verdict"), twin.Map("sock_map"));
+            }
+            else
+            {
+                collection = LoadHooks();
+                (parser, verdict, sockets) = (collection.Programs["WholeBuffer"],
+                    collection.Programs[verdictSection == "sk_skb/verdict" ? "EchoVerdict" : "StreamToFirst"], collection.Maps["Sockets"]);
+            }
+
+            var (client, server) = ConnectedPair(listener);
+            var links = new List<BpfLink>();
+            using (client)
+            using (server)
+            {
+                try
+                {
+                    if (verdictSection == "sk_skb/stream_verdict")
+                        links.Add(SectionAttach.Attach(parser, "sk_skb/stream_parser", AttachTarget.SocketMap(sockets)));
+                    links.Add(SectionAttach.Attach(verdict, verdictSection, AttachTarget.SocketMap(sockets)));
+                    // The server's socket under key 0: what it receives, the verdict sends back out of it.
+                    sockets.Update(0u, (uint)server.Handle);
+                    client.Client.Send(Encoding.ASCII.GetBytes("echo!"));
+                    Assert.Equal("echo!", ReceiveText(client.Client, 5));
+                    Assert.False(server.Poll(TimeSpan.FromMilliseconds(200), SelectMode.SelectRead), "the data reached the server's reader");
+                }
+                finally
+                {
+                    sockets.Delete(BitConverter.GetBytes(0u));
+                    foreach (var link in links) link.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            listener.Stop();
+            collection?.Dispose();
+            twin?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void FlowDissectorAttachesToANamespaceByPath()
+    {
+        KernelObjects.RequireBpf();
+        using var collection = LoadHooks();
+        using var veth = VethPair.Create();
+        var program = collection.Programs["DissectNothing"];
+        var target = AttachTarget.Namespace("/run/netns/" + veth.Namespace);
+        int linkId;
+        using (var link = SectionAttach.Attach(program, "flow_dissector", target))
+        {
+            linkId = link.Id;
+            var shown = JsonDocument.Parse(KernelObjects.Bpftool("-j", "link", "show", "id", link.Id.ToString())).RootElement;
+            Assert.Equal("netns", shown.GetProperty("type").GetString());
+            Assert.Equal("flow_dissector", shown.GetProperty("attach_type").GetString());
+            Assert.Equal(program.Id, shown.GetProperty("prog_id").GetInt32());
+            // One flow dissector per namespace: the kernel answers E2BIG to a second.
+            Assert.Equal(7, Assert.Throws<BpfSyscallException>(() => SectionAttach.Attach(program, "flow_dissector", target)).Errno);
+        }
+        KernelObjects.AssertGone("link", linkId);
     }
 }
