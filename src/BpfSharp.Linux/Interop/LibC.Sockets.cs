@@ -11,6 +11,8 @@ internal static unsafe partial class LibC
     internal const int SolNetlink = 270;
     internal const int NetlinkExtAck = 11;
     internal const int NetlinkGetStrictChk = 12;
+    internal const int SolSocket = 1;
+    internal const int SoReceiveTimeout = 20;
 
     [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
     internal static partial int Socket(int domain, int type, int protocol);

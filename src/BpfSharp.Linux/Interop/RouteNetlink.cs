@@ -104,6 +104,7 @@ internal sealed unsafe class RouteNetlink : IDisposable
     private const int ReceiveBufferSize = 64 * 1024;
     // A reply stream longer than this is not what we asked for: stop instead of reading without end.
     private const int MaxReplyMessages = 4096;
+    private const int ReplyTimeoutSeconds = 10;
 
     private readonly BpfFileDescriptor _socket;
     private uint _sequence;
@@ -125,6 +126,10 @@ internal sealed unsafe class RouteNetlink : IDisposable
             // Best effort: extended acks name the reason for a refusal; strict checking filters dumps.
             LibC.SetSocketOption(fd, LibC.SolNetlink, LibC.NetlinkExtAck, &one, 4);
             LibC.SetSocketOption(fd, LibC.SolNetlink, LibC.NetlinkGetStrictChk, &one, 4);
+            // The kernel answers at once; a bound on the wait keeps a lost answer from hanging the caller.
+            long* timeout = stackalloc long[2] { ReplyTimeoutSeconds, 0 };
+            if (LibC.SetSocketOption(fd, LibC.SolSocket, LibC.SoReceiveTimeout, timeout, 16) < 0)
+                throw new BpfAttachException("cannot set the rtnetlink receive timeout", Marshal.GetLastPInvokeError());
             Span<byte> address = stackalloc byte[12];
             address.Clear();
             address[0] = LibC.AfNetlink;
@@ -166,7 +171,12 @@ internal sealed unsafe class RouteNetlink : IDisposable
                 do received = LibC.Receive(lease.Fd, p, (nuint)buffer.Length, 0);
                 while (received < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
             }
-            if (received < 0) throw new BpfAttachException($"{what}: netlink receive failed", Marshal.GetLastPInvokeError());
+            if (received < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EAGAIN) throw new BpfAttachException($"{what}: no netlink answer within {ReplyTimeoutSeconds} s", errno);
+                throw new BpfAttachException($"{what}: netlink receive failed", errno);
+            }
             var data = buffer.AsSpan(0, (int)received);
             while (data.Length >= 16)
             {
