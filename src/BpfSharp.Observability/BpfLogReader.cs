@@ -26,10 +26,10 @@ public sealed class BpfLogReader : IDisposable
     /// <summary>Reads the log of a loaded collection.</summary>
     /// <param name="collection">A collection whose object was compiled from C# with BpfLog calls.</param>
     /// <param name="logger">Where the records go.</param>
-    /// <exception cref="InvalidOperationException">The object has no log (no <c>.bpfsharp.log</c> section or no ring).</exception>
+    /// <exception cref="InvalidOperationException">The object has no log (no <c>.debug_bpfsharp_log</c> section or no ring).</exception>
     public BpfLogReader(BpfCollection collection, ILogger logger)
         : this(
-            BpfLogCatalog.FromObject(collection.Spec) ?? throw new InvalidOperationException("the object has no BpfLog calls (no .bpfsharp.log section)"),
+            BpfLogCatalog.FromObject(collection.Spec) ?? throw new InvalidOperationException("the object has no BpfLog calls (no .debug_bpfsharp_log section)"),
             collection.Maps.TryGetValue(BpfLogCatalog.RingMapName, out var ring) ? ring : throw new InvalidOperationException($"the object has no '{BpfLogCatalog.RingMapName}' map"),
             logger,
             () => collection.ReadVariable<ulong>(BpfLogCatalog.LostCounterName))

@@ -2,7 +2,7 @@ using BpfSharp.Kernel;
 
 namespace BpfSharp.TestPrograms;
 
-/// <summary>Values a log test writes into <see cref="Logging.Inputs"/> for the BPF side to log.</summary>
+/// <summary>Values a log test writes into <see cref="Logging.LogValues"/> for the BPF side to log.</summary>
 public unsafe struct LogInputs
 {
     public int Negative;
@@ -26,18 +26,18 @@ public static unsafe class Logging
 {
     public const int GetppidSyscall = 110;
 
-    static readonly ArrayMap<LogInputs> Inputs = new(maxEntries: 1);
-    static uint TargetThread;
+    static readonly ArrayMap<LogInputs> LogValues = new(maxEntries: 1);
+    static uint LogThread;
 
     [RawTracepoint("sys_enter")]
     public static int LogEveryKind(ulong* ctx)
     {
-        if (ctx[1] != GetppidSyscall || Bpf.CurrentPid != TargetThread)
+        if (ctx[1] != GetppidSyscall || Bpf.CurrentPid != LogThread)
         {
             return 0;
         }
 
-        LogInputs* v = Inputs.Lookup(0);
+        LogInputs* v = LogValues.Lookup(0);
         if (v == null)
         {
             return 0;
@@ -55,12 +55,12 @@ public static unsafe class Logging
     [RawTracepoint("sys_enter")]
     public static int LogFlood(ulong* ctx)
     {
-        if (ctx[1] != GetppidSyscall || Bpf.CurrentPid != TargetThread)
+        if (ctx[1] != GetppidSyscall || Bpf.CurrentPid != LogThread)
         {
             return 0;
         }
 
-        LogInputs* v = Inputs.Lookup(0);
+        LogInputs* v = LogValues.Lookup(0);
         if (v == null)
         {
             return 0;
@@ -75,26 +75,26 @@ public static unsafe class Logging
 /// <summary>A counter and a log2 histogram in maps, fed by getppid() of one thread with the value the test sets.</summary>
 public static unsafe class Metrics
 {
-    static readonly PerCpuArrayMap<ulong> Calls = new(maxEntries: 1);
-    static readonly PerCpuArrayMap<ulong> Sizes = new(maxEntries: 32);
-    static uint TargetThread;
-    static ulong Sample;
+    static readonly PerCpuArrayMap<ulong> SampleCalls = new(maxEntries: 1);
+    static readonly PerCpuArrayMap<ulong> SampleSizes = new(maxEntries: 32);
+    static uint MetricsThread;
+    static ulong MetricsSample;
 
     [RawTracepoint("sys_enter")]
     public static int CountAndMeasure(ulong* ctx)
     {
-        if (ctx[1] != Logging.GetppidSyscall || Bpf.CurrentPid != TargetThread)
+        if (ctx[1] != Logging.GetppidSyscall || Bpf.CurrentPid != MetricsThread)
         {
             return 0;
         }
 
-        ulong* calls = Calls.Lookup(0);
+        ulong* calls = SampleCalls.Lookup(0);
         if (calls != null)
         {
             *calls += 1;
         }
 
-        ulong* bucket = Sizes.Lookup(Log2(Sample));
+        ulong* bucket = SampleSizes.Lookup(Log2(MetricsSample));
         if (bucket != null)
         {
             *bucket += 1;
@@ -114,5 +114,42 @@ public static unsafe class Metrics
         if (v > 0x3) { v >>= 2; r += 2; }
         if (v > 0x1) { r += 1; }
         return r;
+    }
+}
+
+/// <summary>Programs that differ only in one log call, to measure what a call and each kind of hole cost.</summary>
+public static unsafe class LogCost
+{
+    [RawTracepoint("sys_enter")]
+    public static int CostBaseline(ulong* ctx) => (int)ctx[1];
+
+    [RawTracepoint("sys_enter")]
+    public static int CostTextOnly(ulong* ctx)
+    {
+        BpfLog.Information($"a syscall");
+        return (int)ctx[1];
+    }
+
+    [RawTracepoint("sys_enter")]
+    public static int CostOneInteger(ulong* ctx)
+    {
+        ulong id = ctx[1];
+        BpfLog.Information($"syscall {id}");
+        return (int)id;
+    }
+
+    [RawTracepoint("sys_enter")]
+    public static int CostFourIntegers(ulong* ctx)
+    {
+        ulong id = ctx[1];
+        BpfLog.Information($"syscall {id} {id} {id} {id}");
+        return (int)id;
+    }
+
+    [RawTracepoint("sys_enter")]
+    public static int CostOneString(ulong* ctx)
+    {
+        BpfLog.Information($"regs {(byte*)ctx[0]:str}");
+        return (int)ctx[1];
     }
 }

@@ -3,7 +3,7 @@ namespace BpfSharp.Kernel;
 /// <summary>
 /// Logging from a BPF program to .NET's <c>ILogger</c>: <c>BpfLog.Information($"pid {pid} opened {name:str}")</c>.
 /// The compiler keeps the message's text, the holes' names, types and formats in the object (section
-/// <c>.bpfsharp.log</c>) and turns each call into a fixed-size record of the values alone, written into the ring
+/// <c>.debug_bpfsharp_log</c>) and turns each call into a fixed-size record of the values alone, written into the ring
 /// buffer <c>bpfsharp_log</c>; records the ring has no room for are counted in the global <c>bpfsharp_log_lost</c>.
 /// The user side (<c>BpfLogReader</c> in BpfSharp.Logging) decodes them into structured log entries.
 /// See <see cref="BpfLogMessage"/> for what a hole may hold.

@@ -76,8 +76,8 @@ public sealed unsafe partial class BpfLogTests
         {
             using var collection = BpfCollection.Load(ObjectSpec.Read(Compile(nameof(Logging.LogEveryKind))));
             var tid = (uint)GetThreadId();
-            collection.WriteVariable("TargetThread", tid);
-            collection.Maps["Inputs"].Update(0u, Inputs(userText));
+            collection.WriteVariable("LogThread", tid);
+            collection.Maps["LogValues"].Update(0u, Inputs(userText));
             var logger = new ListLogger();
             using var reader = new BpfLogReader(collection, logger);
             using (RawTracepointLink.Attach(collection.Programs[nameof(Logging.LogEveryKind)], "sys_enter"))
@@ -134,8 +134,8 @@ public sealed unsafe partial class BpfLogTests
         try
         {
             using var collection = BpfCollection.Load(ObjectSpec.Read(Compile(nameof(Logging.LogFlood))));
-            collection.WriteVariable("TargetThread", (uint)GetThreadId());
-            collection.Maps["Inputs"].Update(0u, Inputs(userText));
+            collection.WriteVariable("LogThread", (uint)GetThreadId());
+            collection.Maps["LogValues"].Update(0u, Inputs(userText));
             var logger = new ListLogger();
             using var reader = new BpfLogReader(collection, logger);
             const int calls = 2000; // ~240 bytes each: several times what a 64 KiB ring holds

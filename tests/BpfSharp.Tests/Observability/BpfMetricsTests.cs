@@ -32,23 +32,23 @@ public sealed partial class BpfMetricsTests
             ProgramFilter = name => name == "BpfSharp.TestPrograms.Metrics.CountAndMeasure",
         });
         using var collection = BpfCollection.Load(ObjectSpec.Read(compilation.GetObjectOrThrow()));
-        collection.WriteVariable("TargetThread", (uint)GetThreadId());
+        collection.WriteVariable("MetricsThread", (uint)GetThreadId());
         ulong[] samples = [0, 1, 3, 5, 6, 100, 1000, 1000, 70000, 1UL << 30];
         var expected = new ulong[32];
         using (RawTracepointLink.Attach(collection.Programs["CountAndMeasure"], "sys_enter"))
         {
             foreach (var sample in samples)
             {
-                collection.WriteVariable("Sample", sample);
+                collection.WriteVariable("MetricsSample", sample);
                 GetParentPid();
                 expected[sample == 0 ? 0 : BitOperations.Log2(sample)]++;
             }
         }
 
         using var metrics = new BpfMetrics("BpfSharp.Tests.Metrics." + Environment.ProcessId);
-        metrics.AddCounter(collection.Maps["Calls"], 0, "calls", "{call}");
-        metrics.AddGauge(collection.Maps["Calls"], 0, "calls.now", "{call}");
-        metrics.AddLog2Histogram(collection.Maps["Sizes"], "sample.size");
+        metrics.AddCounter(collection.Maps["SampleCalls"], 0, "calls", "{call}");
+        metrics.AddGauge(collection.Maps["SampleCalls"], 0, "calls.now", "{call}");
+        metrics.AddLog2Histogram(collection.Maps["SampleSizes"], "sample.size");
 
         var seen = new List<(string Instrument, long Value, string? Le)>();
         using var listener = new MeterListener();
@@ -72,12 +72,12 @@ public sealed partial class BpfMetricsTests
         listener.Start();
         listener.RecordObservableInstruments();
 
-        var direct = BpfMetrics.ReadSum(collection.Maps["Calls"], 0);
+        var direct = BpfMetrics.ReadSum(collection.Maps["SampleCalls"], 0);
         Assert.Equal((ulong)samples.Length, direct);
         Assert.Equal((long)direct, Assert.Single(seen, s => s.Instrument == "calls").Value);
         Assert.Equal((long)direct, Assert.Single(seen, s => s.Instrument == "calls.now").Value);
 
-        Assert.Equal(expected, BpfMetrics.ReadLog2Histogram(collection.Maps["Sizes"]));
+        Assert.Equal(expected, BpfMetrics.ReadLog2Histogram(collection.Maps["SampleSizes"]));
         var buckets = seen.Where(s => s.Instrument == "sample.size").ToList();
         Assert.Equal("+Inf", buckets[^1].Le);
         Assert.Equal(samples.Length, buckets[^1].Value);

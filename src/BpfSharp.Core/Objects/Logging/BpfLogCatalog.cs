@@ -4,14 +4,15 @@ using System.Text;
 namespace BpfSharp.Objects.Logging;
 
 /// <summary>
-/// The log calls of a BPF object, from its <c>.bpfsharp.log</c> section (written by the BpfSharp compiler; see
+/// The log calls of a BPF object, from its <c>.debug_bpfsharp_log</c> section (written by the BpfSharp compiler; see
 /// docs/observability.md for the layout): what a user-space reader needs to turn the fixed-size records of the
 /// <c>bpfsharp_log</c> ring buffer back into messages without the C# source.
 /// </summary>
 public sealed class BpfLogCatalog
 {
-    /// <summary>The section's name.</summary>
-    public const string SectionName = ".bpfsharp.log";
+    /// <summary>The section's name: libbpf skips <c>.debug_*</c> sections silently (any other unknown section costs
+    /// an "unrecognized section" line in every libbpf load), and nothing in the kernel needs it.</summary>
+    public const string SectionName = ".debug_bpfsharp_log";
 
     /// <summary>The ring buffer map the records are written to.</summary>
     public const string RingMapName = "bpfsharp_log";
@@ -42,7 +43,7 @@ public sealed class BpfLogCatalog
     /// <summary>The log calls, indexed by the id records carry.</summary>
     public IReadOnlyList<BpfLogSite> Sites { get; }
 
-    /// <summary>The catalog of an object, or null when it logs nothing (no <c>.bpfsharp.log</c> section).</summary>
+    /// <summary>The catalog of an object, or null when it logs nothing (no <c>.debug_bpfsharp_log</c> section).</summary>
     /// <param name="obj">The object.</param>
     /// <returns>The catalog, or null.</returns>
     public static BpfLogCatalog? FromObject(ObjectSpec obj)
@@ -74,7 +75,7 @@ public sealed class BpfLogCatalog
         return (site, site.DecodeValues(record));
     }
 
-    /// <summary>Encodes the catalog as the <c>.bpfsharp.log</c> section's bytes.</summary>
+    /// <summary>Encodes the catalog as the <c>.debug_bpfsharp_log</c> section's bytes.</summary>
     /// <returns>The section data.</returns>
     public byte[] ToBytes()
     {
@@ -120,7 +121,7 @@ public sealed class BpfLogCatalog
         return [.. output];
     }
 
-    /// <summary>Reads a <c>.bpfsharp.log</c> section.</summary>
+    /// <summary>Reads a <c>.debug_bpfsharp_log</c> section.</summary>
     /// <param name="data">The section's bytes.</param>
     /// <returns>The catalog.</returns>
     /// <exception cref="BpfFormatException">The data is truncated or inconsistent (BPFF0701, with the offset).</exception>
