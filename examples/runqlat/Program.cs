@@ -53,7 +53,11 @@ internal static class Program
             .AddMeter(metrics.Meter.Name)
             .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 1000)
             .Build();
-        using var loggers = LoggerFactory.Create(b => b.AddOpenTelemetry(o => o.AddConsoleExporter()));
+        using var loggers = LoggerFactory.Create(b => b.AddOpenTelemetry(o =>
+        {
+            o.IncludeFormattedMessage = true;
+            o.AddConsoleExporter();
+        }));
         using var log = new BpfLogReader(probes.Object.Collection, loggers.CreateLogger("RunQLat"));
 
         using var stop = new CancellationTokenSource();
