@@ -163,4 +163,39 @@ public sealed unsafe partial class BpfLogTests
             Marshal.FreeHGlobal(userText);
         }
     }
+
+    [Fact]
+    public void DamagedCatalogsAndRecordsGiveFormatErrorsWithTheOffset()
+    {
+        var bytes = BpfLogCatalog.FromObject(ObjectSpec.Read(Compile(nameof(Logging.LogEveryKind))))!.ToBytes();
+        // Every truncation fails with BPFF0701 naming the section; none reads past the end or allocates by a count.
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            var e = Assert.Throws<BpfFormatException>(() => BpfLogCatalog.Read(bytes.AsSpan(0, length)));
+            Assert.Equal(BpfFormatError.LogCatalogMalformed, e.ErrorCode);
+            Assert.Equal(BpfLogCatalog.SectionName, e.Section);
+            Assert.InRange(e.SectionOffset, 0, length);
+        }
+
+        // Every single-byte change either still reads or fails with a format error, never anything else.
+        var random = new Random(16);
+        for (var i = 0; i < 2000; i++)
+        {
+            var mutant = (byte[])bytes.Clone();
+            mutant[random.Next(mutant.Length)] = (byte)random.Next(256);
+            try
+            {
+                BpfLogCatalog.Read(mutant);
+            }
+            catch (BpfFormatException e)
+            {
+                Assert.Equal(BpfFormatError.LogCatalogMalformed, e.ErrorCode);
+            }
+        }
+
+        var catalog = BpfLogCatalog.Read(bytes);
+        Assert.Equal(BpfFormatError.LogRecordMalformed, Assert.Throws<BpfFormatException>(() => catalog.Decode([1, 0])).ErrorCode);
+        Assert.Equal(BpfFormatError.LogRecordMalformed, Assert.Throws<BpfFormatException>(() => catalog.Decode([99, 0, 0, 0])).ErrorCode);
+        Assert.Equal(BpfFormatError.LogRecordMalformed, Assert.Throws<BpfFormatException>(() => catalog.Decode([1, 0, 0, 0, 5])).ErrorCode);
+    }
 }
