@@ -159,18 +159,21 @@ internal sealed class CompilationUnit(TypeSystem types)
         {
             >= 0 when which < fieldType.TypeArguments.Length => fieldType.TypeArguments[which],
             -2 => Types.Primitive(CTypeKind.UInt32),
+            -3 => Types.Primitive(CTypeKind.Int32),
             _ => null,
         };
 
+        uint Named(string argument) => (uint)args.GetValueOrDefault(argument);
+        var untyped = info.MapType == MapClasses.UntypedMapType;
         var map = new MapDefinition
         {
             Name = name,
             ClassType = fieldType,
-            MapType = info.MapType,
+            MapType = untyped ? (int)Named("type") : info.MapType,
             Key = Arg(info.KeyArgument),
             Value = Arg(info.ValueArgument),
-            KeySize = info.KeySize,
-            ValueSize = info.ValueSize,
+            KeySize = untyped ? Named("keySize") : info.KeySize,
+            ValueSize = untyped ? Named("valueSize") : info.ValueSize,
             MaxEntries = (uint)(args.TryGetValue("maxEntries", out var m) ? m : args.TryGetValue("size", out var s) ? s : 0),
             Flags = (uint)(args.TryGetValue("flags", out var f) ? f : 0),
             Pinning = (uint)(args.TryGetValue("pinning", out var p) ? p : 0),
