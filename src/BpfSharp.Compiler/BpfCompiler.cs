@@ -229,32 +229,47 @@ public static class BpfCompiler
             }
         }
 
-        // Callbacks (&Method): each a static function in .text; compiling one may add more.
+        // Callbacks (&Method) and called functions: each a function in .text; compiling one may add more.
         var names = new HashSet<string>(compiled.Select(c => c.Function.Name));
         for (var s = 0; s < unit.Subprograms.Count && !diagnostics.Any(d => d.IsError); s++)
         {
-            var method = unit.Subprograms[s];
-            var name = BtfTypeMapper.Identifier(method.Name);
+            var (method, global, direct) = unit.Subprograms[s];
+            var name = BtfTypeMapper.Identifier(method.MethodTypeArguments.Length > 0 || method.DeclaringType.TypeArguments.Length > 0
+                ? method.Name + "_" + string.Join("_", method.DeclaringType.TypeArguments.Concat(method.MethodTypeArguments).Select(BtfTypeMapper.SimpleName))
+                : method.Name);
             while (!names.Add(name))
             {
                 name += "_";
             }
 
-            var translator = new Translator(unit, name);
+            var translator = new Translator(unit, name, direct);
             try
             {
-                var function = CodeEmitter.Emit(translator.TranslateSubprogram(method), ".text");
+                var function = CodeEmitter.Emit(translator.TranslateSubprogram(method, s), ".text");
                 function.Symbol = s;
                 var reader = method.Module.Reader;
                 var parameterNames = method.Definition.GetParameters().Select(h => reader.GetParameter(h))
                     .Where(p => p.SequenceNumber > 0).OrderBy(p => p.SequenceNumber).Select(p => BtfTypeMapper.Identifier(reader.GetString(p.Name))).ToList();
                 var parameters = method.Signature.ParameterTypes.Select((t, i) => (i < parameterNames.Count && parameterNames[i].Length > 0 ? parameterNames[i] : "arg" + i, t)).ToList();
-                compiled.Add(new EmittedFunction(function, parameters, method.Signature.ReturnType, IsSubprogram: true));
+                if (!method.IsStatic)
+                {
+                    parameters.Insert(0, ("self", ts.GetByReferenceType(method.DeclaringType)));
+                }
+
+                compiled.Add(new EmittedFunction(function, parameters, method.Signature.ReturnType, IsSubprogram: true, IsGlobal: global));
             }
             catch (CompileErrorException e)
             {
                 diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, e.Location ?? Locate(translator.Position, method)));
             }
+        }
+
+        // Functions calling each other in a cycle: the verifier rejects recursion.
+        if (!diagnostics.Any(d => d.IsError) && FindCallCycle(unit) is { } cycle)
+        {
+            var method = unit.Subprograms[cycle].Method;
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.Recursion, true,
+                $"'{method.DisplayName}' is part of a cycle of BPF-to-BPF calls; BPF programs cannot recurse", Locate(null, method)));
         }
 
         if (diagnostics.Any(d => d.IsError))
@@ -276,6 +291,46 @@ public static class BpfCompiler
             diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, new SourceLocation(main.Path, 0, 0, "", -1)));
             return new BpfCompilation(null, diagnostics, []);
         }
+    }
+
+    /// <summary>A subprogram on a cycle of calls between subprograms, or null.</summary>
+    private static int? FindCallCycle(CompilationUnit unit)
+    {
+        var state = new int[unit.Subprograms.Count]; // 0 unvisited, 1 on the path, 2 done
+        int? Visit(int s)
+        {
+            state[s] = 1;
+            foreach (var (caller, callee) in unit.SubprogramCalls)
+            {
+                if (caller != s)
+                {
+                    continue;
+                }
+
+                if (state[callee] == 1)
+                {
+                    return callee;
+                }
+
+                if (state[callee] == 0 && Visit(callee) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            state[s] = 2;
+            return null;
+        }
+
+        for (var s = 0; s < state.Length; s++)
+        {
+            if (state[s] == 0 && Visit(s) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Program types whose kernel pointers are BTF-typed, so the verifier allows direct loads from them

@@ -25,6 +25,9 @@ internal sealed class LoadedModule : IDisposable
     public MetadataReader Reader { get; }
     public MetadataReader? Pdb { get; }
 
+    /// <summary>BpfSharp.Kernel: its methods are thin wrappers over helpers and always inlined.</summary>
+    public bool IsKernelAssembly => Name == "BpfSharp.Kernel";
+
     public static LoadedModule Open(string path)
     {
         var stream = File.OpenRead(path);
