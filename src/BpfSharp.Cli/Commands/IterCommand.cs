@@ -40,12 +40,9 @@ internal static class IterCommand
         {
             // bpftool accepts any prefix of "map" (is_prefix), then exactly two words.
             if (mapWords[0].Length == 0 || !"map".StartsWith(mapWords[0], StringComparison.Ordinal))
-                throw new CliException($"expected 'map' or nothing, got: '{mapWords[0]}'");
+                throw CliException.Usage($"expected 'map' or nothing, got: '{mapWords[0]}'");
             if (mapWords.Length != 3)
-            {
-                Console.Error.WriteLine($"Error: 'map' needs at least 2 arguments, {mapWords.Length - 1} found");
-                throw new CliException("incorrect map spec");
-            }
+                throw CliException.Usage($"incorrect map spec: 'map' needs 2 arguments (id ID or pinned FILE), {mapWords.Length - 1} found");
             map = MapCommand.Open(mapWords[1..]);
         }
         try
@@ -61,7 +58,7 @@ internal static class IterCommand
             }
             catch (BpfSyscallException e)
             {
-                throw new CliException($"attach_iter failed for program {first.Name}: {e.Message}");
+                throw CliException.Kernel($"attach_iter failed for program {first.Name}: {e.Message}");
             }
             using (link)
             {
@@ -71,7 +68,7 @@ internal static class IterCommand
                 }
                 catch (BpfSyscallException e)
                 {
-                    throw new CliException($"pin_iter failed for program {first.Name} to path {path}: {e.Message}");
+                    throw CliException.Kernel($"pin_iter failed for program {first.Name} to path {path}: {e.Message}");
                 }
             }
             return 0;
