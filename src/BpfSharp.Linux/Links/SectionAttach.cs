@@ -6,10 +6,10 @@ namespace BpfSharp.Linux.Links;
 /// <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
 /// <c>uretprobe/PATH:SYMBOL</c>, <c>kprobe.multi/PATTERN</c> and <c>kretprobe.multi/PATTERN</c>,
 /// <c>uprobe.multi/PATH:PATTERN</c> and <c>uretprobe.multi/PATH:PATTERN</c> (and their sleepable <c>.s</c> forms),
-/// <c>iter/TARGET</c> (with no parameter). Sections that need a target from the caller (xdp, tc, cgroup,
-/// perf_event) are not attachable this way.
+/// <c>iter/TARGET</c> (with no parameter). Sections that need a target from the caller (xdp, tc, cgroup, sockops,
+/// sk_msg, sk_skb, sk_lookup, ...) attach with <see cref="Attach(BpfProgram, string, AttachTarget)"/>.
 /// </summary>
-public static class SectionAttach
+public static partial class SectionAttach
 {
     /// <summary>True when <paramref name="sectionName"/> names its own attach point.</summary>
     public static bool CanAttach(string sectionName) => Split(sectionName).Kind is not null;
