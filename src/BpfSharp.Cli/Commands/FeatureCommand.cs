@@ -6,9 +6,10 @@ using BpfSharp.Linux.Inspection;
 namespace BpfSharp.Cli.Commands;
 
 /// <summary>
-/// <c>feature probe [kernel]</c>: which program types, map types and helpers (per program type) the running kernel
-/// supports, in <c>bpftool feature probe</c>'s text and JSON (its <c>program_types</c>, <c>map_types</c> and
-/// <c>helpers</c> sections), decided as current libbpf decides (<see cref="BpfFeatureProbes"/>).
+/// <c>feature probe [kernel]</c>: the system configuration (BPF sysctls and kernel config), the bpf() syscall, which
+/// program types, map types and helpers (per program type) the running kernel supports and the miscellaneous
+/// verifier features, in <c>bpftool feature probe</c>'s text and JSON (all its sections), decided as current libbpf
+/// and bpftool decide (<see cref="BpfFeatureProbes"/>, <see cref="BpfSystemFeatures"/>).
 /// </summary>
 internal static class FeatureCommand
 {
@@ -54,8 +55,79 @@ internal static class FeatureCommand
         return helpers;
     }
 
+    // bpftool's wording for each sysctl value (feature.c's print_* functions).
+    private static string UnprivilegedText(long v) => v switch
+    {
+        0 => "bpf() syscall for unprivileged users is enabled",
+        1 => "bpf() syscall restricted to privileged users (without recovery)",
+        2 => "bpf() syscall restricted to privileged users (admin can change)",
+        -1 => "Unable to retrieve required privileges for bpf() syscall",
+        _ => $"bpf() syscall restriction has unknown value {v}",
+    };
+
+    private static string JitEnableText(long v) => v switch
+    {
+        0 => "JIT compiler is disabled",
+        1 => "JIT compiler is enabled",
+        2 => "JIT compiler is enabled with debugging traces in kernel logs",
+        -1 => "Unable to retrieve JIT-compiler status",
+        _ => $"JIT-compiler status has unknown value {v}",
+    };
+
+    private static string JitHardenText(long v) => v switch
+    {
+        0 => "JIT compiler hardening is disabled",
+        1 => "JIT compiler hardening is enabled for unprivileged users",
+        2 => "JIT compiler hardening is enabled for all users",
+        -1 => "Unable to retrieve JIT hardening status",
+        _ => $"JIT hardening status has unknown value {v}",
+    };
+
+    private static string JitKallsymsText(long v) => v switch
+    {
+        0 => "JIT compiler kallsyms exports are disabled",
+        1 => "JIT compiler kallsyms exports are enabled for root",
+        -1 => "Unable to retrieve JIT kallsyms export status",
+        _ => $"JIT kallsyms exports status has unknown value {v}",
+    };
+
+    private static string JitLimitText(long v) => v == -1
+        ? "Unable to retrieve global memory limit for JIT compiler for unprivileged users"
+        : $"Global memory limit for JIT compiler for unprivileged users is {v} bytes";
+
+    private static readonly (string Json, string Text)[] Misc =
+    [
+        ("have_large_insn_limit", "Large program size limit"),
+        ("have_bounded_loops", "Bounded loop support"),
+        ("have_v2_isa_extension", "ISA extension v2"),
+        ("have_v3_isa_extension", "ISA extension v3"),
+    ];
+
+    private static bool MiscAnswer(string name) => name switch
+    {
+        "have_large_insn_limit" => BpfSystemFeatures.HasLargeInstructionLimit,
+        "have_bounded_loops" => BpfSystemFeatures.HasBoundedLoops,
+        "have_v2_isa_extension" => BpfSystemFeatures.HasIsaV2,
+        _ => BpfSystemFeatures.HasIsaV3,
+    };
+
     internal static void WriteText(TextWriter output, bool full)
     {
+        output.WriteLine("Scanning system configuration...");
+        output.WriteLine(UnprivilegedText(BpfSystemFeatures.UnprivilegedBpfDisabled));
+        output.WriteLine(JitEnableText(BpfSystemFeatures.JitEnable));
+        output.WriteLine(JitHardenText(BpfSystemFeatures.JitHarden));
+        output.WriteLine(JitKallsymsText(BpfSystemFeatures.JitKallsyms));
+        output.WriteLine(JitLimitText(BpfSystemFeatures.JitLimit));
+        var config = BpfSystemFeatures.Config;
+        if (config.Source is null) output.WriteLine("skipping kernel config, can't open file");
+        else
+            foreach (var option in BpfSystemFeatures.ConfigOptions)
+                output.WriteLine(config[option] is { } value ? $"{option} is set to {value}" : $"{option} is not set");
+        output.WriteLine();
+        output.WriteLine("Scanning system call availability...");
+        output.WriteLine($"bpf() syscall is {(BpfSystemFeatures.HasBpfSyscall ? "" : "NOT ")}available");
+        output.WriteLine();
         output.WriteLine("Scanning eBPF program types...");
         foreach (var t in ProgramTypes())
             output.WriteLine($"eBPF program_type {BpfTypeNames.Of(t)} is {(BpfFeatureProbes.ProgramType(t) ? "" : "NOT ")}available");
@@ -78,12 +150,32 @@ internal static class FeatureCommand
             else foreach (var h in helpers) output.WriteLine($"\t- {h}");
         }
         output.WriteLine();
+        output.WriteLine("Scanning miscellaneous eBPF features...");
+        foreach (var (json, text) in Misc) output.WriteLine($"{text} is {(MiscAnswer(json) ? "" : "NOT ")}available");
+        output.WriteLine();
     }
 
     internal static void WriteJson(Stream stream, bool pretty, bool full)
     {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = pretty });
         json.WriteStartObject();
+        json.WriteStartObject("system_config");
+        json.WriteNumber("unprivileged_bpf_disabled", BpfSystemFeatures.UnprivilegedBpfDisabled);
+        json.WriteNumber("bpf_jit_enable", BpfSystemFeatures.JitEnable);
+        json.WriteNumber("bpf_jit_harden", BpfSystemFeatures.JitHarden);
+        json.WriteNumber("bpf_jit_kallsyms", BpfSystemFeatures.JitKallsyms);
+        json.WriteNumber("bpf_jit_limit", BpfSystemFeatures.JitLimit);
+        var config = BpfSystemFeatures.Config;
+        if (config.Source is not null)
+            foreach (var option in BpfSystemFeatures.ConfigOptions)
+            {
+                if (config[option] is { } value) json.WriteString(option, value);
+                else json.WriteNull(option);
+            }
+        json.WriteEndObject();
+        json.WriteStartObject("syscall_config");
+        json.WriteBoolean("have_bpf_syscall", BpfSystemFeatures.HasBpfSyscall);
+        json.WriteEndObject();
         json.WriteStartObject("program_types");
         foreach (var t in ProgramTypes()) json.WriteBoolean($"have_{BpfTypeNames.Of(t)}_prog_type", BpfFeatureProbes.ProgramType(t));
         json.WriteEndObject();
@@ -97,6 +189,9 @@ internal static class FeatureCommand
             foreach (var h in HelpersOf(t, full) ?? []) json.WriteStringValue(h);
             json.WriteEndArray();
         }
+        json.WriteEndObject();
+        json.WriteStartObject("misc");
+        foreach (var (name, _) in Misc) json.WriteBoolean(name, MiscAnswer(name));
         json.WriteEndObject();
         json.WriteEndObject();
         json.Flush();

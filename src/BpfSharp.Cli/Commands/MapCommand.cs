@@ -35,7 +35,7 @@ internal static class MapCommand
         return command;
     }
 
-    private static BpfMap Open(string[] words)
+    internal static BpfMap Open(string[] words)
     {
         try
         {

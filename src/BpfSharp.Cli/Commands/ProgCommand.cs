@@ -67,7 +67,7 @@ internal static class ProgCommand
         }
     }
 
-    private static BpfCollection Load(ObjectSpec spec, BpfLoaderOptions options)
+    internal static BpfCollection Load(ObjectSpec spec, BpfLoaderOptions options)
     {
         try
         {

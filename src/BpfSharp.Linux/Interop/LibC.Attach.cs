@@ -83,6 +83,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, void* buffer, nuint count);
 
+    /// <summary><c>ssize_t read(int fd, void *buf, size_t count)</c>.</summary>
+    [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
+    internal static partial nint Read(int fd, void* buffer, nuint count);
+
     /// <summary>
     /// Size of <c>struct epoll_event</c>: x86-64 packs it to 12 bytes, other 64-bit ABIs pad <c>data</c> to 8.
     /// </summary>

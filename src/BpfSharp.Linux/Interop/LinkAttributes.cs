@@ -5,8 +5,8 @@ namespace BpfSharp.Linux.Interop;
 // More members of `union bpf_attr`: links, pinning, id iteration and batch map operations. Offsets follow the UAPI
 // header; SyscallLayoutTests-style checks compare them with the running kernel's BTF.
 
-/// <summary><c>BPF_LINK_CREATE</c> attributes (the common part plus the first target-specific union members).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 48)]
+/// <summary><c>BPF_LINK_CREATE</c> attributes (the common part plus the target-specific union members used here).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
 internal struct LinkCreateAttr
 {
     [FieldOffset(0)] public uint ProgFd;
@@ -20,6 +20,49 @@ internal struct LinkCreateAttr
     [FieldOffset(16)] public ulong PerfEventBpfCookie;
     /// <summary><c>tcx.expected_revision</c>.</summary>
     [FieldOffset(24)] public ulong TcxExpectedRevision;
+    /// <summary><c>iter_info</c>: pointer to a <c>union bpf_iter_link_info</c>.</summary>
+    [FieldOffset(16)] public ulong IterInfo;
+    [FieldOffset(24)] public uint IterInfoLen;
+    [FieldOffset(16)] public uint KprobeMultiFlags;
+    [FieldOffset(20)] public uint KprobeMultiCnt;
+    [FieldOffset(24)] public ulong KprobeMultiSyms;
+    [FieldOffset(32)] public ulong KprobeMultiAddrs;
+    [FieldOffset(40)] public ulong KprobeMultiCookies;
+    [FieldOffset(16)] public ulong UprobeMultiPath;
+    [FieldOffset(24)] public ulong UprobeMultiOffsets;
+    [FieldOffset(32)] public ulong UprobeMultiRefCtrOffsets;
+    [FieldOffset(40)] public ulong UprobeMultiCookies;
+    [FieldOffset(48)] public uint UprobeMultiCnt;
+    [FieldOffset(52)] public uint UprobeMultiFlags;
+    [FieldOffset(56)] public uint UprobeMultiPid;
+}
+
+/// <summary><c>BPF_ITER_CREATE</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 8)]
+internal struct IterCreateAttr
+{
+    [FieldOffset(0)] public uint LinkFd;
+    [FieldOffset(4)] public uint Flags;
+}
+
+/// <summary><c>union bpf_iter_link_info</c>: which map, cgroup or task an iterator walks.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct IterLinkInfo
+{
+    /// <summary><c>map.map_fd</c>.</summary>
+    [FieldOffset(0)] public uint MapFd;
+    /// <summary><c>cgroup.order</c>.</summary>
+    [FieldOffset(0)] public uint CgroupOrder;
+    /// <summary><c>cgroup.cgroup_fd</c>.</summary>
+    [FieldOffset(4)] public uint CgroupFd;
+    /// <summary><c>cgroup.cgroup_id</c>.</summary>
+    [FieldOffset(8)] public ulong CgroupId;
+    /// <summary><c>task.tid</c>.</summary>
+    [FieldOffset(0)] public uint TaskTid;
+    /// <summary><c>task.pid</c>.</summary>
+    [FieldOffset(4)] public uint TaskPid;
+    /// <summary><c>task.pid_fd</c>.</summary>
+    [FieldOffset(8)] public uint TaskPidFd;
 }
 
 /// <summary><c>BPF_RAW_TRACEPOINT_OPEN</c> attributes.</summary>

@@ -26,4 +26,27 @@ internal static class PossibleCpus
     }
 
     private static int Read() => Parse(File.ReadAllText(Path));
+
+    /// <summary>Every CPU index in a kernel CPU list ("0-3", "0,2-5"), ascending.</summary>
+    internal static List<int> ParseList(string text, string source)
+    {
+        var cpus = new List<int>();
+        foreach (var part in text.Trim().Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var dash = part.IndexOf('-');
+            var firstText = dash < 0 ? part : part[..dash];
+            var lastText = dash < 0 ? part : part[(dash + 1)..];
+            if (!int.TryParse(firstText, out var first) || !int.TryParse(lastText, out var last) || first < 0 || last < first || last > 65535)
+                throw new InvalidDataException($"{source}: cannot parse CPU list '{text.Trim()}'");
+            for (var cpu = first; cpu <= last; cpu++) cpus.Add(cpu);
+        }
+        return cpus;
+    }
+
+    /// <summary>The CPUs online now (<c>/sys/devices/system/cpu/online</c>): where a per-CPU perf event can be opened.</summary>
+    internal static List<int> Online()
+    {
+        const string online = "/sys/devices/system/cpu/online";
+        return ParseList(File.ReadAllText(online), online);
+    }
 }

@@ -153,6 +153,28 @@ public sealed class PerfEventLink : BpfLink
     }
 
     /// <summary>
+    /// Opens the software sampling event on every online CPU and attaches <paramref name="program"/> to each, as
+    /// a profiler does (one perf event and one link per CPU). Disposing the group detaches them all; if any CPU
+    /// fails, the ones already attached are detached before the error propagates.
+    /// </summary>
+    /// <exception cref="BpfAttachException">The kernel refused on some CPU (the message names it).</exception>
+    public static BpfLinkGroup SoftwareEventOnEveryCpu(BpfProgram program, PerfSoftwareEvent softwareEvent = PerfSoftwareEvent.CpuClock, ulong frequency = 1000)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var links = new List<BpfLink>();
+        try
+        {
+            foreach (var cpu in PossibleCpus.Online()) links.Add(SoftwareEvent(program, cpu, softwareEvent, frequency));
+            return new BpfLinkGroup(links);
+        }
+        catch
+        {
+            for (var i = links.Count - 1; i >= 0; i--) links[i].Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Attaches a program to a perf event fd the caller opened. The link takes its own duplicate reference by
     /// keeping <paramref name="perfEvent"/> alive; dispose the link before the handle.
     /// </summary>

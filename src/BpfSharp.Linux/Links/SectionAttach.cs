@@ -4,8 +4,10 @@ namespace BpfSharp.Linux.Links;
 /// Attaches a program the way its ELF section name says, as libbpf's auto-attach does for the self-describing
 /// kinds: <c>tp/CAT/NAME</c> and <c>tracepoint/CAT/NAME</c>, <c>raw_tp/NAME</c> and <c>raw_tracepoint/NAME</c>,
 /// <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
-/// <c>uretprobe/PATH:SYMBOL</c>. Sections that need a target from the caller (xdp, tc, cgroup, sockops, sk_msg,
-/// sk_skb, sk_lookup, ...) attach with <see cref="Attach(BpfProgram, string, AttachTarget)"/>.
+/// <c>uretprobe/PATH:SYMBOL</c>, <c>kprobe.multi/PATTERN</c> and <c>kretprobe.multi/PATTERN</c>,
+/// <c>uprobe.multi/PATH:PATTERN</c> and <c>uretprobe.multi/PATH:PATTERN</c> (and their sleepable <c>.s</c> forms),
+/// <c>iter/TARGET</c> (with no parameter). Sections that need a target from the caller (xdp, tc, cgroup, sockops,
+/// sk_msg, sk_skb, sk_lookup, ...) attach with <see cref="Attach(BpfProgram, string, AttachTarget)"/>.
 /// </summary>
 public static partial class SectionAttach
 {
@@ -44,6 +46,21 @@ public static partial class SectionAttach
                 if (colon <= 0) throw new NotSupportedException($"section '{sectionName}': expected {kind}/PATH:SYMBOL");
                 return PerfEventLink.Uprobe(program, target[..colon], target[(colon + 1)..], isReturnProbe: kind == "uretprobe");
             }
+            case "kprobe.multi":
+            case "kretprobe.multi":
+                return KprobeMultiLink.Attach(program, target, isReturnProbe: kind == "kretprobe.multi");
+            case "uprobe.multi":
+            case "uretprobe.multi":
+            case "uprobe.multi.s":
+            case "uretprobe.multi.s":
+            {
+                var colon = target.LastIndexOf(':');
+                if (colon <= 0 || colon == target.Length - 1) throw new NotSupportedException($"section '{sectionName}': expected {kind}/PATH:FUNCTION_PATTERN");
+                return UprobeMultiLink.Attach(program, target[..colon], target[(colon + 1)..], isReturnProbe: kind.StartsWith("uretprobe", StringComparison.Ordinal));
+            }
+            case "iter":
+            case "iter.s":
+                return IterLink.Attach(program);
             default:
                 throw new NotSupportedException($"section '{sectionName}' does not name an attach point; attach the program explicitly");
         }
@@ -55,7 +72,8 @@ public static partial class SectionAttach
         var slash = sectionName.IndexOf('/');
         if (slash <= 0 || slash == sectionName.Length - 1) return (null, "");
         var kind = sectionName[..slash];
-        var known = kind is "tp" or "tracepoint" or "raw_tp" or "raw_tracepoint" or "tp_btf" or "kprobe" or "kretprobe" or "uprobe" or "uretprobe";
+        var known = kind is "tp" or "tracepoint" or "raw_tp" or "raw_tracepoint" or "tp_btf" or "kprobe" or "kretprobe" or "uprobe" or "uretprobe"
+            or "kprobe.multi" or "kretprobe.multi" or "uprobe.multi" or "uretprobe.multi" or "uprobe.multi.s" or "uretprobe.multi.s" or "iter" or "iter.s";
         return (known ? kind : null, sectionName[(slash + 1)..]);
     }
 }

@@ -88,6 +88,9 @@ public sealed class BpfObject : IDisposable
     /// <summary>Sets a map's maximum entries before load (a ring buffer's size in bytes).</summary>
     public void SetMaxEntries(string mapName, uint maxEntries) => Loader.SetMaxEntries(mapName, maxEntries);
 
+    /// <summary>Sizes a map-in-map's inner template before <see cref="Load"/> (see <see cref="BpfObjectLoader.SetInnerMapMaxEntries"/>).</summary>
+    public void SetInnerMapMaxEntries(string outerMapName, uint maxEntries) => Loader.SetInnerMapMaxEntries(outerMapName, maxEntries);
+
     /// <summary>Sets a map's value size before load.</summary>
     public void SetValueSize(string mapName, uint valueSize) => Loader.SetValueSize(mapName, valueSize);
 

@@ -77,6 +77,30 @@ public sealed partial class BpfObjectLoader
     }
 
     /// <summary>
+    /// Sets the maximum entries of a map-in-map's inner template before load (libbpf's
+    /// <c>bpf_map__set_max_entries(bpf_map__inner_map(outer), n)</c>): the kernel then accepts, as values of the
+    /// outer map, only inner maps of that size (unless the template has <c>BPF_F_INNER_MAP</c>).
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The object has no such map.</exception>
+    /// <exception cref="InvalidOperationException">The map is not an array or hash of maps.</exception>
+    public void SetInnerMapMaxEntries(string outerMapName, uint maxEntries)
+    {
+        var inner = FindMap(outerMapName).InnerMap
+            ?? throw new InvalidOperationException($"map '{outerMapName}' is not a map of maps (it has no inner map template)");
+        if (maxEntries == 0 && inner.Type is not (BpfMapType.PerfEventArray or BpfMapType.InodeStorage or BpfMapType.TaskStorage
+                or BpfMapType.SkStorage or BpfMapType.CgrpStorage))
+            throw new ArgumentOutOfRangeException(nameof(maxEntries), $"the inner map of '{outerMapName}' needs at least one entry");
+        _maxEntries[inner] = maxEntries;
+    }
+
+    /// <summary>The maximum number of entries the inner template of map-in-map <paramref name="outerMapName"/> will be created with.</summary>
+    /// <exception cref="KeyNotFoundException">The object has no such map.</exception>
+    /// <exception cref="InvalidOperationException">The map is not an array or hash of maps.</exception>
+    public uint GetInnerMapMaxEntries(string outerMapName) =>
+        EffectiveSizes(FindMap(outerMapName).InnerMap
+            ?? throw new InvalidOperationException($"map '{outerMapName}' is not a map of maps (it has no inner map template)")).MaxEntries;
+
+    /// <summary>
     /// Sets a map's value size before load (libbpf's <c>bpf_map__set_value_size</c>), e.g. a stack trace map's
     /// depth. The map is then created without BTF for its value, whose type no longer has that size.
     /// </summary>

@@ -103,6 +103,22 @@ public sealed class FeatureProbeTests
             Assert.Contains(line, lines);
         Assert.Contains("\t- bpf_map_lookup_elem", lines);
 
+        // The system configuration, syscall and miscellaneous sections: bpftool's lines and JSON values, exactly.
+        foreach (var section in new[] { "system_config", "syscall_config", "misc" })
+        {
+            var theirs = Bpftool.Value.GetProperty(section).EnumerateObject().Select(p => $"{p.Name}={p.Value.GetRawText()}").ToArray();
+            var ours = doc.GetProperty(section).EnumerateObject().Select(p => $"{p.Name}={p.Value.GetRawText()}").ToArray();
+            Assert.Equal(theirs, ours);
+        }
+        string[] Block(string[] all, string heading) =>
+            [.. all.SkipWhile(l => l != heading).TakeWhile(l => l.Length > 0)];
+        foreach (var heading in new[] { "Scanning system configuration...", "Scanning system call availability...", "Scanning miscellaneous eBPF features..." })
+        {
+            var theirs = Block(bpftoolLines, heading);
+            Assert.True(theirs.Length > 1, $"bpftool printed no '{heading}' section");
+            Assert.Equal(theirs, Block(lines, heading));
+        }
+
         var bad = GenCSharpCli.Run("feature", "probe", "dev", "eth0");
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("can only probe 'kernel'", bad.Stderr);

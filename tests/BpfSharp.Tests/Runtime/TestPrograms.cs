@@ -97,6 +97,28 @@ internal static class TestPrograms
         return Finish(code, exitJumps, 2);
     }
 
+    /// <summary>
+    /// Adds 1 to counters[slot], where slot is what helper <paramref name="slotHelper"/> returns when called with
+    /// the context in r1 (bpf_get_attach_cookie: 174, bpf_get_smp_processor_id: 8). A slot past the array is
+    /// dropped by the lookup.
+    /// </summary>
+    public static Instruction[] SlotCounter(BpfMap counters, int slotHelper)
+    {
+        var code = new List<Instruction>();
+        var exitJumps = new List<int>();
+        code.Add(Instruction.CallHelper(slotHelper));
+        code.Add(Instruction.StoreMemory(MemorySize.Word, R10, -4, R0));
+        code.Add(Instruction.MoveRegister(R2, R10));
+        code.Add(Instruction.Alu(AluOperation.Add, R2, -4));
+        AppendMap(code, R1, counters);
+        code.Add(Instruction.CallHelper(MapLookupElem));
+        exitJumps.Add(code.Count);
+        code.Add(Instruction.Jump(JumpOperation.Jeq, R0, 0, 0));
+        code.Add(Instruction.Move(R1, 1));
+        code.Add(Instruction.Atomic(AtomicOperation.Add, MemorySize.DoubleWord, R0, 0, R1));
+        return Finish(code, exitJumps, 0);
+    }
+
     /// <summary>The record magic <see cref="Producer"/> writes after the sequence number.</summary>
     public const ulong RecordMagic = 0x0B5E55ED_C0FFEE00;
 
