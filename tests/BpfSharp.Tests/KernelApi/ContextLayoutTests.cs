@@ -9,7 +9,7 @@ namespace BpfSharp.Tests.KernelApi;
 
 public unsafe class ContextLayoutTests
 {
-    public static readonly Type[] ContextTypes = [typeof(PtRegs), typeof(XdpMd), typeof(SkBuff), typeof(TraceEntry)];
+    public static readonly Type[] ContextTypes = [typeof(PtRegs), typeof(XdpMd), typeof(SkBuff), typeof(TraceEntry), typeof(PerfEventData)];
 
     public static TheoryData<string> ContextTypeNames()
     {
