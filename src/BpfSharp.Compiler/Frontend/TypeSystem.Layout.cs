@@ -29,6 +29,9 @@ internal static class TypeLayout
         }
     }
 
+    /// <summary>System.Int128 or System.UInt128: a 128-bit integer, described in BTF as C's __int128.</summary>
+    public static bool IsInt128(CType type) => type.Module is null && type.Name is "System.Int128" or "System.UInt128";
+
     /// <summary>Why a value type from outside the readable assemblies has no layout, with what to write instead for
     /// the .NET types BPF-side code reaches for most.</summary>
     private static string MissingLayoutMessage(string name)
@@ -50,6 +53,15 @@ internal static class TypeLayout
     {
         if (type.LayoutDone)
         {
+            return;
+        }
+
+        if (IsInt128(type))
+        {
+            // C's __int128 (gen csharp writes System.Int128/UInt128): 16 bytes, 16-aligned as the x86-64 ABI says.
+            type.Size = 16;
+            type.Alignment = 16;
+            type.LayoutDone = true;
             return;
         }
 
