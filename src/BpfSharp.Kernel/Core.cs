@@ -59,6 +59,17 @@ public static unsafe class Core
     /// <summary><c>BPF_CORE_READ_USER</c>: the same with <c>bpf_probe_read_user</c>.</summary>
     public static T ReadUser<T>(in T field) where T : unmanaged => throw new BpfOnlyException();
 
+    /// <summary><c>BPF_CORE_READ</c> of a pointer field (<c>Core.ReadPointer(in task->real_parent)</c>): C# does not
+    /// allow pointer types as type arguments, so <see cref="Read{T}"/> cannot take one. The result is an ordinary
+    /// scalar to the verifier: read through it with <see cref="Read{T}"/> again (it is a probe-read chain).</summary>
+    public static T* ReadPointer<T>(in T* field) where T : unmanaged => throw new BpfOnlyException();
+
+    /// <summary><see cref="ReadPointer{T}(in T*)"/> for a <c>void*</c> field.</summary>
+    public static void* ReadPointer(in void* field) => throw new BpfOnlyException();
+
+    /// <summary><c>BPF_CORE_READ_USER</c> of a pointer field.</summary>
+    public static T* ReadUserPointer<T>(in T* field) where T : unmanaged => throw new BpfOnlyException();
+
     /// <summary><c>BPF_CORE_READ_STR_INTO</c>: copies a NUL-terminated string field with
     /// <c>bpf_probe_read_kernel_str</c>; returns the length including the NUL, or a negative error.</summary>
     public static long ReadString(byte* destination, uint size, in byte field) => throw new BpfOnlyException();

@@ -32,7 +32,7 @@ struct task_info {
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 2);
+    __uint(max_entries, 3);
     __type(key, u32);
     __type(value, struct task_info);
 } Results SEC(".maps");
@@ -75,6 +75,20 @@ int ReadTaskDirect(void *ctx)
     info->ParentTgid = task->real_parent->tgid;
     info->Vruntime = task->se.vruntime;
     info->StartTime = task->start_time;
+    return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int ReadParent(void *ctx)
+{
+    struct task_struct *task = (void *)bpf_get_current_task();
+    u32 two = 2;
+    struct task_info *info = bpf_map_lookup_elem(&Results, &two);
+    if (!info)
+        return 0;
+    struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+    info->ParentTgid = BPF_CORE_READ(parent, tgid);
+    info->Pid = BPF_CORE_READ(task, pid);
     return 0;
 }
 

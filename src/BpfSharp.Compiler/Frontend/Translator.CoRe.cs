@@ -312,6 +312,16 @@ internal sealed partial class Translator
                 return;
             }
 
+            case "ReadPointer" or "ReadUserPointer":
+            {
+                // A pointer field: 8 bytes, read as bpf_core_read does; the value is a plain 64-bit scalar.
+                var v = Clone(FieldChain(args, name));
+                FinishElement(v);
+                var type = _ts.Primitive(CTypeKind.UInt64);
+                Push(ProbeReadInto(v, type, 8, 8, name == "ReadPointer" ? ProbeReadKernel : ProbeReadUser));
+                return;
+            }
+
             case "ReadString" or "ReadUserString":
             {
                 var v = Clone(FieldChain(args[2..], name));

@@ -29,6 +29,26 @@ internal static class TypeLayout
         }
     }
 
+    /// <summary>System.Int128 or System.UInt128: a 128-bit integer, described in BTF as C's __int128.</summary>
+    public static bool IsInt128(CType type) => type.Module is null && type.Name is "System.Int128" or "System.UInt128";
+
+    /// <summary>Why a value type from outside the readable assemblies has no layout, with what to write instead for
+    /// the .NET types BPF-side code reaches for most.</summary>
+    private static string MissingLayoutMessage(string name)
+    {
+        if (name.StartsWith("System.Span`", StringComparison.Ordinal) || name.StartsWith("System.ReadOnlySpan`", StringComparison.Ordinal))
+        {
+            return $"'{name}' (Span<T>, ReadOnlySpan<T>, \"...\"u8 literals) is not supported in BPF programs: use a pointer and a constant length (a fixed buffer, stackalloc, or a static readonly fixed-buffer struct)";
+        }
+
+        if (name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("<PrivateImplementationDetails>", StringComparison.Ordinal))
+        {
+            return $"'{name}' is a .NET library type with no BPF layout: BPF programs can use only their own and BpfSharp.Kernel's unmanaged types";
+        }
+
+        return $"value type '{name}' is not defined in a readable assembly (add its directory with -r / ReferenceDirectories)";
+    }
+
     public static void EnsureLayout(TypeSystem ts, CType type, int depth = 0)
     {
         if (type.LayoutDone)
@@ -36,9 +56,18 @@ internal static class TypeLayout
             return;
         }
 
+        if (IsInt128(type))
+        {
+            // C's __int128 (gen csharp writes System.Int128/UInt128): 16 bytes, 16-aligned as the x86-64 ABI says.
+            type.Size = 16;
+            type.Alignment = 16;
+            type.LayoutDone = true;
+            return;
+        }
+
         if (type.Module is null)
         {
-            throw new CompileErrorException(DiagnosticIds.UnsupportedType, $"value type '{type.Name}' is not defined in a readable assembly");
+            throw new CompileErrorException(DiagnosticIds.UnsupportedType, MissingLayoutMessage(type.Name));
         }
 
         if (type.LayoutInProgress || depth > MaxDepth)

@@ -18,7 +18,30 @@ internal sealed class BtfTypeMapper(BtfBuilder btf, TypeSystem types)
 
     public int IntType => Get(types.Primitive(CTypeKind.Int32));
 
+    /// <summary>Pointers whose struct target is described after the outermost type: chains of pointers through
+    /// complete kernel bindings (gen csharp's full closure) are far deeper than any by-value nesting.</summary>
+    private readonly Queue<(int PointerId, CType Target)> _deferredPointers = new();
+
+    /// <summary>Pointer depth after which a pointer's struct target is deferred (by-value nesting keeps its limit).</summary>
+    private const int DeferPointerTargetsAt = 16;
+
     public int Get(CType type, int depth = 0)
+    {
+        if (depth > 0)
+        {
+            return GetCore(type, depth);
+        }
+
+        var id = GetCore(type, 0);
+        while (_deferredPointers.TryDequeue(out var pending))
+        {
+            Builder.SetReferencedType(pending.PointerId, GetCore(pending.Target, 0));
+        }
+
+        return id;
+    }
+
+    private int GetCore(CType type, int depth)
     {
         if (type.Kind == CTypeKind.Void)
         {
@@ -49,6 +72,15 @@ internal sealed class BtfTypeMapper(BtfBuilder btf, TypeSystem types)
             case CTypeKind.UInt64: return Int(type, "unsigned long long", 8, BtfIntEncoding.None);
             case CTypeKind.IntPtr: return Int(type, "long", 8, BtfIntEncoding.Signed);
             case CTypeKind.UIntPtr: return Int(type, "unsigned long", 8, BtfIntEncoding.None);
+            case CTypeKind.Pointer or CTypeKind.ByRef when depth >= DeferPointerTargetsAt && type.Element!.Kind == CTypeKind.Struct
+                && !TypeLayout.IsInt128(type.Element) && !_ids.ContainsKey(type.Element):
+            {
+                id = Builder.AddPointer(0);
+                _ids[type] = id;
+                _deferredPointers.Enqueue((id, type.Element));
+                return id;
+            }
+
             case CTypeKind.Pointer or CTypeKind.ByRef:
             {
                 var target = type.Element!.Kind is CTypeKind.Struct or CTypeKind.Enum || type.Element.IsPointerLike || type.Element.IsPrimitiveInteger
@@ -75,6 +107,10 @@ internal sealed class BtfTypeMapper(BtfBuilder btf, TypeSystem types)
                 return id;
             }
 
+            case CTypeKind.Struct when TypeLayout.IsInt128(type):
+                return type.Name == "System.Int128"
+                    ? Int(type, "__int128", 16, BtfIntEncoding.Signed)
+                    : Int(type, "unsigned __int128", 16, BtfIntEncoding.None);
             case CTypeKind.Struct:
             {
                 TypeLayout.EnsureLayout(types, type);

@@ -8,7 +8,7 @@ namespace BpfSharp.TestPrograms.CoRe;
 /// </summary>
 public static unsafe class CoRePrograms
 {
-    public static readonly ArrayMap<TaskInfo> Results = new(maxEntries: 2);
+    public static readonly ArrayMap<TaskInfo> Results = new(maxEntries: 3);
 
     /// <summary>raw_tp: kernel pointers are plain scalars, so every access is a relocated probe-read (BPF_CORE_READ).</summary>
     [RawTracepoint("sys_enter")]
@@ -52,6 +52,23 @@ public static unsafe class CoRePrograms
         info->ParentTgid = task->real_parent->tgid;
         info->Vruntime = task->se.vruntime;
         info->StartTime = task->start_time;
+        return 0;
+    }
+
+    /// <summary>Pointer fields read explicitly: Core.ReadPointer, then Core.Read through the result.</summary>
+    [RawTracepoint("sys_enter")]
+    public static int ReadParent(void* ctx)
+    {
+        var task = (TaskStruct*)Bpf.GetCurrentTask();
+        var info = Results.Lookup(2);
+        if (info == null)
+        {
+            return 0;
+        }
+
+        TaskStruct* parent = Core.ReadPointer(in task->real_parent);
+        info->ParentTgid = Core.Read(in parent->tgid);
+        info->Pid = Core.Read(in task->pid);
         return 0;
     }
 

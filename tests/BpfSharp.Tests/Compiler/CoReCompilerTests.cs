@@ -27,7 +27,7 @@ public sealed unsafe class CoReCompilerTests
     });
 
     /// <summary>Distinct (kind, root type, access string, instruction class) per program.</summary>
-    private static SortedSet<string> Records(string path, string program)
+    internal static SortedSet<string> Records(string path, string program)
     {
         var spec = ObjectSpec.Load(path);
         var prog = spec.Programs.Single(p => p.Name == program);
@@ -54,6 +54,7 @@ public sealed unsafe class CoReCompilerTests
     [InlineData("ReadTask")]
     [InlineData("ReadTaskDirect")]
     [InlineData("ReadSkb")]
+    [InlineData("ReadParent")]
     public void RelocationRecords_AgreeWithClang(string program)
     {
         var clang = Records(ClangObject.Value, program);
@@ -119,6 +120,24 @@ public sealed unsafe class CoReCompilerTests
         }
 
         Assert.Equal(pidOffset, info.PidOffset);
+    }
+
+    [Fact]
+    public void ReadPointer_InTheKernel_ReadsTheParent()
+    {
+        KernelObjects.RequireBpf();
+        using var collection = BpfCollection.Load(ObjectSpec.Load(CompiledTestPrograms.ObjectPath));
+        int tid = 0;
+        var thread = new Thread(() =>
+        {
+            tid = NativeThread.Id();
+            collection.Programs["ReadParent"].TestRun(default, repeat: 0, contextIn: new byte[16]);
+        });
+        thread.Start();
+        thread.Join();
+        Assert.True(collection.Maps["Results"].TryLookup(2u, out TaskInfo info));
+        Assert.Equal(tid, info.Pid);
+        Assert.Equal(ParentPid(), info.ParentTgid);
     }
 
     private static int ParentPid()

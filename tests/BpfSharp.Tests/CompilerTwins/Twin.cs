@@ -57,6 +57,7 @@ internal sealed record Twin(
         new("GlobalCounters", "global_counters", TwinDriver.Xdp, [], Globals: ["GlobalPackets", "GlobalBytes", "GlobalLargest", "GlobalGeneration"]),
         new("SwitchProtocol", "switch_protocol", TwinDriver.Xdp, ["ProtocolSlots"]),
         new("PidComm", "pid_comm", TwinDriver.Tracing, ["GetpidRecord"]),
+        new("OpenSnoopEnter", "opensnoop_enter", TwinDriver.Tracing, ["OpenStart"]),
     ];
 
     /// <summary>Finds a twin by program name.</summary>

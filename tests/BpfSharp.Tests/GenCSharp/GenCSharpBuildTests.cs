@@ -49,6 +49,62 @@ public class GenCSharpBuildTests(GenCSharpFixture fixture) : IClassFixture<GenCS
         Assert.NotEqual(0UL, BitConverter.ToUInt64(value, 16));
     }
 
+    /// <summary>C's spelling of members of anonymous unions and structs (<c>sk->__sk_common.skc_dport</c>) on the
+    /// generated types compiles to the CO-RE records clang-19 emits for the same C against bpftool's vmlinux.h.</summary>
+    [Fact]
+    public void AnonymousMembers_ByTheirCNames_RelocateLikeClang()
+    {
+        string ours = CompileScratchObject();
+        string clang = Path.Combine(fixture.Directory, "anonymous_members.o");
+        ExternalTool.WriteVmlinuxHeader(fixture.Directory);
+        ExternalTool.RunChecked("clang-19", "-O2", "-g", "-target", "bpf", "-I", fixture.Directory, "-I", ExternalTool.MultiarchIncludeDirectory,
+            "-c", Path.Combine(TestPaths.TestData, "compiler", "anonymous_members.bpf.c"), "-o", clang);
+        var expected = BpfSharp.Tests.Compiler.CoReCompilerTests.Records(clang, "ReadSocketPorts");
+        var actual = BpfSharp.Tests.Compiler.CoReCompilerTests.Records(ours, "ReadSocketPorts");
+        Assert.Contains(actual, r => r.Contains(" sock 0:0:2:1:0 ", StringComparison.Ordinal)); // skc_dport through two anonymous members
+        Assert.Equal(string.Join("\n", expected), string.Join("\n", actual));
+    }
+
+    /// <summary>In the kernel: tp_btf/inet_sock_set_state reads the ports and address of a socket this test
+    /// connects, through the anonymous members of <c>struct sock_common</c>.</summary>
+    [Fact]
+    public void AnonymousMembers_ReadTheConnectingSocket()
+    {
+        string path = CompileScratchObject();
+        BpfSharp.Tests.Linux.KernelObjects.RequireBpf();
+        var spec = BpfSharp.Objects.ObjectSpec.Load(path);
+        using var collection = BpfSharp.Linux.Loading.BpfCollection.Load(spec);
+        var program = spec.Programs.Single(p => p.Name == "ReadSocketPorts");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        client.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        int serverPort = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port, clientPort = ((System.Net.IPEndPoint)client.LocalEndPoint!).Port;
+        using (BpfSharp.Linux.Links.SectionAttach.Attach(collection.Programs["ReadSocketPorts"], program.SectionName))
+        {
+            client.Connect(listener.LocalEndPoint!);
+        }
+
+        var value = new byte[16];
+        Assert.True(collection.Maps["Ports"].TryLookup(BitConverter.GetBytes((ushort)clientPort), value), $"no record for local port {clientPort}");
+        Assert.Equal((ushort)System.Net.IPAddress.HostToNetworkOrder((short)serverPort), BitConverter.ToUInt16(value, 0)); // skc_dport: network order
+        Assert.Equal(clientPort, BitConverter.ToUInt16(value, 2));                                                      // skc_num: host order
+        Assert.Equal(new byte[] { 127, 0, 0, 1 }, value[4..8]);                                                         // skc_daddr
+        Assert.Equal(2, BitConverter.ToUInt16(value, 8));                                                               // AF_INET
+        Assert.Equal(BitConverter.ToUInt32(value, 0), BitConverter.ToUInt32(value, 12));                                // skc_portpair overlays both
+    }
+
+    private string CompileScratchObject()
+    {
+        Assert.True(fixture.AssemblyPath is not null, "dotnet build failed:\n" + Tail(fixture.BuildOutput));
+        var compilation = BpfSharp.Compiler.BpfCompiler.Compile(fixture.AssemblyPath!);
+        Assert.True(compilation.Success, string.Join("\n", compilation.Diagnostics));
+        string path = Path.Combine(fixture.Directory, "scratch.bpf.o");
+        File.WriteAllBytes(path, compilation.Object!);
+        return path;
+    }
+
     [Theory]
     [MemberData(nameof(GenCSharpFixture.Namespaces), MemberType = typeof(GenCSharpFixture))]
     public void CompiledTypesHaveTheShapeOfTheBtf(string key)

@@ -46,6 +46,7 @@ public sealed class GenCSharpFixture : IDisposable
 
         // A BPF program written against the generated types, compiled to BPF by the tests.
         File.Copy(Path.Combine(TestPaths.TestData, "compiler", "GeneratedBindingsProbe.cs"), Path.Combine(Directory, "GeneratedBindingsProbe.cs"), overwrite: true);
+        File.Copy(Path.Combine(TestPaths.TestData, "compiler", "AnonymousMembersProbe.cs"), Path.Combine(Directory, "AnonymousMembersProbe.cs"), overwrite: true);
 
         string kernelProject = Path.Combine(TestPaths.RepoRoot, "src", "BpfSharp.Kernel", "BpfSharp.Kernel.csproj");
         File.WriteAllText(Path.Combine(Directory, "gen.csproj"), $"""

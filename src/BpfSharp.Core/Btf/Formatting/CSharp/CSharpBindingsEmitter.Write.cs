@@ -131,7 +131,7 @@ internal sealed partial class CSharpBindingsEmitter
     // ---------------------------------------------------------------- structs and unions
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteComposite(CSharpOutput o, BtfType t, string name, int indent, bool nested, int depth)
+    private List<MemberExport> WriteComposite(CSharpOutput o, BtfType t, string name, int indent, bool nested, int depth)
     {
         if (depth > MaxNesting) throw TooDeep(t.Id);
         bool union = t.Kind == BtfKind.Union;
@@ -172,19 +172,29 @@ internal sealed partial class CSharpBindingsEmitter
             if (fieldNames[i] is null) fieldNames[i] = CSharpNames.Unique("anon" + (++anonymousCount).ToString(CultureInfo.InvariantCulture), c.Taken);
 
         anonymousCount = 0;
+        var exports = new List<MemberExport>();
+        var anonymousMembers = new Dictionary<string, string>(StringComparer.Ordinal); // nested type → member
         for (int i = 0; i < n; i++)
         {
             var m = t.GetMember(i);
             bool anonymous = m.NameUtf8.IsEmpty;
             var hint = new NestedHint(fieldNames[i], anonymous ? ++anonymousCount : 0);
-            WriteField(o, c, m, fieldNames[i], anonymous, hint, union, t.Size, indent + 1, depth);
+            var written = WriteField(o, c, m, fieldNames[i], anonymous, hint, union, t.Size, indent + 1, depth);
+            if (written is not MemberExport field) continue;
+            if (!anonymous) exports.Add(field);
+            else if (field.Local) anonymousMembers.TryAdd(field.Type, field.Path);
         }
 
+        var forwarded = new List<MemberExport>();
         foreach (var (typeId, nestedName) in c.Nested)
         {
             o.Write('\n');
-            WriteComposite(o, _spec[typeId], nestedName, indent + 1, nested: true, depth + 1);
+            var inner = WriteComposite(o, _spec[typeId], nestedName, indent + 1, nested: true, depth + 1);
+            if (!anonymousMembers.TryGetValue(nestedName, out var member)) continue;
+            foreach (var e in inner)
+                forwarded.Add(new MemberExport(e.Name, e.Local ? nestedName + "." + e.Type : e.Type, member + "." + e.Path, e.Local));
         }
+        if (!_fixed) WriteForwarders(o, c, forwarded, exports, indent + 1);
         foreach (var (helperName, helper) in c.Helpers)
         {
             o.Write('\n');
@@ -192,10 +202,44 @@ internal sealed partial class CSharpBindingsEmitter
         }
         o.Indent(indent);
         o.Write("}\n"u8);
+        return exports;
+    }
+
+    /// <summary>A member reachable by name from a struct, as C sees it: the struct's own fields and, through its
+    /// anonymous members, theirs. <see cref="Path"/> is the C# member path, <see cref="Type"/> the C# type as
+    /// spelled inside the struct (<see cref="Local"/> when it names a type nested there).</summary>
+    private readonly record struct MemberExport(string Name, string Type, string Path, bool Local);
+
+    /// <summary>
+    /// C reaches the members of anonymous structs and unions by their own names (<c>sk->__sk_common.skc_dport</c>);
+    /// C# needs the path (<c>anon3.anon1.skc_dport</c>), whose <c>anonN</c> numbering differs between kernels. Each
+    /// such member gets a ref-returning property with its C name that forwards to the path: the compiler inlines the
+    /// getter, so the access folds into one CO-RE access string through the anonymous members, exactly as clang's.
+    /// A name already used in the struct is not forwarded; neither are bitfields and fixed buffers (C# cannot return
+    /// a reference to them).
+    /// </summary>
+    private static void WriteForwarders(CSharpOutput o, Container c, List<MemberExport> forwarded, List<MemberExport> exports, int indent)
+    {
+        bool first = true;
+        foreach (var f in forwarded)
+        {
+            if (!c.Taken.Add(f.Name)) continue;
+            exports.Add(f);
+            if (first) o.Write('\n');
+            first = false;
+            o.Indent(indent);
+            o.Write("[global::System.Diagnostics.CodeAnalysis.UnscopedRef] public ref "u8);
+            o.Write(f.Type);
+            o.Write(' ');
+            o.Write(CSharpNames.Escape(f.Name));
+            o.Write(" => ref "u8);
+            o.Write(f.Path);
+            o.Write(";\n"u8);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteField(CSharpOutput o, Container c, BtfMember m, string fieldName, bool anonymous, NestedHint hint,
+    private MemberExport? WriteField(CSharpOutput o, Container c, BtfMember m, string fieldName, bool anonymous, NestedHint hint,
         bool union, uint containerSize, int indent, int depth)
     {
         var attributes = new List<string>(4);
@@ -226,7 +270,7 @@ internal sealed partial class CSharpBindingsEmitter
             if (bits != 0 || bitOffset % 8 != 0)
             {
                 WriteFixedBitfield(o, m, escaped, resolved, bitOffset, bits == 0 ? (int)(resolved.Size * 8) : bits, containerSize, indent);
-                return;
+                return null;
             }
             // A member of size 0 (flexible array, empty struct) holds no data; .NET would give it a byte, and an empty
             // struct overlapping a fixed buffer in nested unions crashes the .NET 10 type loader (docs/skeletons.md).
@@ -238,13 +282,14 @@ internal sealed partial class CSharpBindingsEmitter
                 o.Write("' at offset "u8);
                 o.Write(bitOffset / 8);
                 o.Write(" omitted: it has no size\n"u8);
-                return;
+                return null;
             }
             attributes.Add("FieldOffset(" + (bitOffset / 8).ToString(CultureInfo.InvariantCulture) + ")");
         }
         else if (bits != 0) attributes.Add("Bitfield(" + bits.ToString(CultureInfo.InvariantCulture) + ")");
 
         string? type;
+        bool local = false;
         int fixedLength = 0;
         if (resolved.Kind == BtfKind.Array)
         {
@@ -258,9 +303,9 @@ internal sealed partial class CSharpBindingsEmitter
                 type = elementText;
                 fixedLength = (int)Math.Max(1, Math.Min(length, int.MaxValue));
             }
-            else type = ArraySpelling(resolved, c, hint, depth)?.Text;
+            else (type, local) = ArraySpelling(resolved, c, hint, depth) is Spelling a ? (a.Text, a.Local) : (null, false);
         }
-        else type = ValueSpelling(m.TypeId, c, hint, depth)?.Text;
+        else (type, local) = ValueSpelling(m.TypeId, c, hint, depth) is Spelling v ? (v.Text, v.Local) : (null, false);
 
         if (type is null && _spec.TryResolveSize(m.TypeId, out long size) && size > 0 && size <= int.MaxValue)
         {
@@ -276,7 +321,7 @@ internal sealed partial class CSharpBindingsEmitter
             o.Write("' omitted: "u8);
             o.Write(KindText(resolved));
             o.Write(" has no C# equivalent and no size\n"u8);
-            return;
+            return null;
         }
 
         o.Indent(indent);
@@ -303,6 +348,7 @@ internal sealed partial class CSharpBindingsEmitter
         o.Write(';');
         if (comment is not null) o.Write(comment);
         o.Write('\n');
+        return fixedLength > 0 || bits != 0 ? null : new MemberExport(fieldName, type, escaped, local);
     }
 
     /// <summary>
