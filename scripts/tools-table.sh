@@ -3,7 +3,7 @@
 # per program, the object's instructions, the kernel's xlated and JIT-ed sizes and the verifier's processed
 # instruction count (bpftool prog show: verified_insns). Both objects are loaded with bpftool (libbpf), pinned
 # under a private bpffs directory and unpinned again. Needs root, clang-19, bpftool, llvm-19 and a Release build
-# of the tools (dotnet build examples/tools/NAME -c Release). Prints a Markdown table.
+# of the tools (dotnet build examples/tools/NAME -c Release) and of the CLI. Prints a Markdown table.
 # Usage: scripts/tools-table.sh [TOOL...]   (default: every tool with a c/ twin)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,25 +22,25 @@ multiarch="/usr/include/$(uname -m)-linux-gnu"
 bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$work/vmlinux.h"
 bpfsharp=(dotnet "$root/src/BpfSharp.Cli/bin/Release/net10.0/bpfsharp.dll")
 
-# insns OBJECT SECTION: instructions in a program section (8 bytes each; ld_imm64 counts as two, as the kernel's).
+gcc -O1 -o "$work/prog_info" "$root/native/prog_info.c" -l:libbpf.a -lelf -lz
+
+# insns OBJECT PROGRAM: the program's instructions in the object (its FUNC symbol's size / 8; ld_imm64 counts as
+# two, as in the kernel's count).
 insns() {
-  llvm-readelf-19 -S -W "$1" | awk -v s="$2" '$2 == s { print strtonum("0x" $6) / 8 }'
+  llvm-readelf-19 -s -W "$1" | awk -v n="$2" '$4 == "FUNC" && $8 == n { print $3 / 8; exit }'
 }
 
-# measure OBJECT LABEL: one row per program, loaded and pinned by bpftool.
+# measure OBJECT LABEL: one row per program ("name object xlated jited verified"), loaded and pinned by bpftool.
 measure() {
-  local obj=$1 label=$2 dir="$pin_root/$label"
+  local obj=$1 label=$2
+  local dir="$pin_root/$label"
   mkdir -p "$dir"
   bpftool prog loadall "$obj" "$dir" >/dev/null
   for pin in "$dir"/*; do
-    local info name section xlated jited verified
-    info=$(bpftool -j prog show pinned "$pin")
+    local name xlated jited verified
+    read -r _ xlated jited verified < <("$work/prog_info" "$pin")
     name=$(basename "$pin")
-    xlated=$(jq -r '.bytes_xlated // 0' <<<"$info")
-    jited=$(jq -r '.bytes_jited // 0' <<<"$info")
-    verified=$(jq -r '.verified_insns // "n/a"' <<<"$info")
-    section=$(llvm-objdump-19 -t "$obj" | awk -v n="$name" '$NF == n && $0 ~ / F / { print $(NF-2); exit }')
-    echo "$name $(insns "$obj" "$section") $((xlated / 8)) $jited $verified"
+    echo "$name $(insns "$obj" "$name") $((xlated / 8)) $jited $verified"
   done
   rm -rf "$dir"
 }

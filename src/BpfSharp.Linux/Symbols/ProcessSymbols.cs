@@ -26,13 +26,13 @@ public readonly record struct MemoryMapping(ulong Start, ulong End, string Permi
         ArgumentNullException.ThrowIfNull(text);
         var result = new List<MemoryMapping>();
         var lineNumber = 0;
+        Span<Range> fields = stackalloc Range[5];
         foreach (var rawLine in text.Split('\n'))
         {
             lineNumber++;
             var line = rawLine.AsSpan();
             if (line.IsWhiteSpace()) continue;
             // start-end perms offset dev inode [path]; the path may contain spaces and ends the line.
-            Span<Range> fields = stackalloc Range[6];
             var count = 0;
             var position = 0;
             while (count < 5)
