@@ -4,7 +4,7 @@
 # instruction count (bpftool prog show: verified_insns). Both objects are loaded with bpftool (libbpf), pinned
 # under a private bpffs directory and unpinned again. Needs root, clang-19, bpftool, llvm-19 and a Release build
 # of the tools (dotnet build examples/tools/NAME -c Release) and of the CLI. Prints a Markdown table.
-# Usage: scripts/tools-table.sh [TOOL...]   (default: every tool with a c/ twin)
+# Usage: scripts/tools-table.sh [TOOL...]   (default: every tool in examples/tools and example in examples/ with a c/ twin)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)
@@ -14,7 +14,7 @@ trap cleanup EXIT
 
 tools=("$@")
 if [ ${#tools[@]} -eq 0 ]; then
-  for dir in "$root"/examples/tools/*/c; do tools+=("$(basename "$(dirname "$dir")")"); done
+  for dir in "$root"/examples/tools/*/c "$root"/examples/*/c; do [ -d "$dir" ] && tools+=("$(basename "$(dirname "$dir")")"); done
 fi
 
 arch=x86; [ "$(uname -m)" = aarch64 ] && arch=arm64
@@ -50,8 +50,9 @@ echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 mkdir -p "$pin_root"
 for tool in "${tools[@]}"; do
   src="$root/examples/tools/$tool"
+  [ -d "$src" ] || src="$root/examples/$tool"
   dll="$src/bin/Release/net10.0/$tool.dll"
-  [ -f "$dll" ] || { echo "tools-table: $dll missing; build it: dotnet build examples/tools/$tool -c Release" >&2; exit 1; }
+  [ -f "$dll" ] || { echo "tools-table: $dll missing; build it: dotnet build ${src#$root/} -c Release" >&2; exit 1; }
   "${bpfsharp[@]}" compile "$dll" -o "$work/$tool.ours.o" >/dev/null
   clang-19 -O2 -g -target bpf -D__TARGET_ARCH_$arch -I "$work" -I "$src/c" -I "$multiarch" -c "$src/c/$tool.bpf.c" -o "$work/$tool.clang.o"
   measure "$work/$tool.ours.o" "$tool-ours" >"$work/ours.txt"

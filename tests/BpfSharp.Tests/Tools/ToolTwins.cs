@@ -20,8 +20,12 @@ internal static class ToolTwins
 
     private static readonly Dictionary<string, Lazy<(string Object, string Binary)>> Twins = new();
 
-    /// <summary>examples/tools/<paramref name="tool"/>.</summary>
-    public static string ToolDirectory(string tool) => Path.Combine(TestPaths.RepoRoot, "examples", "tools", tool);
+    /// <summary>examples/tools/<paramref name="tool"/>, or examples/<paramref name="tool"/> for the older examples (execsnoop).</summary>
+    public static string ToolDirectory(string tool)
+    {
+        var suite = Path.Combine(TestPaths.RepoRoot, "examples", "tools", tool);
+        return System.IO.Directory.Exists(suite) ? suite : Path.Combine(TestPaths.RepoRoot, "examples", tool);
+    }
 
     /// <summary>The tool's built assembly (the test project references every tool, so it is built).</summary>
     public static string ToolAssembly(string tool) =>
