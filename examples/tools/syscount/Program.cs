@@ -24,6 +24,22 @@ internal static unsafe class Program
 
     private static int Main(string[] args)
     {
+        // A tool prints one line for what went wrong (no privileges, a kernel without BTF...), never a stack trace.
+        try
+        {
+            return Run(args);
+        }
+        catch (Exception e) when (e is BpfSharp.Linux.BpfSyscallException or BpfSharp.Linux.Loading.BpfLoadException
+            or BpfSharp.Linux.Links.BpfAttachException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            var hint = BpfSharp.Linux.BpfSyscallException.IsPermissionProblem(e) ? " (run as root or with CAP_BPF and CAP_PERFMON)" : "";
+            Console.Error.WriteLine($"syscount: {e.Message}{hint}");
+            return 1;
+        }
+    }
+
+    private static int Run(string[] args)
+    {
         uint pid = 0;
         int interval = 0, duration = 0, top = 10, errno = 0;
         bool failures = false, latency = false, milliseconds = false, byProcess = false;
