@@ -45,7 +45,9 @@ public sealed class RunqLatTwinTests(ITestOutputHelper output)
             Assert.Equal(theirLines.First(l => l.Contains(" : count")), ourLines.First(l => l.Contains(" : count")));
             var ourSlots = Slots(ourLines);
             var theirSlots = Slots(theirLines);
-            Assert.True(ourSlots.Sum() >= 200, $"only {ourSlots.Sum()} wake-ups counted for 200 sleeps");
+            // Nearly every sleep is one wake-up and one switch-in; a timer that fires before the task has switched out
+            // wakes it without a switch, so a few may be missing (on both sides alike).
+            Assert.True(ourSlots.Sum() >= 150, $"only {ourSlots.Sum()} wake-ups counted for 200 sleeps");
             Assert.Equal(theirSlots.Sum(), ourSlots.Sum());
             // Same shape: no count is more than one slot away from where the other tool put it, i.e. each side's
             // cumulative count up to slot i is covered by the other's up to slot i + 1.
