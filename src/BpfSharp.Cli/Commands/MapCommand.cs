@@ -26,7 +26,7 @@ internal static class MapCommand
         command.SetAction(result =>
         {
             using var map = Open(result.GetValue(target)!);
-            var pretty = result.GetValue(GlobalOptions.Pretty);
+            var pretty = GlobalOptions.IsPretty(result);
             var entries = ReadAll(map);
             if (result.GetValue(GlobalOptions.Json) || pretty) WriteJson(map, entries, Console.OpenStandardOutput(), pretty);
             else WriteText(map, entries, Console.Out);
@@ -41,15 +41,15 @@ internal static class MapCommand
         {
             return words switch
             {
-                ["id", var id] => BpfMap.OpenById(int.TryParse(id, out var n) ? n : throw new CliException($"'{id}' is not a map id")),
+                ["id", var id] => BpfMap.OpenById(int.TryParse(id, out var n) ? n : throw CliException.Usage($"'{id}' is not a map id")),
                 ["pinned", var path] => BpfMap.OpenPinned(path),
                 [var path] => BpfMap.OpenPinned(path),
-                _ => throw new CliException("expected PATH, 'pinned PATH' or 'id ID'"),
+                _ => throw CliException.Usage("expected PATH, 'pinned PATH' or 'id ID'"),
             };
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"can't open map {string.Join(' ', words)}: {e.Message}");
+            throw CliException.Kernel($"can't open map {string.Join(' ', words)}: {e.Message}");
         }
     }
 

@@ -23,7 +23,7 @@ internal static class ProgListCommand
             }
             catch (BpfSyscallException e)
             {
-                throw new CliException($"can't list programs: {e.Message}");
+                throw CliException.Kernel($"can't list programs: {e.Message}");
             }
             var pretty = result.GetValue(GlobalOptions.Pretty);
             if (result.GetValue(GlobalOptions.Json) || pretty) WriteJson(programs, Console.OpenStandardOutput(), pretty);
