@@ -167,7 +167,7 @@ dotnet_version=$(dotnet --version)
 
 # Sections measured by their own tests and benchmarks (CO-RE tools, compiler) are carried over from the current
 # file unchanged: everything from their heading to the next "## ".
-kept_sections=$(awk '/^## / { keep = ($0 ~ /^## (Object open|Ring buffer|CO-RE tools|Compiler)/) } keep' "$doc" 2>/dev/null || true)
+kept_sections=$(awk '/^## / { keep = ($0 ~ /^## (Object open|Ring buffer|CO-RE tools|Compiler|Tools)/) } keep' "$doc" 2>/dev/null || true)
 
 {
   echo "# Performance"

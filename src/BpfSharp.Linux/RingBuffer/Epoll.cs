@@ -34,6 +34,9 @@ internal sealed unsafe class Epoll : IDisposable
         catch { Dispose(); throw; }
     }
 
+    /// <summary>The epoll fd itself: readable while any watched fd is, so one epoll can watch another.</summary>
+    public BpfFileDescriptor Descriptor => _fd;
+
     /// <summary>Makes the current and every later <see cref="Wait"/> return at once (the eventfd stays readable).</summary>
     public void Wake()
     {

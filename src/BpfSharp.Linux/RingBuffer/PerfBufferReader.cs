@@ -60,6 +60,9 @@ public sealed unsafe class PerfBufferReader : IDisposable
         }
     }
 
+    /// <summary>The reader's epoll fd, readable while a ring has data (what <see cref="EventReader"/> waits on).</summary>
+    internal BpfFileDescriptor PollDescriptor => _epoll.Descriptor;
+
     /// <summary>Samples handed to a handler so far.</summary>
     public long ReceivedCount { get; private set; }
 

@@ -73,6 +73,9 @@ public sealed unsafe class RingBufferReader : IDisposable
         }
     }
 
+    /// <summary>The reader's epoll fd, readable while the ring has data (what <see cref="EventReader"/> waits on).</summary>
+    internal BpfFileDescriptor PollDescriptor => _epoll.Descriptor;
+
     /// <summary>Records handed to a handler so far.</summary>
     public long ReceivedCount { get; private set; }
 

@@ -5,7 +5,7 @@ using BpfSharp.Tests.Linux;
 namespace BpfSharp.Tests.Observability;
 
 /// <summary>
-/// The runqlat example (examples/runqlat), built with the tests, runs for two seconds as a user would run it:
+/// The runqlat example (examples/runqlat-otel), built with the tests, runs for two seconds as a user would run it:
 /// OpenTelemetry's console exporter prints the histogram BpfMetrics publishes from the BPF map, with buckets
 /// that only grow, and the tool reports its log reader's counts.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed partial class RunQLatExampleTests
     public void TheExampleExportsTheHistogramThroughOpenTelemetry()
     {
         KernelObjects.RequireBpf();
-        var tool = Path.Combine(AppContext.BaseDirectory, "runqlat.dll");
+        var tool = Path.Combine(AppContext.BaseDirectory, "runqlat-otel.dll");
         var result = ExternalTool.Run("dotnet", [tool, "--duration", "2", "--long-wait-us", "1000"]);
         Assert.True(result.ExitCode == 0, $"runqlat exited with {result.ExitCode}:\n{result.StdoutText}\n{result.Stderr}");
         Assert.Contains("Metric Name: runqlat.latency", result.StdoutText, StringComparison.Ordinal);
