@@ -61,25 +61,51 @@ public sealed class BpfCompilation
 /// </summary>
 public static class BpfCompiler
 {
-    private static readonly Dictionary<string, Func<string?, string>> ProgramAttributes = new()
+    private static readonly string[] SkSkbSections = ["sk_skb/stream_parser", "sk_skb/stream_verdict", "sk_skb/verdict"];
+
+    private static readonly string[] CgroupSockSections = ["cgroup/sock_create", "cgroup/sock_release", "cgroup/post_bind4", "cgroup/post_bind6"];
+
+    private static readonly string[] CgroupSockAddrSections =
+    [
+        "cgroup/bind4", "cgroup/bind6", "cgroup/connect4", "cgroup/connect6", "cgroup/connect_unix",
+        "cgroup/sendmsg4", "cgroup/sendmsg6", "cgroup/sendmsg_unix", "cgroup/recvmsg4", "cgroup/recvmsg6", "cgroup/recvmsg_unix",
+        "cgroup/getpeername4", "cgroup/getpeername6", "cgroup/getpeername_unix",
+        "cgroup/getsockname4", "cgroup/getsockname6", "cgroup/getsockname_unix",
+    ];
+
+    private static readonly Dictionary<string, Func<object?, string>> ProgramAttributes = new()
     {
-        ["BpfProgramAttribute"] = s => s ?? "",
-        ["KprobeAttribute"] = s => "kprobe/" + s,
-        ["KretprobeAttribute"] = s => "kretprobe/" + s,
-        ["UprobeAttribute"] = s => string.IsNullOrEmpty(s) ? "uprobe" : "uprobe/" + s,
-        ["UretprobeAttribute"] = s => string.IsNullOrEmpty(s) ? "uretprobe" : "uretprobe/" + s,
-        ["TracepointAttribute"] = s => "tracepoint/" + s,
-        ["RawTracepointAttribute"] = s => "raw_tp/" + s,
-        ["TpBtfAttribute"] = s => "tp_btf/" + s,
-        ["FentryAttribute"] = s => "fentry/" + s,
-        ["FexitAttribute"] = s => "fexit/" + s,
+        ["BpfProgramAttribute"] = a => a as string ?? "",
+        ["KprobeAttribute"] = a => "kprobe/" + a,
+        ["KretprobeAttribute"] = a => "kretprobe/" + a,
+        ["UprobeAttribute"] = a => string.IsNullOrEmpty(a as string) ? "uprobe" : "uprobe/" + a,
+        ["UretprobeAttribute"] = a => string.IsNullOrEmpty(a as string) ? "uretprobe" : "uretprobe/" + a,
+        ["TracepointAttribute"] = a => "tracepoint/" + a,
+        ["RawTracepointAttribute"] = a => "raw_tp/" + a,
+        ["TpBtfAttribute"] = a => "tp_btf/" + a,
+        ["FentryAttribute"] = a => "fentry/" + a,
+        ["FexitAttribute"] = a => "fexit/" + a,
         ["PerfEventAttribute"] = _ => "perf_event",
         ["XdpAttribute"] = _ => "xdp",
         ["TcAttribute"] = _ => "tc",
         ["SocketFilterAttribute"] = _ => "socket",
-        ["CgroupSkbAttribute"] = s => "cgroup_skb/" + s,
-        ["IterAttribute"] = s => "iter/" + s,
+        ["CgroupSkbAttribute"] = a => "cgroup_skb/" + a,
+        ["IterAttribute"] = a => "iter/" + a,
+        ["SockOpsAttribute"] = _ => "sockops",
+        ["SkMsgAttribute"] = _ => "sk_msg",
+        ["SkLookupAttribute"] = _ => "sk_lookup",
+        ["CgroupSysctlAttribute"] = _ => "cgroup/sysctl",
+        ["CgroupDeviceAttribute"] = _ => "cgroup/dev",
+        ["CgroupSockoptAttribute"] = a => a is true ? "cgroup/setsockopt" : "cgroup/getsockopt",
+        // Enum arguments arrive as their value; the tables follow the enums' declaration order in BpfSharp.Kernel.
+        ["SkSkbAttribute"] = a => ByEnumValue(a, SkSkbSections),
+        ["CgroupSockAttribute"] = a => ByEnumValue(a, CgroupSockSections),
+        ["CgroupSockAddrAttribute"] = a => ByEnumValue(a, CgroupSockAddrSections),
     };
+
+    // An out-of-range value (a cast in user code) yields an empty section, which the loader reports as unknown.
+    private static string ByEnumValue(object? value, string[] sections) =>
+        value is int i && (uint)i < (uint)sections.Length ? sections[i] : "";
 
     /// <summary>Compiles the assembly at <paramref name="assemblyPath"/>.</summary>
     public static BpfCompilation Compile(string assemblyPath, BpfCompilerOptions? options = null)
@@ -278,7 +304,7 @@ public static class BpfCompiler
                     }
 
                     var args = attribute.DecodeValue(AttributeArgumentProvider.Instance);
-                    var arg = args.FixedArguments.Length > 0 ? args.FixedArguments[0].Value as string : null;
+                    var arg = args.FixedArguments.Length > 0 ? args.FixedArguments[0].Value : null;
                     var declaring = ts.FromDefinition(module, th, []);
                     var method = ts.ResolveMethod(module, mh, GenericContext.Empty, out _)!;
                     if ((def.Attributes & MethodAttributes.Static) == 0)

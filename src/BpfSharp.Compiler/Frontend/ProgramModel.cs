@@ -53,6 +53,12 @@ internal static class MapClasses
         ["StackMap`1"] = new(23, -1, 0, 0, 0),
         ["RingBuffer"] = new(27, -1, -1, 0, 0),
         ["BloomFilterMap`1"] = new(30, -1, 0, 0, 0),
+        ["DevMap"] = new(14, -1, -1, 4, 4),
+        ["SockMap"] = new(15, -1, -1, 4, 4),
+        ["CpuMap"] = new(16, -1, -1, 4, 4),
+        ["XskMap"] = new(17, -1, -1, 4, 4),
+        ["SockHash`1"] = new(18, 0, -1, 0, 4),
+        ["DevMapHash"] = new(25, -1, -1, 4, 4),
     };
 
     public static bool TryGet(CType type, out MapClassInfo info)

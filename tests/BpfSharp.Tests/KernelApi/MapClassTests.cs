@@ -24,6 +24,12 @@ public unsafe class MapClassTests
         ("QueueMap`1", "BPF_MAP_TYPE_QUEUE", "maxEntries", false),
         ("StackMap`1", "BPF_MAP_TYPE_STACK", "maxEntries", false),
         ("BloomFilterMap`1", "BPF_MAP_TYPE_BLOOM_FILTER", "maxEntries", false),
+        ("DevMap", "BPF_MAP_TYPE_DEVMAP", "maxEntries", false),
+        ("SockMap", "BPF_MAP_TYPE_SOCKMAP", "maxEntries", false),
+        ("CpuMap", "BPF_MAP_TYPE_CPUMAP", "maxEntries", false),
+        ("XskMap", "BPF_MAP_TYPE_XSKMAP", "maxEntries", false),
+        ("SockHash`1", "BPF_MAP_TYPE_SOCKHASH", "maxEntries", false),
+        ("DevMapHash", "BPF_MAP_TYPE_DEVMAP_HASH", "maxEntries", false),
     ];
 
     /// <summary>The concrete map classes (the abstract KeyedMap / PerCpuKeyedMap / IndexedMap only share code).</summary>
@@ -55,6 +61,8 @@ public unsafe class MapClassTests
             ["BPF_MAP_TYPE_STACK_TRACE"] = 7, ["BPF_MAP_TYPE_LRU_HASH"] = 9, ["BPF_MAP_TYPE_LRU_PERCPU_HASH"] = 10,
             ["BPF_MAP_TYPE_RINGBUF"] = 27, ["BPF_MAP_TYPE_CGROUP_ARRAY"] = 8, ["BPF_MAP_TYPE_LPM_TRIE"] = 11,
             ["BPF_MAP_TYPE_QUEUE"] = 22, ["BPF_MAP_TYPE_STACK"] = 23, ["BPF_MAP_TYPE_BLOOM_FILTER"] = 30,
+            ["BPF_MAP_TYPE_DEVMAP"] = 14, ["BPF_MAP_TYPE_SOCKMAP"] = 15, ["BPF_MAP_TYPE_CPUMAP"] = 16, ["BPF_MAP_TYPE_XSKMAP"] = 17,
+            ["BPF_MAP_TYPE_SOCKHASH"] = 18, ["BPF_MAP_TYPE_DEVMAP_HASH"] = 25,
         };
         foreach (var row in Table) Assert.Equal(documented[row.KernelMapType], kernel[row.KernelMapType]);
     }
