@@ -25,6 +25,9 @@ internal sealed class CompilationUnit(TypeSystem types)
     public List<MapDefinition> Maps { get; } = [];
     public List<GlobalVariable> Globals { get; } = [];
 
+    /// <summary>The BpfLog calls of every program, in the order records number them (the .debug_bpfsharp_log catalog).</summary>
+    public List<BpfSharp.Objects.Logging.BpfLogSite> LogSites { get; } = [];
+
     /// <summary>Methods whose address is taken (callbacks): compiled once each as .text subprograms.</summary>
     public List<ResolvedMethod> Subprograms { get; } = [];
 

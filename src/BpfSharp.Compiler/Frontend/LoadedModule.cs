@@ -82,6 +82,29 @@ internal sealed class LoadedModule : IDisposable
         return result;
     }
 
+    /// <summary>The source name of a method's local variable, from the PDB's local scopes, or null.</summary>
+    public string? GetLocalName(MethodDefinitionHandle handle, int index)
+    {
+        if (Pdb is null)
+        {
+            return null;
+        }
+
+        foreach (var scopeHandle in Pdb.GetLocalScopes(handle))
+        {
+            foreach (var variableHandle in Pdb.GetLocalScope(scopeHandle).GetLocalVariables())
+            {
+                var variable = Pdb.GetLocalVariable(variableHandle);
+                if (variable.Index == index)
+                {
+                    return Pdb.GetString(variable.Name);
+                }
+            }
+        }
+
+        return null;
+    }
+
     public void Dispose()
     {
         _pdbProvider?.Dispose();

@@ -32,6 +32,11 @@ internal sealed partial class Translator
             return;
         }
 
+        if (TryTranslateLog(method, args, insn))
+        {
+            return;
+        }
+
         if (method.DeclaringType.Name == "BpfSharp.Kernel.LegacyPacket")
         {
             LegacyPacketLoad(method.Name, args);

@@ -7,6 +7,7 @@ using BpfSharp.Compiler.Frontend;
 using BpfSharp.CoRe;
 using BpfSharp.Instructions;
 using BpfSharp.Objects;
+using BpfSharp.Objects.Logging;
 using BpfSharp.Objects.Writing;
 
 namespace BpfSharp.Compiler.Output;
@@ -193,6 +194,12 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         if (!ext.IsEmpty)
         {
             elf.AddSection(".BTF.ext", ElfSectionFlags.None, extBytes, 4);
+        }
+
+        if (unit.LogSites.Count > 0)
+        {
+            // Not loaded: the user side reads it to decode the bpfsharp_log ring's records.
+            elf.AddSection(BpfLogCatalog.SectionName, ElfSectionFlags.None, new BpfLogCatalog(unit.LogSites).ToBytes(), 4);
         }
 
         return elf.ToArray();

@@ -8,7 +8,7 @@ namespace BpfSharp.TestPrograms.Network;
 /// </summary>
 public static unsafe class NetworkHooks
 {
-    public static readonly ArrayMap<ulong> Counters = new(maxEntries: 16);
+    public static readonly ArrayMap<ulong> Counters = new(maxEntries: 32);
     public static readonly ArrayMap<uint> Config = new(maxEntries: 4);
     static readonly SockHash<uint> Sockets = new(maxEntries: 2);
     static readonly SockMap Listeners = new(maxEntries: 1);
@@ -123,13 +123,30 @@ public static unsafe class NetworkHooks
         return SkAction.Pass;
     }
 
+    // Reads pass; writes to a sysctl whose base name starts with "ip_defau" (ip_default_ttl) are refused.
     [CgroupSysctl]
     public static int ReadOnlySysctls(Sysctl* ctx)
     {
+        ulong* name = stackalloc ulong[4];
+        long length = Bpf.SysctlGetName(ctx, (byte*)name, 32, 1);
+        if (length > 0)
+        {
+            ulong* last = Counters.Lookup(16);
+            if (last != null)
+            {
+                *last = (ulong)length;
+            }
+        }
+
         if (ctx->Write != 0)
         {
-            Count(8);
-            return 0;
+            if (length >= 8 && name[0] == 0x75616665645f7069)
+            {
+                Count(8);
+                return 0;
+            }
+
+            return 1;
         }
 
         Count(7);

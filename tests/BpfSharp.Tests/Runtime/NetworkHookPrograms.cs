@@ -18,7 +18,7 @@ internal static class NetworkHookPrograms
     // Counters slots (see NetworkHooks).
     public const uint TcPackets = 0, XdpPackets = 1, ConnectRewrites = 2, ActiveEstablished = 3, Messages = 4, MessageBytes = 5,
         RedirectedMessages = 6, SysctlReads = 7, SysctlWritesDenied = 8, Getsockopts = 9, Setsockopts = 10, LookupsSteered = 11,
-        DevMapRedirects = 12, OtherTcPackets = 13, XdpCpuMapRedirects = 14, SockHashAdds = 15;
+        DevMapRedirects = 12, OtherTcPackets = 13, XdpCpuMapRedirects = 14, SockHashAdds = 15, LastSysctlNameLength = 16;
 
     // Config slots.
     public const uint ConnectFromNetworkOrder = 0, ConnectToNetworkOrder = 1, TcAction = 2, LookupPort = 3;

@@ -236,7 +236,7 @@ public sealed class SocketHookTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void SysctlHookCountsReadsAndRefusesWrites()
+    public void SysctlHookReadsTheNameAndRefusesOneWrite()
     {
         KernelObjects.RequireBpf();
         using var cgroup = TestCgroup.Create("sysctl");
@@ -247,10 +247,16 @@ public sealed class SocketHookTests(ITestOutputHelper output)
             Assert.True(read.ExitCode == 0, read.Stderr);
             Assert.Equal("Linux", read.StdoutText.Trim());
             Assert.True(Counter(collection, SysctlReads) >= 1);
+            Assert.Equal((ulong)"ostype".Length, Counter(collection, LastSysctlNameLength));   // bpf_sysctl_get_name, base name
             // In a network namespace of its own, so the write would change nothing of the machine's.
             var write = cgroup.Run("unshare -n bash -c 'echo 33 > /proc/sys/net/ipv4/ip_default_ttl'");
             Assert.NotEqual(0, write.ExitCode);
             Assert.Contains("Operation not permitted", write.Stderr);
+            Assert.Equal(1ul, Counter(collection, SysctlWritesDenied));
+            Assert.Equal((ulong)"ip_default_ttl".Length, Counter(collection, LastSysctlNameLength));
+            // Another sysctl's write goes through.
+            var other = cgroup.Run("unshare -n bash -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'");
+            Assert.True(other.ExitCode == 0, other.Stderr);
             Assert.Equal(1ul, Counter(collection, SysctlWritesDenied));
         }
         // Detached: the same write goes through.
