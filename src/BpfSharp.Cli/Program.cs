@@ -25,6 +25,7 @@ internal static class Program
         root.Subcommands.Add(CompileCommand.Create());
         root.Subcommands.Add(CgroupCommand.Create());
         root.Subcommands.Add(StructOpsCommand.Create());
+        root.Subcommands.Add(NetCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         return root;
     }

@@ -14,6 +14,8 @@ internal sealed class NetlinkRequest
     internal const ushort FlagRequest = 0x1;
     internal const ushort FlagAck = 0x4;
     internal const ushort FlagEcho = 0x8;
+    /// <summary><c>NLM_F_DUMP</c> (root | match): every object of the kind, as a multi-part reply.</summary>
+    internal const ushort FlagDump = 0x300;
     internal const ushort FlagReplace = 0x100;
     internal const ushort FlagExclusive = 0x200;
     internal const ushort FlagCreate = 0x400;

@@ -92,23 +92,28 @@ public sealed class XdpNetlinkAttachment : BpfLink
         {
             if (reply.Type != NewLink || reply.Payload.Length < 16) continue;
             foreach (var (type, value) in RouteNetlink.Attributes(reply.Payload.AsSpan(16)))
+                if (type == LinkAttributeXdp) result = ParseXdpAttribute(value);
+        }
+        return result;
+    }
+
+    /// <summary>Reads the nested <c>IFLA_XDP</c> attribute of an <c>RTM_NEWLINK</c> message.</summary>
+    internal static XdpAttachedPrograms ParseXdpAttribute(ReadOnlySpan<byte> nested)
+    {
+        var result = new XdpAttachedPrograms(XdpAttachedMode.None, 0, 0, 0, 0);
+        foreach (var (inner, v) in RouteNetlink.Attributes(nested))
+        {
+            if (inner == XdpAttributeAttached && v.Length >= 1) result = result with { Attached = (XdpAttachedMode)v[0] };
+            if (v.Length < 4) continue;
+            var id = BinaryPrimitives.ReadInt32LittleEndian(v);
+            result = inner switch
             {
-                if (type != LinkAttributeXdp) continue;
-                foreach (var (inner, v) in RouteNetlink.Attributes(value))
-                {
-                    if (inner == XdpAttributeAttached && v.Length >= 1) result = result with { Attached = (XdpAttachedMode)v[0] };
-                    if (v.Length < 4) continue;
-                    var id = BinaryPrimitives.ReadInt32LittleEndian(v);
-                    result = inner switch
-                    {
-                        XdpAttributeProgramId => result with { ProgramId = id },
-                        XdpAttributeDriverProgramId => result with { DriverProgramId = id },
-                        XdpAttributeGenericProgramId => result with { GenericProgramId = id },
-                        XdpAttributeHardwareProgramId => result with { HardwareProgramId = id },
-                        _ => result,
-                    };
-                }
-            }
+                XdpAttributeProgramId => result with { ProgramId = id },
+                XdpAttributeDriverProgramId => result with { DriverProgramId = id },
+                XdpAttributeGenericProgramId => result with { GenericProgramId = id },
+                XdpAttributeHardwareProgramId => result with { HardwareProgramId = id },
+                _ => result,
+            };
         }
         return result;
     }
