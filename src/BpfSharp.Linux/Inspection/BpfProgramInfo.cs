@@ -34,6 +34,16 @@ public sealed class BpfProgramInfo
     public required int BtfId { get; init; }
     /// <summary>Instructions the verifier processed (5.16+), or 0.</summary>
     public required uint VerifiedInstructions { get; init; }
+    /// <summary>Total run time in nanoseconds (counted only while <c>kernel.bpf_stats_enabled</c> is on), or 0.</summary>
+    public ulong RunTimeNanoseconds { get; init; }
+    /// <summary>Number of runs (counted only while <c>kernel.bpf_stats_enabled</c> is on), or 0.</summary>
+    public ulong RunCount { get; init; }
+    /// <summary>Runs skipped because the program was already running on the CPU.</summary>
+    public ulong RecursionMisses { get; init; }
+    /// <summary>Bytes of memory charged to the program (fdinfo <c>memlock</c>), or null when not reported.</summary>
+    public long? Memlock { get; init; }
+    /// <summary>The offload device's ifindex, or 0.</summary>
+    public int Ifindex { get; init; }
 
     /// <summary>The load time as wall-clock time (boot time taken from <c>/proc/uptime</c>).</summary>
     public DateTimeOffset LoadedAt
@@ -112,6 +122,11 @@ public sealed class BpfProgramInfo
             MapIds = mapIds.Select(m => (int)m).ToArray(),
             BtfId = (int)info.BtfId,
             VerifiedInstructions = info.VerifiedInsns,
+            RunTimeNanoseconds = info.RunTimeNs,
+            RunCount = info.RunCnt,
+            RecursionMisses = info.RecursionMisses,
+            Memlock = FdInfo.ReadInteger(fd, "memlock"),
+            Ifindex = (int)info.Ifindex,
         };
     }
 }

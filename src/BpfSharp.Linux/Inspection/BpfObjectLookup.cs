@@ -1,0 +1,166 @@
+using BpfSharp.Linux.Interop;
+
+namespace BpfSharp.Linux.Inspection;
+
+/// <summary>
+/// Finds kernel BPF objects the ways bpftool lets a user name them: by id, by pinned path, and (programs and maps)
+/// by name or (programs) by tag, where several objects may match. Every returned fd belongs to the caller.
+/// </summary>
+public static class BpfObjectLookup
+{
+    /// <summary>Ids of every object of <paramref name="kind"/>, in increasing order (<c>BPF_*_GET_NEXT_ID</c>).</summary>
+    /// <exception cref="BpfSyscallException">The kernel refused (EPERM without CAP_SYS_ADMIN).</exception>
+    public static List<int> Ids(BpfObjectKind kind)
+    {
+        var command = kind switch
+        {
+            BpfObjectKind.Program => BpfCommand.ProgGetNextId,
+            BpfObjectKind.Map => BpfCommand.MapGetNextId,
+            BpfObjectKind.Link => BpfCommand.LinkGetNextId,
+            _ => BpfCommand.BtfGetNextId,
+        };
+        var ids = new List<int>();
+        uint id = 0;
+        while (true)
+        {
+            var attr = new GetIdAttr { StartId = id };
+            var status = BpfSyscall.TryBpf(command, ref attr);
+            if (status == -Errno.ENOENT) return ids;
+            if (status < 0) BpfSyscall.ThrowFailed(command, -status);
+            id = attr.NextId;
+            ids.Add((int)id);
+        }
+    }
+
+    /// <summary>Opens the object with <paramref name="id"/> (<c>BPF_*_GET_FD_BY_ID</c>), or null when it no longer exists.</summary>
+    /// <exception cref="BpfSyscallException">The kernel refused for another reason than ENOENT.</exception>
+    public static BpfFileDescriptor? TryOpenById(BpfObjectKind kind, int id)
+    {
+        var command = kind switch
+        {
+            BpfObjectKind.Program => BpfCommand.ProgGetFdById,
+            BpfObjectKind.Map => BpfCommand.MapGetFdById,
+            BpfObjectKind.Link => BpfCommand.LinkGetFdById,
+            _ => BpfCommand.BtfGetFdById,
+        };
+        var attr = new GetIdAttr { StartId = (uint)id };
+        var fd = BpfSyscall.TryBpf(command, ref attr);
+        if (fd == -Errno.ENOENT) return null;
+        if (fd < 0) BpfSyscall.ThrowFailed(command, -fd);
+        return new BpfFileDescriptor(fd);
+    }
+
+    /// <summary>Opens the object with <paramref name="id"/>.</summary>
+    /// <exception cref="BpfSyscallException">No such object (ENOENT) or the kernel refused.</exception>
+    public static BpfFileDescriptor OpenById(BpfObjectKind kind, int id)
+    {
+        var fd = TryOpenById(kind, id);
+        if (fd is not null) return fd;
+        var command = kind switch
+        {
+            BpfObjectKind.Program => BpfCommand.ProgGetFdById,
+            BpfObjectKind.Map => BpfCommand.MapGetFdById,
+            BpfObjectKind.Link => BpfCommand.LinkGetFdById,
+            _ => BpfCommand.BtfGetFdById,
+        };
+        throw new BpfSyscallException(command, Errno.ENOENT);
+    }
+
+    /// <summary>
+    /// Opens the object pinned at <paramref name="path"/> and checks that it is a <paramref name="kind"/>, as bpftool's
+    /// <c>open_obj_pinned_any</c> does.
+    /// </summary>
+    /// <exception cref="BpfSyscallException">Nothing is pinned there or the kernel refused.</exception>
+    /// <exception cref="InvalidDataException">The pinned object is of another kind.</exception>
+    public static BpfFileDescriptor OpenPinned(string path, BpfObjectKind kind)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fd = ObjectPins.Get(path);
+        try
+        {
+            var actual = KindOf(fd);
+            if (actual != kind)
+                throw new InvalidDataException($"incorrect object type: {WordOf(actual)} (expected {WordOf(kind)}) at {path}");
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The kind of object behind a BPF fd, from the anonymous inode's name (<c>/proc/self/fd/N</c>), or null.</summary>
+    public static BpfObjectKind? KindOf(BpfFileDescriptor fd)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        using var lease = fd.Borrow();
+        string? target;
+        try
+        {
+            target = new FileInfo($"/proc/self/fd/{lease.Fd}").LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        return target switch
+        {
+            "anon_inode:bpf-prog" => BpfObjectKind.Program,
+            "anon_inode:bpf-map" => BpfObjectKind.Map,
+            "anon_inode:bpf_link" => BpfObjectKind.Link,
+            "anon_inode:btf" => BpfObjectKind.Btf,
+            _ => null,
+        };
+    }
+
+    /// <summary>bpftool's word for an object kind (<c>prog</c>, <c>map</c>, <c>link</c>, <c>btf</c>).</summary>
+    public static string WordOf(BpfObjectKind? kind) => kind switch
+    {
+        BpfObjectKind.Program => "prog",
+        BpfObjectKind.Map => "map",
+        BpfObjectKind.Link => "link",
+        BpfObjectKind.Btf => "btf",
+        _ => "unknown",
+    };
+
+    /// <summary>
+    /// Every program whose name is <paramref name="name"/> (the kernel's 15-byte name, compared like bpftool:
+    /// the first 15 bytes), in id order.
+    /// </summary>
+    public static List<BpfFileDescriptor> ProgramsNamed(string name) =>
+        Matching(BpfObjectKind.Program, fd => NameMatches(BpfProgramInfo.Read(fd).Name, name));
+
+    /// <summary>Every program whose tag (16 hex digits) is <paramref name="tag"/>, in id order.</summary>
+    public static List<BpfFileDescriptor> ProgramsTagged(string tag) =>
+        Matching(BpfObjectKind.Program, fd => string.Equals(BpfProgramInfo.Read(fd).Tag, tag, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Every map whose name is <paramref name="name"/> (first 15 bytes compared), in id order.</summary>
+    public static List<BpfFileDescriptor> MapsNamed(string name) =>
+        Matching(BpfObjectKind.Map, fd => NameMatches(BpfMapInfo.Read(fd).Name, name));
+
+    // bpftool compares with strncmp(name, info.name, BPF_OBJ_NAME_LEN): a longer argument matches on its first 16 bytes.
+    private static bool NameMatches(string objectName, string wanted) =>
+        string.Equals(objectName, wanted.Length > 15 ? wanted[..15] : wanted, StringComparison.Ordinal);
+
+    private static List<BpfFileDescriptor> Matching(BpfObjectKind kind, Func<BpfFileDescriptor, bool> predicate)
+    {
+        var result = new List<BpfFileDescriptor>();
+        try
+        {
+            foreach (var id in Ids(kind))
+            {
+                var fd = TryOpenById(kind, id);
+                if (fd is null) continue;
+                if (predicate(fd)) result.Add(fd);
+                else fd.Dispose();
+            }
+            return result;
+        }
+        catch
+        {
+            foreach (var fd in result) fd.Dispose();
+            throw;
+        }
+    }
+}
