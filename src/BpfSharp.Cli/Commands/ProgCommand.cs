@@ -12,7 +12,8 @@ internal static class ProgCommand
     {
         var command = new Command("prog", "Load BPF programs from objects and pin them.");
         command.Subcommands.Add(CreateLoadAll());
-        command.Subcommands.Add(ProgListCommand.Create());
+        ProgShowCommand.AddTo(command);
+        ProgDumpCommand.AddTo(command);
         return command;
     }
 
