@@ -85,7 +85,7 @@ internal static class LinkCommand
                 if (link.IteratorMapId is { } iterMap) j.Number("map_id", (ulong)iterMap);
             }
             if (link.NetnsInode is { } netns) j.Number("netns_ino", netns);
-            if (link.Ifindex is { } ifindex) j.Number("ifindex", (ulong)ifindex);
+            if (link.Ifindex is { } ifindex && link.Type != XdpLinkType) j.Number("ifindex", (ulong)ifindex);
             if (link.MapId is { } mapId && link.Type != 4) j.Number("map_id", (ulong)mapId);
             if (link.AttachType is { } attach)
             {
@@ -108,12 +108,15 @@ internal static class LinkCommand
             if (link.IteratorMapId is { } iterMap) text.Append($"map_id {iterMap}  ");
         }
         if (link.NetnsInode is { } ino) text.Append($"\n\tnetns_ino {ino}  ");
-        if (link.Ifindex is { } index) text.Append($"\n\tifindex {index}  ");
+        if (link.Ifindex is { } index && link.Type != XdpLinkType) text.Append($"\n\tifindex {index}  ");
         if (link.MapId is { } map && link.Type != 4) text.Append($"\n\tmap_id {map}  ");
         if (link.AttachType is { } type)
             text.Append(BpfLinkInfo.AttachTypeNameOf(type) is { } attachName ? $"attach_type {attachName}  " : $"attach_type {type}  ");
         text.Append('\n');
     }
+
+    // bpftool 7.1 prints no details for XDP links; kept so (the library's BpfLinkInfo has the ifindex).
+    private const int XdpLinkType = 6;
 
     private static string ProgramTypeOf(int programId)
     {

@@ -52,7 +52,9 @@ internal static class MapElementGrammar
                     }
                     else
                     {
-                        at = ParseBytes(words, at, "value", value!);
+                        var single = new byte[info.ValueSize];
+                        at = ParseBytes(words, at, "value", single);
+                        single.CopyTo(value!, 0);
                         if (info.IsPerCpu)
                         {
                             // One value on the command line is written to every CPU.

@@ -88,7 +88,8 @@ internal static class ObjectSelectors
         {
             var name = Argument(words, at + 1, "name");
             at += 2;
-            if (name.Length > 15) throw new CliException($"can't parse name");
+            // Programs match on their whole name (up to 127 bytes), maps on the kernel's 15.
+            if (name.Length > (kind == BpfObjectKind.Program ? 127 : 15)) throw new CliException("can't parse name");
             var found = kind == BpfObjectKind.Program ? BpfObjectLookup.ProgramsNamed(name) : BpfObjectLookup.MapsNamed(name);
             return found.Count > 0 ? found : throw new CliException($"no {what} with name {name} found");
         }

@@ -328,6 +328,7 @@ internal static class ProgDumpCommand
         {
             1 => $"map[id:{(uint)first.Immediate}]",
             2 => $"map[id:{(uint)first.Immediate}][0]+{(uint)second.Immediate}",
+            4 => $"subprog[{(first.Immediate >= 0 ? "+" : "")}{first.Immediate}]",
             _ => $"0x{value:x}",
         };
     }

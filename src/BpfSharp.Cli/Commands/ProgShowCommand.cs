@@ -138,26 +138,8 @@ internal static class ProgShowCommand
         text.Append('\n');
     }
 
-    /// <summary>
-    /// bpftool's <c>get_prog_full_name</c>: the kernel keeps 15 bytes of a name, so a name that long may be cut; the
-    /// program's first FUNC in its BTF has the whole name.
-    /// </summary>
-    internal static string FullName(BpfFileDescriptor fd, BpfProgramInfo p)
-    {
-        if (p.Name.Length < 15 || p.BtfId == 0) return p.Name;
-        try
-        {
-            var image = BpfProgramImage.Read(fd);
-            if (image.Functions.Length == 0) return p.Name;
-            var btf = KernelBtfObjects.ReadById(p.BtfId);
-            var func = btf[image.Functions[0].TypeId];
-            return func.Kind == BtfKind.Func ? func.Name : p.Name;
-        }
-        catch (Exception e) when (e is BpfSyscallException or BpfFormatException)
-        {
-            return p.Name;
-        }
-    }
+    /// <summary>bpftool's <c>get_prog_full_name</c>.</summary>
+    internal static string FullName(BpfFileDescriptor fd, BpfProgramInfo p) => BpfProgramInfo.ReadFullName(fd, p);
 
     /// <summary>
     /// bpftool's <c>show_prog_metadata</c>: the <c>bpf_metadata_*</c> variables of the program's <c>.rodata</c> map,

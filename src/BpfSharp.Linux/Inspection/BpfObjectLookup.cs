@@ -104,14 +104,13 @@ public static class BpfObjectLookup
         {
             return null;
         }
-        return target switch
-        {
-            "anon_inode:bpf-prog" => BpfObjectKind.Program,
-            "anon_inode:bpf-map" => BpfObjectKind.Map,
-            "anon_inode:bpf_link" => BpfObjectKind.Link,
-            "anon_inode:btf" => BpfObjectKind.Btf,
-            _ => null,
-        };
+        // Matched by substring, as bpftool's get_fd_type does ("anon_inode:bpf-map", "anon_inode:bpf-link", ...).
+        if (target is null) return null;
+        if (target.Contains("bpf-map", StringComparison.Ordinal)) return BpfObjectKind.Map;
+        if (target.Contains("bpf-prog", StringComparison.Ordinal)) return BpfObjectKind.Program;
+        if (target.Contains("bpf-link", StringComparison.Ordinal) || target.Contains("bpf_link", StringComparison.Ordinal)) return BpfObjectKind.Link;
+        if (target.Contains("btf", StringComparison.Ordinal)) return BpfObjectKind.Btf;
+        return null;
     }
 
     /// <summary>bpftool's word for an object kind (<c>prog</c>, <c>map</c>, <c>link</c>, <c>btf</c>).</summary>
@@ -125,11 +124,11 @@ public static class BpfObjectLookup
     };
 
     /// <summary>
-    /// Every program whose name is <paramref name="name"/> (the kernel's 15-byte name, compared like bpftool:
-    /// the first 15 bytes), in id order.
+    /// Every program whose whole name (<see cref="BpfProgramInfo.ReadFullName"/>, not the kernel's 15-byte cut) is
+    /// <paramref name="name"/>, in id order, as bpftool matches <c>name NAME</c>.
     /// </summary>
     public static List<BpfFileDescriptor> ProgramsNamed(string name) =>
-        Matching(BpfObjectKind.Program, fd => NameMatches(BpfProgramInfo.Read(fd).Name, name));
+        Matching(BpfObjectKind.Program, fd => string.Equals(BpfProgramInfo.ReadFullName(fd, BpfProgramInfo.Read(fd)), name, StringComparison.Ordinal));
 
     /// <summary>Every program whose tag (16 hex digits) is <paramref name="tag"/>, in id order.</summary>
     public static List<BpfFileDescriptor> ProgramsTagged(string tag) =>

@@ -85,6 +85,29 @@ public sealed class BpfProgramInfo
         return result;
     }
 
+    /// <summary>
+    /// The program's whole name, as bpftool shows it: the kernel keeps 15 bytes of a name, so a name that long may be
+    /// cut, and then the program's first FUNC in its BTF has the whole name.
+    /// </summary>
+    public static string ReadFullName(BpfFileDescriptor fd, BpfProgramInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Name.Length < 15 || info.BtfId == 0) return info.Name;
+        try
+        {
+            var image = BpfProgramImage.Read(fd);
+            if (image.Functions.Length == 0) return info.Name;
+            var btf = KernelBtfObjects.ReadById(info.BtfId);
+            var func = btf[image.Functions[0].TypeId];
+            return func.Kind == Btf.BtfKind.Func ? func.Name : info.Name;
+        }
+        catch (Exception e) when (e is BpfSyscallException or BpfFormatException)
+        {
+            return info.Name;
+        }
+    }
+
     /// <summary>Reads the info of the program behind <paramref name="fd"/>.</summary>
     public static unsafe BpfProgramInfo Read(BpfFileDescriptor fd)
     {
