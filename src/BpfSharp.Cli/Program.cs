@@ -5,7 +5,10 @@ namespace BpfSharp.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => CliRunner.Run(CreateRoot(), args);
+
+    /// <summary>The whole command tree (tests walk it: help, completion, JSON conventions).</summary>
+    internal static RootCommand CreateRoot()
     {
         var root = new RootCommand(
             "bpfsharp: inspect BTF and BPF objects, resolve CO-RE relocations against kernel BTF.\n" +
@@ -20,6 +23,9 @@ internal static class Program
         root.Subcommands.Add(GenCommand.Create());
         root.Subcommands.Add(FeatureCommand.Create());
         root.Subcommands.Add(CompileCommand.Create());
-        return CliRunner.Run(root, args);
+        root.Subcommands.Add(CgroupCommand.Create());
+        root.Subcommands.Add(StructOpsCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
+        return root;
     }
 }

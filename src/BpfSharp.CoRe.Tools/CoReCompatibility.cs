@@ -92,26 +92,76 @@ public static class CoReCompatibility
                 reads.Release();
             }
             for (int o = 0; o < objects.Count; o++)
-            {
-                var obj = objects[o];
-                var cellError = error ?? obj.Error;
-                if (cellError is null && obj.Object is not null)
-                {
-                    try
-                    {
-                        cells[o, k] = CheckOne(obj, kernel.Name, spec!, options, kernel.Base);
-                        continue;
-                    }
-                    catch (BpfFormatException e)
-                    {
-                        cellError = e.Message;
-                    }
-                }
-                cells[o, k] = new CoReObjectCheck(obj.Name, kernel.Name, default, [], [], cellError ?? "object not read");
-            }
+                cells[o, k] = CheckCell(objects[o], kernel, spec, error, options);
             kernelDone?.Invoke(kernel.Name);
         });
         return new CoReCompatibilityReport([.. objects.Select(o => o.Name)], [.. kernels.Select(k => k.Name)], cells);
+    }
+
+    /// <summary>
+    /// Checks objects one at a time against every kernel (in parallel over kernels) and yields each object's row as
+    /// soon as it is done: memory holds the kernels' BTF and one row, never the whole matrix, so a caller that writes
+    /// rows as they come (<c>core check -j</c>) runs in memory that does not grow with the number of objects. The
+    /// objects are enumerated lazily, one at a time, so <c>paths.Select(CoReCheckObject.Load)</c> keeps only the
+    /// current object's file in memory. Kernels are read once, when the enumeration starts.
+    /// </summary>
+    /// <param name="objects">Rows, enumerated once.</param>
+    /// <param name="kernels">Columns.</param>
+    /// <param name="options">Engine options; null = <see cref="DefaultOptions"/>.</param>
+    /// <param name="maxDegreeOfParallelism">Worker limit; -1 = as many as the runtime likes.</param>
+    /// <returns>One array per object: its cell on each kernel, in <paramref name="kernels"/> order.</returns>
+    public static IEnumerable<CoReObjectCheck[]> CheckByObject(IEnumerable<CoReCheckObject> objects, IReadOnlyList<CoReKernel> kernels,
+        CoReOptions? options = null, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(kernels);
+        return Rows(objects, kernels, options ?? DefaultOptions, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism });
+    }
+
+    private static IEnumerable<CoReObjectCheck[]> Rows(IEnumerable<CoReCheckObject> objects, IReadOnlyList<CoReKernel> kernels,
+        CoReOptions options, ParallelOptions parallel)
+    {
+        var specs = new BtfSpec?[kernels.Count];
+        var errors = new string?[kernels.Count];
+        using (var reads = new SemaphoreSlim(MaxConcurrentKernelReads))
+        {
+            Parallel.For(0, kernels.Count, parallel, k =>
+            {
+                reads.Wait();
+                try { specs[k] = kernels[k].Load(); }
+                catch (Exception e) when (e is BpfFormatException or IOException or UnauthorizedAccessException)
+                {
+                    errors[k] = e.Message;
+                }
+                finally
+                {
+                    reads.Release();
+                }
+            });
+        }
+        foreach (var obj in objects)
+        {
+            var row = new CoReObjectCheck[kernels.Count];
+            Parallel.For(0, kernels.Count, parallel, k => row[k] = CheckCell(obj, kernels[k], specs[k], errors[k], options));
+            yield return row;
+        }
+    }
+
+    private static CoReObjectCheck CheckCell(CoReCheckObject obj, CoReKernel kernel, BtfSpec? spec, string? kernelError, CoReOptions options)
+    {
+        var cellError = kernelError ?? obj.Error;
+        if (cellError is null && obj.Object is not null && spec is not null)
+        {
+            try
+            {
+                return CheckOne(obj, kernel.Name, spec, options, kernel.Base);
+            }
+            catch (BpfFormatException e)
+            {
+                cellError = e.Message;
+            }
+        }
+        return new CoReObjectCheck(obj.Name, kernel.Name, default, [], [], cellError ?? "object not read");
     }
 
     /// <summary>

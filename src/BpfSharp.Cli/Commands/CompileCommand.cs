@@ -25,7 +25,7 @@ internal static class CompileCommand
             }
 
             var compilation = BpfCompiler.Compile(path, options);
-            var json = result.GetValue(GlobalOptions.Json);
+            var json = GlobalOptions.IsJson(result);
             foreach (var d in compilation.Diagnostics)
             {
                 Console.Error.WriteLine(d.ToString());
@@ -33,7 +33,9 @@ internal static class CompileCommand
 
             if (!compilation.Success)
             {
-                return 1;
+                int errors = compilation.Diagnostics.Count(d => d.IsError);
+                if (json) throw new CliException($"{path}: compilation failed with {errors} error(s), listed on standard error");
+                return ExitCodes.BadInput;
             }
 
             var target = result.GetValue(output) ?? Path.ChangeExtension(path, ".bpf.o");

@@ -12,7 +12,7 @@ namespace BpfSharp.Cli.Commands;
 internal static class CoreCheckCommand
 {
     /// <summary>Exit code when some object fails on some kernel.</summary>
-    public const int FailsExitCode = 2;
+    public const int FailsExitCode = ExitCodes.CheckFails;
 
     public static Command Create()
     {
@@ -24,7 +24,7 @@ internal static class CoreCheckCommand
             AllowMultipleArgumentsPerToken = true,
             HelpName = "FILE_OR_DIR",
         };
-        var basePath = new Option<string?>("--base", "-B")
+        var basePath = new Option<string?>("--base", "-B", "--base-btf")
         {
             Description = "Base (vmlinux) BTF when the targets are split BTF of kernel modules, as for 'core relocate --base'.",
             HelpName = "FILE",
@@ -32,36 +32,29 @@ internal static class CoreCheckCommand
         var byProgram = new Option<bool>("--programs") { Description = "One row per program instead of per object." };
         var details = new Option<bool>("--details") { Description = "Also list every relocation that is not plainly patched, with the reason." };
         var all = new Option<bool>("--all") { Description = "With --details: list every relocation, patched ones too." };
-        var json = new Option<bool>("--json", "-j") { Description = "Print JSON (every cell, program and relocation)." };
         var strict = new Option<bool>("--strict-libbpf") { Description = "Reproduce libbpf's known bugs (see docs/core-differences.md)." };
         var command = new Command("check", "Check which objects load on which kernels: relocate every object against every kernel BTF.\n" +
             "Cells: loads (all relocations patched), guarded (poisoned instructions, all unreachable behind existence checks), " +
-            $"fails (a relocation fails, or a poisoned instruction is reachable). Exit code {FailsExitCode} if any cell fails.")
+            $"fails (a relocation fails, or a poisoned instruction is reachable). Exit code {FailsExitCode} if any cell fails. With -j every cell, program and relocation is written, one object at a time as it is checked.")
         {
-            objects, targets, basePath, byProgram, details, all, json, strict,
+            objects, targets, basePath, byProgram, details, all, strict,
         };
         command.SetAction(result =>
         {
-            var inputs = result.GetValue(objects)!.Select(CoReCheckObject.Load).ToList();
+            var objectPaths = result.GetValue(objects)!;
             var kernelPaths = KernelBtfFiles.Expand(result.GetValue(targets)!);
             if (kernelPaths.Count == 0) throw new CliException("no kernel BTF files found under the given targets");
-            var baseSpec = result.GetValue(basePath) is { } b ? KernelBtfFiles.Load(b) : null;
+            var baseSpec = GlobalOptions.BaseBtfPath(result, basePath) is { } b ? KernelBtfFiles.Load(b) : null;
             var kernels = kernelPaths.Select(p => CoReKernel.FromFile(p, baseSpec)).ToList();
             var options = result.GetValue(strict) ? CoReCompatibility.DefaultOptions with { StrictLibbpf = true } : CoReCompatibility.DefaultOptions;
             var output = result.InvocationConfiguration.Output;
-            bool rich = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !result.GetValue(json);
+            if (GlobalOptions.IsJson(result))
+                return WriteJsonStreamed(objectPaths, kernels, options, output, GlobalOptions.IsPretty(result)) ? 0 : FailsExitCode;
+            var inputs = objectPaths.Select(CoReCheckObject.Load).ToList();
+            bool rich = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
             var report = rich ? RunWithProgress(inputs, kernels, options) : CoReCompatibility.Check(inputs, kernels, options);
-            if (result.GetValue(json))
-            {
-                using var buffer = new MemoryStream();
-                WriteJson(report, buffer);
-                output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            }
-            else
-            {
-                WriteMatrix(report, result.GetValue(byProgram), output, rich);
-                if (result.GetValue(details)) WriteDetails(report, result.GetValue(all), output, rich);
-            }
+            WriteMatrix(report, result.GetValue(byProgram), output, rich);
+            if (result.GetValue(details)) WriteDetails(report, result.GetValue(all), output, rich);
             return report.AllLoad ? 0 : FailsExitCode;
         });
         return command;
@@ -180,68 +173,91 @@ internal static class CoreCheckCommand
 
     private static string Dec(int v) => v.ToString(CultureInfo.InvariantCulture);
 
-    private static void WriteJson(CoReCompatibilityReport report, Stream stream)
+    /// <summary>
+    /// Writes the JSON report one object at a time, as each is checked: the output never sits in memory whole, and
+    /// each object's file and relocations are dropped once written. Returns whether every cell loads.
+    /// </summary>
+    private static bool WriteJsonStreamed(string[] objectPaths, List<CoReKernel> kernels, CoReOptions options, TextWriter output, bool pretty)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var chunk = new MemoryStream();
+        using var w = new Utf8JsonWriter(chunk, new JsonWriterOptions { Indented = pretty });
+        void Drain()
+        {
+            w.Flush();
+            output.Write(System.Text.Encoding.UTF8.GetString(chunk.GetBuffer(), 0, (int)chunk.Length));
+            output.Flush();
+            chunk.SetLength(0);
+        }
+        bool allLoad = true;
         w.WriteStartObject();
         w.WriteStartArray("kernels");
-        foreach (var k in report.Kernels) w.WriteStringValue(k);
+        foreach (var k in kernels) w.WriteStringValue(k.Name);
         w.WriteEndArray();
         w.WriteStartArray("objects");
-        for (int o = 0; o < report.Objects.Count; o++)
+        Drain();
+        foreach (var row in CoReCompatibility.CheckByObject(objectPaths.Select(CoReCheckObject.Load), kernels, options))
         {
             w.WriteStartObject();
-            w.WriteString("name", report.Objects[o]);
+            w.WriteString("name", row.Length > 0 ? row[0].ObjectName : "");
             w.WriteStartArray("kernels");
-            for (int k = 0; k < report.Kernels.Count; k++)
+            foreach (var cell in row)
             {
-                var cell = report[o, k];
-                w.WriteStartObject();
-                w.WriteString("kernel", cell.KernelName);
-                WriteVerdict(w, cell.Verdict, cell.Counts);
-                if (cell.Error is not null) w.WriteString("error", cell.Error);
-                w.WriteStartArray("programs");
-                foreach (var p in cell.Programs)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", p.Name);
-                    w.WriteString("section", p.SectionName);
-                    w.WriteBoolean("subprogram", p.IsSubprogram);
-                    WriteVerdict(w, p.Verdict, p.Counts);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteStartArray("relocations");
-                foreach (var r in cell.Relocations)
-                {
-                    var rep = r.Report;
-                    w.WriteStartObject();
-                    w.WriteString("section", rep.SectionName);
-                    w.WriteNumber("relo", rep.RelocationIndex);
-                    if (rep.ProgramName is not null) w.WriteString("program", rep.ProgramName);
-                    w.WriteNumber("insn", rep.InstructionIndex);
-                    w.WriteString("kind", rep.Kind.ToLibbpfString());
-                    if (rep.LocalSpec is not null) w.WriteString("local_spec", rep.LocalSpec);
-                    if (rep.TargetSpec is not null) w.WriteString("target_spec", rep.TargetSpec);
-                    w.WriteString("outcome", rep.Outcome.ToString().ToLowerInvariant());
-                    if (rep.Outcome is CoReOutcome.Patched or CoReOutcome.Poisoned)
-                    {
-                        w.WriteNumber("orig", rep.Value.OriginalValue);
-                        w.WriteNumber("new", rep.Value.NewValue);
-                    }
-                    if (rep.Errno != 0) w.WriteNumber("errno", rep.Errno);
-                    w.WriteString("verdict", r.Verdict.ToString().ToLowerInvariant());
-                    w.WriteString("reason", r.Reason);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
+                allLoad &= cell.Verdict != CoReLoadVerdict.Fails;
+                WriteCellJson(w, cell);
             }
             w.WriteEndArray();
             w.WriteEndObject();
+            Drain();
         }
         w.WriteEndArray();
-        w.WriteBoolean("all_load", report.AllLoad);
+        w.WriteBoolean("all_load", allLoad);
+        w.WriteEndObject();
+        Drain();
+        output.WriteLine();
+        return allLoad;
+    }
+
+    private static void WriteCellJson(Utf8JsonWriter w, CoReObjectCheck cell)
+    {
+        w.WriteStartObject();
+        w.WriteString("kernel", cell.KernelName);
+        WriteVerdict(w, cell.Verdict, cell.Counts);
+        if (cell.Error is not null) w.WriteString("error", cell.Error);
+        w.WriteStartArray("programs");
+        foreach (var p in cell.Programs)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", p.Name);
+            w.WriteString("section", p.SectionName);
+            w.WriteBoolean("subprogram", p.IsSubprogram);
+            WriteVerdict(w, p.Verdict, p.Counts);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("relocations");
+        foreach (var r in cell.Relocations)
+        {
+            var rep = r.Report;
+            w.WriteStartObject();
+            w.WriteString("section", rep.SectionName);
+            w.WriteNumber("relo", rep.RelocationIndex);
+            if (rep.ProgramName is not null) w.WriteString("program", rep.ProgramName);
+            w.WriteNumber("insn", rep.InstructionIndex);
+            w.WriteString("kind", rep.Kind.ToLibbpfString());
+            if (rep.LocalSpec is not null) w.WriteString("local_spec", rep.LocalSpec);
+            if (rep.TargetSpec is not null) w.WriteString("target_spec", rep.TargetSpec);
+            w.WriteString("outcome", rep.Outcome.ToString().ToLowerInvariant());
+            if (rep.Outcome is CoReOutcome.Patched or CoReOutcome.Poisoned)
+            {
+                w.WriteNumber("orig", rep.Value.OriginalValue);
+                w.WriteNumber("new", rep.Value.NewValue);
+            }
+            if (rep.Errno != 0) w.WriteNumber("errno", rep.Errno);
+            w.WriteString("verdict", r.Verdict.ToString().ToLowerInvariant());
+            w.WriteString("reason", r.Reason);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -34,7 +34,7 @@ internal static class CoreCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
-    private static Option<string?> BaseOption() => new("--base", "-B") { Description = "Base (vmlinux) BTF for split module targets." };
+    private static Option<string?> BaseOption() => new("--base", "-B", "--base-btf") { Description = "Base (vmlinux) BTF for split module targets.", HelpName = "FILE" };
 
     private static Command CreateRelocate()
     {
@@ -43,14 +43,13 @@ internal static class CoreCommand
         var baseOpt = BaseOption();
         var output = new Option<string?>("--out", "-o") { Description = "Write the relocated object here." };
         var log = new Option<bool>("--log") { Description = "Print libbpf's CO-RE debug log (same text and order as libbpf)." };
-        var json = new Option<bool>("--json", "-j") { Description = "Print JSON." };
         var strict = new Option<bool>("--strict-libbpf") { Description = "Also reproduce libbpf's known bugs (see docs/core-differences.md)." };
         var command = new Command("relocate", "Apply every CO-RE relocation of an object against target BTF, as libbpf does before loading.")
-            { file, targets, baseOpt, output, log, json, strict };
+            { file, targets, baseOpt, output, log, strict };
         command.SetAction(result =>
         {
             var obj = ObjectSpec.Load(result.GetValue(file)!);
-            var coreTargets = LoadTargets(result.GetValue(targets) ?? [], result.GetValue(baseOpt));
+            var coreTargets = LoadTargets(result.GetValue(targets) ?? [], GlobalOptions.BaseBtfPath(result, baseOpt));
             var stdout = Console.Out;
             // The log streams through one buffered writer: Console.Out flushes (one write syscall) per line.
             using var logWriter = result.GetValue(log) ? new StreamWriter(Console.OpenStandardOutput(), Utf8NoBom, 64 * 1024) : null;
@@ -64,7 +63,7 @@ internal static class CoreCommand
             {
                 coreLog?.Flush();
             }
-            if (result.GetValue(json)) WriteJson(relocated.Result, Console.OpenStandardOutput());
+            if (GlobalOptions.IsJson(result)) WriteJson(relocated.Result, Console.OpenStandardOutput(), GlobalOptions.IsPretty(result));
             else if (coreLog is null) WriteSummary(relocated.Result, stdout);
             string? outPath = result.GetValue(output);
             if (outPath is not null)
@@ -88,7 +87,7 @@ internal static class CoreCommand
         command.SetAction(result =>
         {
             var obj = ObjectSpec.Load(result.GetValue(file)!);
-            var coreTargets = LoadTargets(result.GetValue(targets) ?? [], result.GetValue(baseOpt));
+            var coreTargets = LoadTargets(result.GetValue(targets) ?? [], GlobalOptions.BaseBtfPath(result, baseOpt));
             var relocated = CoReObjectRelocation.Relocate(obj, coreTargets, new CoReOptions { StopAtFirstError = false });
             WriteExplain(obj, relocated.Result, Console.Out, rich: !Console.IsOutputRedirected);
             return relocated.Result.Succeeded ? 0 : 1;
@@ -101,7 +100,7 @@ internal static class CoreCommand
         var list = new List<CoReTarget>();
         if (paths.Length == 0)
         {
-            if (basePath is not null) throw new CliException("--base needs at least one --target");
+            if (basePath is not null) throw CliException.Usage("--base needs at least one --target");
             var vmlinux = BtfSpec.Load(Path.Combine(SysBtf, "vmlinux"));
             list.Add(new CoReTarget("vmlinux", vmlinux));
             foreach (var m in Directory.GetFiles(SysBtf).Where(f => Path.GetFileName(f) != "vmlinux").Order(StringComparer.Ordinal))
@@ -150,9 +149,9 @@ internal static class CoreCommand
             output.WriteLine($"error: {r.Message}");
     }
 
-    private static void WriteJson(CoReResult result, Stream stream)
+    private static void WriteJson(CoReResult result, Stream stream, bool pretty)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = pretty, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         w.WriteStartObject();
         w.WriteNumber("errno", result.Errno);
         w.WriteStartArray("relocations");
@@ -180,6 +179,8 @@ internal static class CoreCommand
         }
         w.WriteEndArray();
         w.WriteEndObject();
+        w.Flush();
+        stream.WriteByte((byte)'\n');
     }
 
     private static void WritePatched(ObjectSpec obj, CoReObjectResult relocated, string path)

@@ -22,7 +22,7 @@ internal static class FeatureCommand
             foreach (var word in result.GetValue(words) ?? [])
             {
                 if (word == "full") full = true;
-                else if (word != "kernel") throw new CliException($"can only probe 'kernel' [full], not '{word}'");
+                else if (word != "kernel") throw CliException.Usage($"can only probe 'kernel' [full], not '{word}'");
             }
             var pretty = result.GetValue(GlobalOptions.Pretty);
             if (result.GetValue(GlobalOptions.Json) || pretty) WriteJson(Console.OpenStandardOutput(), pretty, full);

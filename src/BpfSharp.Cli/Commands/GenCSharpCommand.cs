@@ -18,7 +18,7 @@ internal static class GenCSharpCommand
             HelpName = "FILE",
             DefaultValueFactory = _ => SysfsVmlinux,
         };
-        var baseBtf = new Option<string?>("--base")
+        var baseBtf = new Option<string?>("--base", "-B", "--base-btf")
         {
             Description = "Base BTF when FILE is split BTF (a module); same as -B. Files under " + SysfsPrefix +
                           " other than vmlinux use " + SysfsVmlinux + ".",
@@ -60,7 +60,7 @@ internal static class GenCSharpCommand
         command.SetAction(result =>
         {
             string path = result.GetValue(btf) ?? SysfsVmlinux;
-            string? basePath = result.GetValue(baseBtf) ?? result.GetValue(GlobalOptions.BaseBtf);
+            string? basePath = GlobalOptions.BaseBtfPath(result, baseBtf);
             BtfSpec? baseSpec = null;
             if (basePath is not null) baseSpec = BtfSpec.Load(basePath);
             else if (path.StartsWith(SysfsPrefix, StringComparison.Ordinal) && path != SysfsVmlinux) baseSpec = BtfSpec.Load(SysfsVmlinux);

@@ -86,7 +86,7 @@ internal static class GenSkeletonCommand
         className ??= DefaultClassName(fileName);
         if (!IsIdentifier(className) || SkeletonWriter.Identifier(className) != className) throw new CliException($"{path}: '{className}' is not a valid C# class name (use --name)");
         if (namespaceName is not null && !namespaceName.Split('.').All(p => IsIdentifier(p) && SkeletonWriter.Identifier(p) == p))
-            throw new CliException($"{path}: '{namespaceName}' is not a valid C# namespace");
+            throw CliException.Usage($"{path}: '{namespaceName}' is not a valid C# namespace");
         return SkeletonWriter.Write(BuildModel(spec, image, fileName, namespaceName, className));
     }
 

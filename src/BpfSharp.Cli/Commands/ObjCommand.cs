@@ -22,18 +22,16 @@ internal static class ObjCommand
     }
 
     private static Argument<string> FileArgument() => new("file") { Description = "The BPF object file (.o)." };
-    private static Option<bool> JsonOption() => new("--json", "-j") { Description = "Print JSON." };
 
     private static Command CreateShow()
     {
         var file = FileArgument();
-        var json = JsonOption();
-        var command = new Command("show", "Show sections, programs, maps, global data, license and .BTF.ext record counts.") { file, json };
+        var command = new Command("show", "Show sections, programs, maps, global data, license and .BTF.ext record counts.") { file };
         command.SetAction(result =>
         {
             var obj = ObjectSpec.Load(result.GetValue(file)!);
             var output = Console.Out;
-            if (result.GetValue(json)) WriteShowJson(obj, Console.OpenStandardOutput());
+            if (GlobalOptions.IsJson(result)) WriteShowJson(obj, Console.OpenStandardOutput(), GlobalOptions.IsPretty(result));
             else WriteShowText(obj, output, rich: !Console.IsOutputRedirected);
             return 0;
         });
@@ -43,12 +41,11 @@ internal static class ObjCommand
     private static Command CreateRelocs()
     {
         var file = FileArgument();
-        var json = JsonOption();
-        var command = new Command("relocs", "List every CO-RE relocation record with its local spec in libbpf's format.") { file, json };
+        var command = new Command("relocs", "List every CO-RE relocation record with its local spec in libbpf's format.") { file };
         command.SetAction(result =>
         {
             var obj = ObjectSpec.Load(result.GetValue(file)!);
-            if (result.GetValue(json)) WriteRelocsJson(obj, Console.OpenStandardOutput());
+            if (GlobalOptions.IsJson(result)) WriteRelocsJson(obj, Console.OpenStandardOutput(), GlobalOptions.IsPretty(result));
             else WriteRelocsText(obj, Console.Out, rich: !Console.IsOutputRedirected);
             return 0;
         });
@@ -151,9 +148,9 @@ internal static class ObjCommand
         foreach (var table in ShowTables(obj)) table.Write(output, rich);
     }
 
-    private static void WriteShowJson(ObjectSpec obj, Stream stream)
+    private static void WriteShowJson(ObjectSpec obj, Stream stream, bool pretty)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = pretty });
         w.WriteStartObject();
         w.WriteString("file", obj.Path);
         w.WriteString("byte_order", obj.IsBigEndian ? "big" : "little");
@@ -297,9 +294,9 @@ internal static class ObjCommand
         table.Write(output, rich);
     }
 
-    private static void WriteRelocsJson(ObjectSpec obj, Stream stream)
+    private static void WriteRelocsJson(ObjectSpec obj, Stream stream, bool pretty)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = pretty });
         w.WriteStartArray();
         foreach (var r in RelocRows(obj))
         {

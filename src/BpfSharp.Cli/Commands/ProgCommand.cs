@@ -40,7 +40,7 @@ internal static class ProgCommand
     private static int LoadAll(string file, string pinDir, string? type, string? pinMapsDir, string? btf)
     {
         if (type is not null && ProgramSectionTable.Find(type) is null)
-            throw new CliException($"unknown program type '{type}'");
+            throw CliException.Usage($"unknown program type '{type}'");
         var spec = ObjectSpec.Load(file);
         var options = new BpfLoaderOptions { ProgramSectionOverride = type, TargetBtfPath = btf };
         // Everything below is undone on failure, and only what this command created: existing directories and pins stay.
@@ -58,7 +58,7 @@ internal static class ProgCommand
             }
             catch (BpfSyscallException e)
             {
-                throw new CliException($"failed to pin: {e.Message}");
+                throw CliException.Kernel($"failed to pin: {e.Message}");
             }
             createdPins.Clear();
             createdDirs.Clear();
@@ -82,17 +82,17 @@ internal static class ProgCommand
         {
             if (e.VerifierLog is not null) Console.Error.WriteLine(e.VerifierLog.TrimEnd('\n', '\0'));
             if (e.SourceLocation is not null) Console.Error.WriteLine($"at {e.SourceLocation}");
-            throw new CliException($"failed to load object file: program '{e.ProgramName}': {e.ErrnoName}");
+            throw CliException.Kernel($"failed to load object file: program '{e.ProgramName}': {e.ErrnoName}");
         }
         catch (BpfLoadException e)
         {
             foreach (var line in e.LoaderLog.Where(l => l.Contains("failed", StringComparison.Ordinal) || l.Contains("rror", StringComparison.Ordinal)))
                 Console.Error.WriteLine(line);
-            throw new CliException($"failed to load object file: {e.Message}");
+            throw new CliException($"failed to load object file: {e.Message}", CliRunner.ExitCodeOf(e));
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"failed to load object file: {e.Message}");
+            throw CliException.Kernel($"failed to load object file: {e.Message}");
         }
     }
 

@@ -1,5 +1,3 @@
-using BpfSharp.Linux.Interop;
-
 namespace BpfSharp.Linux.Inspection;
 
 /// <summary>
@@ -8,63 +6,17 @@ namespace BpfSharp.Linux.Inspection;
 /// </summary>
 public static class BpfObjectLookup
 {
-    /// <summary>Ids of every object of <paramref name="kind"/>, in increasing order (<c>BPF_*_GET_NEXT_ID</c>).</summary>
+    /// <summary>Ids of every object of <paramref name="kind"/>, in increasing order (<see cref="BpfObjectIds.All"/>).</summary>
     /// <exception cref="BpfSyscallException">The kernel refused (EPERM without CAP_SYS_ADMIN).</exception>
-    public static List<int> Ids(BpfObjectKind kind)
-    {
-        var command = kind switch
-        {
-            BpfObjectKind.Program => BpfCommand.ProgGetNextId,
-            BpfObjectKind.Map => BpfCommand.MapGetNextId,
-            BpfObjectKind.Link => BpfCommand.LinkGetNextId,
-            _ => BpfCommand.BtfGetNextId,
-        };
-        var ids = new List<int>();
-        uint id = 0;
-        while (true)
-        {
-            var attr = new GetIdAttr { StartId = id };
-            var status = BpfSyscall.TryBpf(command, ref attr);
-            if (status == -Errno.ENOENT) return ids;
-            if (status < 0) BpfSyscall.ThrowFailed(command, -status);
-            id = attr.NextId;
-            ids.Add((int)id);
-        }
-    }
+    public static List<int> Ids(BpfObjectKind kind) => BpfObjectIds.All(kind).Select(id => (int)id).ToList();
 
-    /// <summary>Opens the object with <paramref name="id"/> (<c>BPF_*_GET_FD_BY_ID</c>), or null when it no longer exists.</summary>
+    /// <summary>Opens the object with <paramref name="id"/>, or null when it no longer exists.</summary>
     /// <exception cref="BpfSyscallException">The kernel refused for another reason than ENOENT.</exception>
-    public static BpfFileDescriptor? TryOpenById(BpfObjectKind kind, int id)
-    {
-        var command = kind switch
-        {
-            BpfObjectKind.Program => BpfCommand.ProgGetFdById,
-            BpfObjectKind.Map => BpfCommand.MapGetFdById,
-            BpfObjectKind.Link => BpfCommand.LinkGetFdById,
-            _ => BpfCommand.BtfGetFdById,
-        };
-        var attr = new GetIdAttr { StartId = (uint)id };
-        var fd = BpfSyscall.TryBpf(command, ref attr);
-        if (fd == -Errno.ENOENT) return null;
-        if (fd < 0) BpfSyscall.ThrowFailed(command, -fd);
-        return new BpfFileDescriptor(fd);
-    }
+    public static BpfFileDescriptor? TryOpenById(BpfObjectKind kind, int id) => BpfObjectIds.TryOpen(kind, (uint)id);
 
     /// <summary>Opens the object with <paramref name="id"/>.</summary>
     /// <exception cref="BpfSyscallException">No such object (ENOENT) or the kernel refused.</exception>
-    public static BpfFileDescriptor OpenById(BpfObjectKind kind, int id)
-    {
-        var fd = TryOpenById(kind, id);
-        if (fd is not null) return fd;
-        var command = kind switch
-        {
-            BpfObjectKind.Program => BpfCommand.ProgGetFdById,
-            BpfObjectKind.Map => BpfCommand.MapGetFdById,
-            BpfObjectKind.Link => BpfCommand.LinkGetFdById,
-            _ => BpfCommand.BtfGetFdById,
-        };
-        throw new BpfSyscallException(command, Errno.ENOENT);
-    }
+    public static BpfFileDescriptor OpenById(BpfObjectKind kind, int id) => BpfObjectIds.Open(kind, (uint)id);
 
     /// <summary>
     /// Opens the object pinned at <paramref name="path"/> and checks that it is a <paramref name="kind"/>, as bpftool's

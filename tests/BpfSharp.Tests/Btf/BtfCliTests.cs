@@ -64,6 +64,13 @@ public class BtfCliTests
         string obj = BtfTestTools.CompileTestObject("maps");
         var (code, stdout, stderr) = Bpfsharp(string.Format(commandLine, obj).Split(' '));
         Assert.NotEqual(0, code);
+        if (commandLine.StartsWith("-j ", StringComparison.Ordinal))
+        {
+            // Under -j the error is bpftool's JSON object on standard output.
+            using var error = JsonDocument.Parse(stdout);
+            Assert.Contains(message, error.RootElement.GetProperty("error").GetString());
+            return;
+        }
         Assert.Empty(stdout);
         Assert.Contains(message, stderr);
     }

@@ -14,6 +14,7 @@ public sealed class CoReToolsCliTests
     private static (int Exit, string Output) Run(params string[] args)
     {
         var root = new RootCommand { CoreCheckCommand.Create(), GenCommand.Create() };
+        BpfSharp.Cli.GlobalOptions.AddTo(root);
         var output = new StringWriter();
         int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output, EnableDefaultExceptionHandler = false });
         return (exit, output.ToString());

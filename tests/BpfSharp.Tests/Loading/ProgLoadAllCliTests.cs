@@ -60,7 +60,7 @@ public sealed class ProgLoadAllCliTests
         string progs = NewPinPath("fail");
         var before = KernelObjects.Ids("prog").Count;
         var (code, _, err) = Cli("prog", "loadall", LoaderObjects.Get("verifier_fail"), progs);
-        Assert.Equal(1, code);
+        Assert.Equal(BpfSharp.Cli.ExitCodes.KernelRefused, code);
         Assert.Contains("invalid access to packet", err);
         Assert.Contains("Error: failed to load object file", err);
         Assert.False(Directory.Exists(progs));
@@ -77,7 +77,7 @@ public sealed class ProgLoadAllCliTests
             // Something already pinned under a program's name: the command fails and leaves it alone.
             KernelObjects.Bpftool("map", "create", Path.Combine(dir, "tc_prog"), "type", "array", "key", "4", "value", "4", "entries", "1", "name", "keep");
             var (code, _, err) = Cli("prog", "loadall", LoaderObjects.Get("everything"), dir);
-            Assert.Equal(1, code);
+            Assert.Equal(BpfSharp.Cli.ExitCodes.KernelRefused, code);
             Assert.Contains("EEXIST", err);
             Assert.Equal(["tc_prog"], Directory.GetFiles(dir).Select(Path.GetFileName));
             Assert.Contains("\"name\":\"keep\"", KernelObjects.Bpftool("-j", "map", "show", "pinned", Path.Combine(dir, "tc_prog")));
@@ -100,7 +100,7 @@ public sealed class ProgLoadAllCliTests
             Assert.True(code == 0, err);
             Assert.Contains("\"type\":\"kprobe\"", KernelObjects.Bpftool("-j", "prog", "show", "pinned", Path.Combine(dir, "read_task")));
             var (badCode, _, badErr) = Cli("prog", "loadall", LoaderObjects.Get("verifier_fail"), dir + "x", "--type", "no_such_type");
-            Assert.Equal(1, badCode);
+            Assert.Equal(BpfSharp.Cli.ExitCodes.Usage, badCode);
             Assert.Contains("unknown program type", badErr);
         }
         finally

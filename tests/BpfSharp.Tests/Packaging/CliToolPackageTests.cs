@@ -66,6 +66,19 @@ public sealed class CliToolPackageTests(CliToolPackageTests.InstalledTool tool) 
             $"installed bpfsharp's btf dump differs from bpftool's ({ours.Stdout.Length} vs {theirs.Length} bytes)");
     }
 
+    [Fact]
+    public void InstalledToolCarriesBashCompletion()
+    {
+        // bpfsharp.bash sits beside the installed executable and completes through it.
+        string script = Path.Combine(Path.GetDirectoryName(tool.ResolvedCommand)!, "bpfsharp.bash");
+        Assert.True(File.Exists(script), $"{script} is not in the installed tool");
+        var verbs = ExternalTool.Run("bash", ["-c", $"source '{script}'; COMP_WORDS=(bpfsharp bt); COMP_CWORD=1; _bpfsharp; echo \"${{COMPREPLY[@]}}\""]);
+        Assert.True(verbs.ExitCode == 0, verbs.Stderr);
+        Assert.Equal("btf", verbs.StdoutText.Trim());
+        var keywords = ExternalTool.Run("bash", ["-c", $"source '{script}'; COMP_WORDS=(bpfsharp cgroup tree / eff); COMP_CWORD=4; _bpfsharp; echo \"${{COMPREPLY[@]}}\""]);
+        Assert.Equal("effective", keywords.StdoutText.Trim());
+    }
+
     private static ToolResult Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

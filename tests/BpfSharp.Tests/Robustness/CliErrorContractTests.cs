@@ -33,18 +33,20 @@ public class CliErrorContractTests
     }
 
     [Fact]
-    public void DocumentedErrorsAreOneLineWithExitCodeOne()
+    public void DocumentedErrorsAreOneLineWithTheirExitCode()
     {
-        foreach (var e in new Exception[]
+        foreach (var (e, code) in new (Exception, int)[]
         {
-            new BpfFormatException(BpfFormatError.ElfBadHeader, BpfFormat.Elf, "not an ELF file", filePath: "x.o"),
-            new IOException("x.o: is a directory (EISDIR)"),
-            new BpfSharp.Linux.Loading.BpfLoadException("map 'm': failed"),
-            new AggregateException(new IOException("wrapped")),
+            (new BpfFormatException(BpfFormatError.ElfBadHeader, BpfFormat.Elf, "not an ELF file", filePath: "x.o"), ExitCodes.BadInput),
+            (new IOException("x.o: is a directory (EISDIR)"), ExitCodes.BadInput),
+            (new BpfSharp.Linux.Loading.BpfLoadException("map 'm': failed"), ExitCodes.KernelRefused),
+            (new BpfSharp.Linux.BpfSyscallException(BpfSharp.Linux.BpfCommand.MapCreate, 1), ExitCodes.KernelRefused),
+            (new AggregateException(new IOException("wrapped")), ExitCodes.BadInput),
+            (CliException.Usage("no such keyword"), ExitCodes.Usage),
         })
         {
             var (exit, error) = Run(e);
-            Assert.Equal(1, exit);
+            Assert.Equal(code, exit);
             Assert.StartsWith("Error: ", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         }
     }

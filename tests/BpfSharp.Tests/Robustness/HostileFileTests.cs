@@ -20,6 +20,7 @@ public class HostileFileTests
     private static (int Exit, string Output) Check(params string[] args)
     {
         var root = new RootCommand { CoreCheckCommand.Create() };
+        BpfSharp.Cli.GlobalOptions.AddTo(root);
         var output = new StringWriter();
         int exit = root.Parse(["check", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = output, EnableDefaultExceptionHandler = false });
         return (exit, output.ToString());

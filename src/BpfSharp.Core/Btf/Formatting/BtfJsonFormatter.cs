@@ -17,7 +17,27 @@ public static class BtfJsonFormatter
     /// <param name="spec">The BTF.</param>
     /// <param name="output">Receives UTF-8 JSON.</param>
     /// <param name="indented">Pretty-print (bpftool's <c>-p</c>).</param>
-    public static void Write(BtfSpec spec, Stream output, bool indented = false)
+    public static void Write(BtfSpec spec, Stream output, bool indented = false) => Write(spec, output, indented, null);
+
+    /// <summary>
+    /// Writes the header and only the given types, in the given order (bpftool's <c>btf dump map M key|value|kv</c>):
+    /// each root's own record, not the types it refers to.
+    /// </summary>
+    /// <param name="spec">The BTF.</param>
+    /// <param name="output">Receives UTF-8 JSON.</param>
+    /// <param name="indented">Pretty-print (bpftool's <c>-p</c>).</param>
+    /// <param name="rootTypeIds">Type ids to write; each must be below <see cref="BtfSpec.TypeCount"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A root id is negative or not below the type count.</exception>
+    public static void Write(BtfSpec spec, Stream output, bool indented, ReadOnlySpan<int> rootTypeIds)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        foreach (int id in rootTypeIds)
+            if ((uint)id >= (uint)spec.TypeCount)
+                throw new ArgumentOutOfRangeException(nameof(rootTypeIds), id, $"type id {id} is not below the type count {spec.TypeCount}");
+        Write(spec, output, indented, rootTypeIds.ToArray());
+    }
+
+    private static void Write(BtfSpec spec, Stream output, bool indented, int[]? rootTypeIds)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(output);
@@ -32,10 +52,17 @@ public static class BtfJsonFormatter
         WriteHeader(w, spec);
         w.WritePropertyName("types"u8);
         w.WriteStartArray();
-        for (int id = spec.StartId; id < spec.TypeCount; id++)
+        if (rootTypeIds is not null)
         {
-            WriteType(w, spec[id]);
-            if (w.BytesPending > FlushThreshold) w.Flush();
+            foreach (int id in rootTypeIds) WriteType(w, spec[id]);
+        }
+        else
+        {
+            for (int id = spec.StartId; id < spec.TypeCount; id++)
+            {
+                WriteType(w, spec[id]);
+                if (w.BytesPending > FlushThreshold) w.Flush();
+            }
         }
         w.WriteEndArray();
         w.WriteEndObject();
