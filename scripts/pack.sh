@@ -9,7 +9,7 @@ shift || true
 mkdir -p "$feed"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 for project in src/BpfSharp.Core src/BpfSharp.Kernel src/BpfSharp.Linux src/BpfSharp.CoRe.Tools src/BpfSharp.Compiler \
-               src/BpfSharp.Compilation src/BpfSharp; do
+               src/BpfSharp.Compilation src/BpfSharp.Observability src/BpfSharp; do
   dotnet pack "$project" -c Release -o "$feed" -nologo -v quiet "$@"
 done
 # The templates are not part of the solution build: packed (restored) on their own, whatever the arguments.

@@ -61,25 +61,51 @@ public sealed class BpfCompilation
 /// </summary>
 public static class BpfCompiler
 {
-    private static readonly Dictionary<string, Func<string?, string>> ProgramAttributes = new()
+    private static readonly string[] SkSkbSections = ["sk_skb/stream_parser", "sk_skb/stream_verdict", "sk_skb/verdict"];
+
+    private static readonly string[] CgroupSockSections = ["cgroup/sock_create", "cgroup/sock_release", "cgroup/post_bind4", "cgroup/post_bind6"];
+
+    private static readonly string[] CgroupSockAddrSections =
+    [
+        "cgroup/bind4", "cgroup/bind6", "cgroup/connect4", "cgroup/connect6", "cgroup/connect_unix",
+        "cgroup/sendmsg4", "cgroup/sendmsg6", "cgroup/sendmsg_unix", "cgroup/recvmsg4", "cgroup/recvmsg6", "cgroup/recvmsg_unix",
+        "cgroup/getpeername4", "cgroup/getpeername6", "cgroup/getpeername_unix",
+        "cgroup/getsockname4", "cgroup/getsockname6", "cgroup/getsockname_unix",
+    ];
+
+    private static readonly Dictionary<string, Func<object?, string>> ProgramAttributes = new()
     {
-        ["BpfProgramAttribute"] = s => s ?? "",
-        ["KprobeAttribute"] = s => "kprobe/" + s,
-        ["KretprobeAttribute"] = s => "kretprobe/" + s,
-        ["UprobeAttribute"] = s => string.IsNullOrEmpty(s) ? "uprobe" : "uprobe/" + s,
-        ["UretprobeAttribute"] = s => string.IsNullOrEmpty(s) ? "uretprobe" : "uretprobe/" + s,
-        ["TracepointAttribute"] = s => "tracepoint/" + s,
-        ["RawTracepointAttribute"] = s => "raw_tp/" + s,
-        ["TpBtfAttribute"] = s => "tp_btf/" + s,
-        ["FentryAttribute"] = s => "fentry/" + s,
-        ["FexitAttribute"] = s => "fexit/" + s,
+        ["BpfProgramAttribute"] = a => a as string ?? "",
+        ["KprobeAttribute"] = a => "kprobe/" + a,
+        ["KretprobeAttribute"] = a => "kretprobe/" + a,
+        ["UprobeAttribute"] = a => string.IsNullOrEmpty(a as string) ? "uprobe" : "uprobe/" + a,
+        ["UretprobeAttribute"] = a => string.IsNullOrEmpty(a as string) ? "uretprobe" : "uretprobe/" + a,
+        ["TracepointAttribute"] = a => "tracepoint/" + a,
+        ["RawTracepointAttribute"] = a => "raw_tp/" + a,
+        ["TpBtfAttribute"] = a => "tp_btf/" + a,
+        ["FentryAttribute"] = a => "fentry/" + a,
+        ["FexitAttribute"] = a => "fexit/" + a,
         ["PerfEventAttribute"] = _ => "perf_event",
         ["XdpAttribute"] = _ => "xdp",
         ["TcAttribute"] = _ => "tc",
         ["SocketFilterAttribute"] = _ => "socket",
-        ["CgroupSkbAttribute"] = s => "cgroup_skb/" + s,
-        ["IterAttribute"] = s => "iter/" + s,
+        ["CgroupSkbAttribute"] = a => "cgroup_skb/" + a,
+        ["IterAttribute"] = a => "iter/" + a,
+        ["SockOpsAttribute"] = _ => "sockops",
+        ["SkMsgAttribute"] = _ => "sk_msg",
+        ["SkLookupAttribute"] = _ => "sk_lookup",
+        ["CgroupSysctlAttribute"] = _ => "cgroup/sysctl",
+        ["CgroupDeviceAttribute"] = _ => "cgroup/dev",
+        ["CgroupSockoptAttribute"] = a => a is true ? "cgroup/setsockopt" : "cgroup/getsockopt",
+        // Enum arguments arrive as their value; the tables follow the enums' declaration order in BpfSharp.Kernel.
+        ["SkSkbAttribute"] = a => ByEnumValue(a, SkSkbSections),
+        ["CgroupSockAttribute"] = a => ByEnumValue(a, CgroupSockSections),
+        ["CgroupSockAddrAttribute"] = a => ByEnumValue(a, CgroupSockAddrSections),
     };
+
+    // An out-of-range value (a cast in user code) yields an empty section, which the loader reports as unknown.
+    private static string ByEnumValue(object? value, string[] sections) =>
+        value is int i && (uint)i < (uint)sections.Length ? sections[i] : "";
 
     /// <summary>Compiles the assembly at <paramref name="assemblyPath"/>.</summary>
     public static BpfCompilation Compile(string assemblyPath, BpfCompilerOptions? options = null)
@@ -203,32 +229,47 @@ public static class BpfCompiler
             }
         }
 
-        // Callbacks (&Method): each a static function in .text; compiling one may add more.
+        // Callbacks (&Method) and called functions: each a function in .text; compiling one may add more.
         var names = new HashSet<string>(compiled.Select(c => c.Function.Name));
         for (var s = 0; s < unit.Subprograms.Count && !diagnostics.Any(d => d.IsError); s++)
         {
-            var method = unit.Subprograms[s];
-            var name = BtfTypeMapper.Identifier(method.Name);
+            var (method, global, direct) = unit.Subprograms[s];
+            var name = BtfTypeMapper.Identifier(method.MethodTypeArguments.Length > 0 || method.DeclaringType.TypeArguments.Length > 0
+                ? method.Name + "_" + string.Join("_", method.DeclaringType.TypeArguments.Concat(method.MethodTypeArguments).Select(BtfTypeMapper.SimpleName))
+                : method.Name);
             while (!names.Add(name))
             {
                 name += "_";
             }
 
-            var translator = new Translator(unit, name);
+            var translator = new Translator(unit, name, direct);
             try
             {
-                var function = CodeEmitter.Emit(translator.TranslateSubprogram(method), ".text");
+                var function = CodeEmitter.Emit(translator.TranslateSubprogram(method, s), ".text");
                 function.Symbol = s;
                 var reader = method.Module.Reader;
                 var parameterNames = method.Definition.GetParameters().Select(h => reader.GetParameter(h))
                     .Where(p => p.SequenceNumber > 0).OrderBy(p => p.SequenceNumber).Select(p => BtfTypeMapper.Identifier(reader.GetString(p.Name))).ToList();
                 var parameters = method.Signature.ParameterTypes.Select((t, i) => (i < parameterNames.Count && parameterNames[i].Length > 0 ? parameterNames[i] : "arg" + i, t)).ToList();
-                compiled.Add(new EmittedFunction(function, parameters, method.Signature.ReturnType, IsSubprogram: true));
+                if (!method.IsStatic)
+                {
+                    parameters.Insert(0, ("self", ts.GetByReferenceType(method.DeclaringType)));
+                }
+
+                compiled.Add(new EmittedFunction(function, parameters, method.Signature.ReturnType, IsSubprogram: true, IsGlobal: global));
             }
             catch (CompileErrorException e)
             {
                 diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, e.Location ?? Locate(translator.Position, method)));
             }
+        }
+
+        // Functions calling each other in a cycle: the verifier rejects recursion.
+        if (!diagnostics.Any(d => d.IsError) && FindCallCycle(unit) is { } cycle)
+        {
+            var method = unit.Subprograms[cycle].Method;
+            diagnostics.Add(new CompilerDiagnostic(DiagnosticIds.Recursion, true,
+                $"'{method.DisplayName}' is part of a cycle of BPF-to-BPF calls; BPF programs cannot recurse", Locate(null, method)));
         }
 
         if (diagnostics.Any(d => d.IsError))
@@ -250,6 +291,46 @@ public static class BpfCompiler
             diagnostics.Add(new CompilerDiagnostic(e.Id, true, e.Message, new SourceLocation(main.Path, 0, 0, "", -1)));
             return new BpfCompilation(null, diagnostics, []);
         }
+    }
+
+    /// <summary>A subprogram on a cycle of calls between subprograms, or null.</summary>
+    private static int? FindCallCycle(CompilationUnit unit)
+    {
+        var state = new int[unit.Subprograms.Count]; // 0 unvisited, 1 on the path, 2 done
+        int? Visit(int s)
+        {
+            state[s] = 1;
+            foreach (var (caller, callee) in unit.SubprogramCalls)
+            {
+                if (caller != s)
+                {
+                    continue;
+                }
+
+                if (state[callee] == 1)
+                {
+                    return callee;
+                }
+
+                if (state[callee] == 0 && Visit(callee) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            state[s] = 2;
+            return null;
+        }
+
+        for (var s = 0; s < state.Length; s++)
+        {
+            if (state[s] == 0 && Visit(s) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Program types whose kernel pointers are BTF-typed, so the verifier allows direct loads from them
@@ -278,7 +359,7 @@ public static class BpfCompiler
                     }
 
                     var args = attribute.DecodeValue(AttributeArgumentProvider.Instance);
-                    var arg = args.FixedArguments.Length > 0 ? args.FixedArguments[0].Value as string : null;
+                    var arg = args.FixedArguments.Length > 0 ? args.FixedArguments[0].Value : null;
                     var declaring = ts.FromDefinition(module, th, []);
                     var method = ts.ResolveMethod(module, mh, GenericContext.Empty, out _)!;
                     if ((def.Attributes & MethodAttributes.Static) == 0)

@@ -170,4 +170,9 @@ public enum BpfFormatError
     ArchiveCorrupt = 601,
     /// <summary>Compressed data expands beyond the bound (<see cref="InputFiles.MaxDecompressedBytes"/>).</summary>
     ArchiveTooLarge = 602,
+
+    /// <summary>A <c>.debug_bpfsharp_log</c> catalog is truncated or inconsistent.</summary>
+    LogCatalogMalformed = 701,
+    /// <summary>A log record is shorter than its site's records or names no site.</summary>
+    LogRecordMalformed = 702,
 }

@@ -75,6 +75,14 @@ internal static class SkeletonModelBuilder
                 isPublic = IsEffectivelyPublic(t.TypeArguments[0]) && IsEffectivelyPublic(t.TypeArguments[1]);
                 break;
             }
+            if (name is "BpfSharp.Kernel.TaskStorageMap<TValue>" or "BpfSharp.Kernel.SocketStorageMap<TValue>"
+                or "BpfSharp.Kernel.InodeStorageMap<TValue>" or "BpfSharp.Kernel.CgroupStorageMap<TValue>")
+            {
+                key = "int"; // user space names the owner by a file descriptor (a pidfd, socket, file or cgroup)
+                value = Format(t.TypeArguments[0]);
+                isPublic = IsEffectivelyPublic(t.TypeArguments[0]);
+                break;
+            }
             if (name == "BpfSharp.Kernel.IndexedMap<TValue>")
             {
                 key = "uint";

@@ -305,6 +305,11 @@ internal sealed class CodeEmitter
                 Add(Instruction.MoveRegister(R(i.Dst), 10));
                 Add(Instruction.Alu(AluOperation.Add, R(i.Dst), FrameOffset(i)));
                 break;
+            case IrOp.Call when i.Symbol >= 0:
+                // The displacement is filled in when the object places the callee (as clang leaves it to its linker).
+                _references.Add(new SymbolReference(_code.Count, SymbolReferenceKind.FunctionCall, i.Symbol, 0));
+                Add(Instruction.CallPseudo(-1));
+                break;
             case IrOp.Call:
                 Add(Instruction.CallHelper(i.HelperId));
                 break;

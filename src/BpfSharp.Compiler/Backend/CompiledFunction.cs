@@ -3,12 +3,14 @@ using BpfSharp.Instructions;
 
 namespace BpfSharp.Compiler.Backend;
 
-/// <summary>What an ld_imm64 refers to: a map or a global (section symbol plus offset).</summary>
+/// <summary>What an instruction refers to: an ld_imm64 of a map, a global (section symbol plus offset) or a
+/// subprogram's address, or a BPF-to-BPF call.</summary>
 internal enum SymbolReferenceKind
 {
     Map,
     Global,
     Subprogram,
+    FunctionCall,
 }
 
 /// <summary>An instruction that needs an ELF relocation.</summary>
@@ -21,9 +23,10 @@ internal readonly record struct CoReReference(int Instruction, CoReUse Use);
 /// <param name="Function">The generated code.</param>
 /// <param name="Parameters">Parameter names and types for FUNC_PROTO.</param>
 /// <param name="ReturnType">The return type (int for programs).</param>
-/// <param name="IsSubprogram">A static .text function (callback), not an entry program.</param>
+/// <param name="IsSubprogram">A .text function (callback or called function), not an entry program.</param>
+/// <param name="IsGlobal">A global .text function (BTF_FUNC_GLOBAL, a global symbol), else static.</param>
 internal sealed record EmittedFunction(CompiledFunction Function, IReadOnlyList<(string Name, Frontend.CType Type)> Parameters,
-    Frontend.CType ReturnType, bool IsSubprogram);
+    Frontend.CType ReturnType, bool IsSubprogram, bool IsGlobal = false);
 
 /// <summary>A program after code generation.</summary>
 internal sealed class CompiledFunction

@@ -6,6 +6,12 @@ using BpfSharp.Compiler.Output;
 
 namespace BpfSharp.Compiler.Frontend;
 
+/// <summary>A function compiled on its own into .text.</summary>
+/// <param name="Method">The C# method.</param>
+/// <param name="Global">A global function (BTF_FUNC_GLOBAL, verified independently), else static.</param>
+/// <param name="DirectKernelAccess">Translated for BTF-typed program types (direct loads of kernel memory).</param>
+internal sealed record SubprogramRequest(ResolvedMethod Method, bool Global, bool DirectKernelAccess);
+
 /// <summary>Everything shared by the programs of one object: maps, globals, string literals, diagnostics.</summary>
 internal sealed class CompilationUnit(TypeSystem types)
 {
@@ -25,20 +31,81 @@ internal sealed class CompilationUnit(TypeSystem types)
     public List<MapDefinition> Maps { get; } = [];
     public List<GlobalVariable> Globals { get; } = [];
 
-    /// <summary>Methods whose address is taken (callbacks): compiled once each as .text subprograms.</summary>
-    public List<ResolvedMethod> Subprograms { get; } = [];
+    /// <summary>The BpfLog calls of every program, in the order records number them (the .debug_bpfsharp_log catalog).</summary>
+    public List<BpfSharp.Objects.Logging.BpfLogSite> LogSites { get; } = [];
 
-    public int GetSubprogram(ResolvedMethod method)
+    /// <summary>Functions compiled once each into .text: callbacks (methods whose address is taken) and methods
+    /// called as BPF-to-BPF functions. Compiling one may add more.</summary>
+    public List<SubprogramRequest> Subprograms { get; } = [];
+
+    /// <summary>BPF-to-BPF calls between subprograms (caller index, callee index), for the recursion check.</summary>
+    public HashSet<(int Caller, int Callee)> SubprogramCalls { get; } = [];
+
+    public int GetSubprogram(ResolvedMethod method, bool global = false, bool directKernelAccess = false)
     {
-        var index = Subprograms.FindIndex(m => m.Module == method.Module && m.Handle == method.Handle);
+        var index = Subprograms.FindIndex(s => s.Method.Module == method.Module && s.Method.Handle == method.Handle
+            && s.Method.DeclaringType == method.DeclaringType && s.Method.MethodTypeArguments.SequenceEqual(method.MethodTypeArguments)
+            && s.Global == global && s.DirectKernelAccess == directKernelAccess);
         if (index < 0)
         {
-            Subprograms.Add(method);
+            Subprograms.Add(new SubprogramRequest(method, global, directKernelAccess));
             index = Subprograms.Count - 1;
         }
 
         return index;
     }
+
+    /// <summary>How often each method's body would be inlined into a program (call sites, counted through the
+    /// inlined callers), for choosing large, repeated methods as BPF-to-BPF functions.</summary>
+    public Dictionary<(LoadedModule, MethodDefinitionHandle), int> InlineCounts(ResolvedMethod entry)
+    {
+        var counts = new Dictionary<(LoadedModule, MethodDefinitionHandle), int>();
+        var visiting = new HashSet<(LoadedModule, MethodDefinitionHandle)>();
+
+        void Walk(ResolvedMethod method, int times)
+        {
+            var key = (method.Module, method.Handle);
+            if (!visiting.Add(key) || visiting.Count > 64)
+            {
+                return; // recursion is diagnosed by the translator
+            }
+
+            var body = method.Module.GetMethodBody(method.Handle);
+            if (body is not null)
+            {
+                foreach (var insn in IlReader.Decode(body))
+                {
+                    if (insn.OpCode is not (ILOpCode.Call or ILOpCode.Callvirt or ILOpCode.Newobj))
+                    {
+                        continue;
+                    }
+
+                    ResolvedMethod? callee;
+                    try
+                    {
+                        callee = Types.ResolveMethod(method.Module, insn.Token, method.Context, out _);
+                    }
+                    catch (Exception e) when (e is CompileErrorException or BadImageFormatException)
+                    {
+                        continue; // reported where the call is translated
+                    }
+
+                    if (callee is not null && !callee.Module.IsKernelAssembly)
+                    {
+                        var calleeKey = (callee.Module, callee.Handle);
+                        counts[calleeKey] = counts.GetValueOrDefault(calleeKey) + times;
+                        Walk(callee, times);
+                    }
+                }
+            }
+
+            visiting.Remove(key);
+        }
+
+        Walk(entry, 1);
+        return counts;
+    }
+
     public List<CompilerDiagnostic> Diagnostics { get; } = [];
 
     /// <summary>Source lines (file, line, column) referenced by IR instructions' Line index.</summary>
@@ -95,18 +162,21 @@ internal sealed class CompilationUnit(TypeSystem types)
         {
             >= 0 when which < fieldType.TypeArguments.Length => fieldType.TypeArguments[which],
             -2 => Types.Primitive(CTypeKind.UInt32),
+            -3 => Types.Primitive(CTypeKind.Int32),
             _ => null,
         };
 
+        uint Named(string argument) => (uint)args.GetValueOrDefault(argument);
+        var untyped = info.MapType == MapClasses.UntypedMapType;
         var map = new MapDefinition
         {
             Name = name,
             ClassType = fieldType,
-            MapType = info.MapType,
+            MapType = untyped ? (int)Named("type") : info.MapType,
             Key = Arg(info.KeyArgument),
             Value = Arg(info.ValueArgument),
-            KeySize = info.KeySize,
-            ValueSize = info.ValueSize,
+            KeySize = untyped ? Named("keySize") : info.KeySize,
+            ValueSize = untyped ? Named("valueSize") : info.ValueSize,
             MaxEntries = (uint)(args.TryGetValue("maxEntries", out var m) ? m : args.TryGetValue("size", out var s) ? s : 0),
             Flags = (uint)(args.TryGetValue("flags", out var f) ? f : 0),
             Pinning = (uint)(args.TryGetValue("pinning", out var p) ? p : 0),

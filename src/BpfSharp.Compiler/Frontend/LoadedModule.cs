@@ -25,6 +25,9 @@ internal sealed class LoadedModule : IDisposable
     public MetadataReader Reader { get; }
     public MetadataReader? Pdb { get; }
 
+    /// <summary>BpfSharp.Kernel: its methods are thin wrappers over helpers and always inlined.</summary>
+    public bool IsKernelAssembly => Name == "BpfSharp.Kernel";
+
     public static LoadedModule Open(string path)
     {
         var stream = File.OpenRead(path);
@@ -80,6 +83,29 @@ internal sealed class LoadedModule : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>The source name of a method's local variable, from the PDB's local scopes, or null.</summary>
+    public string? GetLocalName(MethodDefinitionHandle handle, int index)
+    {
+        if (Pdb is null)
+        {
+            return null;
+        }
+
+        foreach (var scopeHandle in Pdb.GetLocalScopes(handle))
+        {
+            foreach (var variableHandle in Pdb.GetLocalScope(scopeHandle).GetLocalVariables())
+            {
+                var variable = Pdb.GetLocalVariable(variableHandle);
+                if (variable.Index == index)
+                {
+                    return Pdb.GetString(variable.Name);
+                }
+            }
+        }
+
+        return null;
     }
 
     public void Dispose()

@@ -35,7 +35,7 @@ internal readonly record struct MapClassInfo(int MapType, int KeyArgument, int V
 
 internal static class MapClasses
 {
-    // Key/ValueArgument: index of the generic argument, -1 none, -2 "uint".
+    // Key/ValueArgument: index of the generic argument, -1 none, -2 "uint", -3 "int".
     private static readonly Dictionary<string, MapClassInfo> Table = new()
     {
         ["HashMap`2"] = new(1, 0, 1, 0, 0),
@@ -53,7 +53,25 @@ internal static class MapClasses
         ["StackMap`1"] = new(23, -1, 0, 0, 0),
         ["RingBuffer"] = new(27, -1, -1, 0, 0),
         ["BloomFilterMap`1"] = new(30, -1, 0, 0, 0),
+        ["DevMap"] = new(14, -1, -1, 4, 4),
+        ["SockMap"] = new(15, -1, -1, 4, 4),
+        ["CpuMap"] = new(16, -1, -1, 4, 4),
+        ["XskMap"] = new(17, -1, -1, 4, 4),
+        ["SockHash`1"] = new(18, 0, -1, 0, 4),
+        ["DevMapHash"] = new(25, -1, -1, 4, 4),
+
+        // Local storage: an int key (the owner's fd in user space), no max_entries.
+        ["SocketStorageMap`1"] = new(24, -3, 0, 0, 0),
+        ["InodeStorageMap`1"] = new(28, -3, 0, 0, 0),
+        ["TaskStorageMap`1"] = new(29, -3, 0, 0, 0),
+        ["CgroupStorageMap`1"] = new(32, -3, 0, 0, 0),
+
+        // The escape hatch: type, key_size and value_size come from the constructor's arguments.
+        ["UntypedMap"] = new(UntypedMapType, -1, -1, 0, 0),
     };
+
+    /// <summary>MapType of a class whose map type is its constructor's <c>type</c> argument.</summary>
+    public const int UntypedMapType = -1;
 
     public static bool TryGet(CType type, out MapClassInfo info)
     {

@@ -32,6 +32,11 @@ internal sealed partial class Translator
             return;
         }
 
+        if (TryTranslateLog(method, args, insn))
+        {
+            return;
+        }
+
         if (method.DeclaringType.Name == "BpfSharp.Kernel.LegacyPacket")
         {
             LegacyPacketLoad(method.Name, args);
@@ -59,11 +64,160 @@ internal sealed partial class Translator
             throw Error(DiagnosticIds.VirtualCall, $"virtual call to '{method.DisplayName}': BPF has no virtual dispatch; make it non-virtual or static");
         }
 
+        var shape = CallShapeOf(method, args);
+        if (shape != CallShape.Inline)
+        {
+            CallFunction(method, args, shape == CallShape.GlobalFunction);
+            return;
+        }
+
         var result = Inline(method, args);
         if (result is not null)
         {
             Push(result);
         }
+    }
+
+    /// <summary>Methods at least this large (IL bytes) that a program would inline twice or more become static
+    /// BPF-to-BPF functions when their signature allows it.</summary>
+    private const int AutoFunctionIlSize = 160;
+
+    private enum CallShape
+    {
+        Inline,
+        StaticFunction,
+        GlobalFunction,
+    }
+
+    /// <summary>Whether a call is inlined or becomes a BPF-to-BPF call: on request ([BpfFunction],
+    /// [MethodImpl(NoInlining)]), or for a large method inlined more than once.</summary>
+    private CallShape CallShapeOf(ResolvedMethod method, Value[] args)
+    {
+        if (method.Module.IsKernelAssembly)
+        {
+            return CallShape.Inline;
+        }
+
+        var def = method.Definition;
+        foreach (var a in _ts.FindAttributes(method.Module, def.GetCustomAttributes(), "BpfFunctionAttribute"))
+        {
+            var global = a.NamedArguments.Any(n => n.Name == "Global" && n.Value is true);
+            CheckFunctionSignature(method, args, global);
+            return global ? CallShape.GlobalFunction : CallShape.StaticFunction;
+        }
+
+        if ((def.ImplAttributes & MethodImplAttributes.NoInlining) != 0)
+        {
+            CheckFunctionSignature(method, args, global: false);
+            return CallShape.StaticFunction;
+        }
+
+        if ((def.ImplAttributes & MethodImplAttributes.AggressiveInlining) != 0
+            || _inlineCounts.GetValueOrDefault((method.Module, method.Handle)) < 2
+            || (method.Module.GetMethodBody(method.Handle)?.Size ?? 0) < AutoFunctionIlSize)
+        {
+            return CallShape.Inline;
+        }
+
+        return FunctionSignatureProblem(method, args, global: false) is null ? CallShape.StaticFunction : CallShape.Inline;
+    }
+
+    private void CheckFunctionSignature(ResolvedMethod method, Value[] args, bool global)
+    {
+        if (FunctionSignatureProblem(method, args, global) is { } problem)
+        {
+            var id = args.Length > 5 ? DiagnosticIds.TooManyArguments : DiagnosticIds.UnsupportedInstruction;
+            throw Error(id, $"'{method.DisplayName}' cannot be a BPF-to-BPF function: {problem}");
+        }
+    }
+
+    /// <summary>Why a method cannot be called as a BPF function with these arguments, or null if it can.</summary>
+    private string? FunctionSignatureProblem(ResolvedMethod method, Value[] args, bool global)
+    {
+        if (args.Length > 5)
+        {
+            return $"it takes {args.Length} arguments; BPF functions take at most 5 (r1–r5)";
+        }
+
+        if (method.MethodTypeArguments.Length > 0 || method.DeclaringType.TypeArguments.Length > 0)
+        {
+            if (global)
+            {
+                return "a global function cannot be generic (each instantiation would need its own name)";
+            }
+        }
+
+        var returnType = method.Signature.ReturnType;
+        if (returnType.Kind == CTypeKind.Struct)
+        {
+            return "it returns a struct by value; return it through a pointer parameter";
+        }
+
+        if (global && !(returnType.IsPrimitiveInteger || returnType.Kind is CTypeKind.Bool or CTypeKind.Enum or CTypeKind.Char))
+        {
+            return "a global function must return an integer (the verifier checks it on its own)";
+        }
+
+        var offset = method.IsStatic ? 0 : 1;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var type = i < offset ? _ts.GetByReferenceType(method.DeclaringType) : method.Signature.ParameterTypes[i - offset];
+            if (type.Kind == CTypeKind.Struct)
+            {
+                return $"parameter {i + 1} is a struct by value; pass it by pointer, ref or in";
+            }
+
+            if (args[i].Kind is ValueKind.Map or ValueKind.String or ValueKind.Struct or ValueKind.CoRe or ValueKind.RelocatableSize or ValueKind.Function)
+            {
+                return $"argument {i + 1} is a {args[i].Kind switch { ValueKind.Map => "map", ValueKind.String => "string literal", ValueKind.Function => "function address", ValueKind.Struct => "struct value", _ => "[Relocatable] field" }}, which exists only at compile time";
+            }
+
+            if (global && type.IsPointerLike && type.Element is { } element && element.Kind != CTypeKind.Void && element.IsRelocatable)
+            {
+                return $"parameter {i + 1} points to the [Relocatable] type '{element.Name}', whose size the verifier of a global function cannot know; make the function static";
+            }
+
+            if (global && type.IsPointerLike && (type.Element is null || type.Element.Kind == CTypeKind.Void))
+            {
+                return $"parameter {i + 1} is an untyped pointer; a global function's pointer parameters must point to a type of known size";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A BPF-to-BPF call: arguments in r1–r5 (32-bit ones extended by their signedness), result in r0,
+    /// r1–r5 clobbered as by a helper call.</summary>
+    private void CallFunction(ResolvedMethod method, Value[] args, bool global)
+    {
+        foreach (var f in _frames)
+        {
+            if (f.Method.Handle == method.Handle && f.Method.Module == method.Module)
+            {
+                throw Error(DiagnosticIds.Recursion, $"'{method.DisplayName}' calls itself; BPF programs cannot recurse");
+            }
+        }
+
+        var index = _unit.GetSubprogram(method, global, _directKernelAccess);
+        if (_subprogramIndex >= 0)
+        {
+            _unit.SubprogramCalls.Add((_subprogramIndex, index));
+        }
+
+        var offset = method.IsStatic ? 0 : 1;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (i >= offset && !arg.Wide && method.Signature.ParameterTypes[i - offset].IsSigned && !arg.IsConstant)
+            {
+                arg = Widen(arg, signed: true);
+            }
+
+            MaterializeInto(arg, 1 + i, widen: true);
+        }
+
+        Emit(new IrInstruction { Op = IrOp.Call, Symbol = index, ArgumentCount = args.Length });
+        PushResult(0, method.Signature.ReturnType);
     }
 
     private void PushResult(int? register, CType returnType)

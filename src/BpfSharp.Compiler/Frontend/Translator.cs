@@ -26,6 +26,10 @@ internal sealed partial class Translator
 
     private readonly bool _directKernelAccess;
 
+    // The subprogram being translated (-1 for an entry program) and how often each method would be inlined.
+    private int _subprogramIndex = -1;
+    private Dictionary<(LoadedModule, MethodDefinitionHandle), int> _inlineCounts = [];
+
     public Translator(CompilationUnit unit, string name, bool directKernelAccess = false)
     {
         _directKernelAccess = directKernelAccess;
@@ -40,6 +44,7 @@ internal sealed partial class Translator
 
     public IrFunction Translate(ResolvedMethod entry)
     {
+        _inlineCounts = _unit.InlineCounts(entry);
         _current = NewBlock();
         Place(_current);
         var parameters = entry.Signature.ParameterTypes;
@@ -82,20 +87,28 @@ internal sealed partial class Translator
         return _fn;
     }
 
-    /// <summary>Translates a callback as a BPF-to-BPF function: its parameters arrive in r1–r5, its result goes
-    /// to r0.</summary>
-    public IrFunction TranslateSubprogram(ResolvedMethod method)
+    /// <summary>Translates a callback or a method called as a BPF-to-BPF function (subprogram
+    /// <paramref name="index"/>): its parameters (<c>this</c> first) arrive in r1–r5, its result goes to r0.</summary>
+    public IrFunction TranslateSubprogram(ResolvedMethod method, int index)
     {
+        _subprogramIndex = index;
+        _inlineCounts = _unit.InlineCounts(method);
         _current = NewBlock();
         Place(_current);
-        var parameters = method.Signature.ParameterTypes;
-        if (parameters.Length > 5)
+        var parameters = new List<CType>();
+        if (!method.IsStatic)
         {
-            throw new CompileErrorException(DiagnosticIds.TooManyArguments, $"callback '{method.DisplayName}' takes {parameters.Length} parameters; BPF functions take at most 5");
+            parameters.Add(_ts.GetByReferenceType(method.DeclaringType));
         }
 
-        var args = new Value[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
+        parameters.AddRange(method.Signature.ParameterTypes);
+        if (parameters.Count > 5)
+        {
+            throw new CompileErrorException(DiagnosticIds.TooManyArguments, $"function '{method.DisplayName}' takes {parameters.Count} parameters; BPF functions take at most 5");
+        }
+
+        var args = new Value[parameters.Count];
+        for (var i = 0; i < parameters.Count; i++)
         {
             var reg = _fn.NewRegister();
             Emit(new IrInstruction { Op = IrOp.Mov, Dst = reg, A = 1 + i });

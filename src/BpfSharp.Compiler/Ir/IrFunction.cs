@@ -130,7 +130,8 @@ internal sealed class IrBlock(int id)
 /// <summary>A stack slot in the BPF frame (r10-relative), for address-taken locals, structs and spills.</summary>
 internal sealed class FrameSlot(int size, int alignment, string name)
 {
-    public int Size { get; } = size;
+    /// <summary>Bytes; a log record's slot shrinks to the record once the message is complete.</summary>
+    public int Size { get; set; } = size;
     public int Alignment { get; } = alignment;
     public string Name { get; } = name;
 

@@ -7,6 +7,7 @@ using BpfSharp.Compiler.Frontend;
 using BpfSharp.CoRe;
 using BpfSharp.Instructions;
 using BpfSharp.Objects;
+using BpfSharp.Objects.Logging;
 using BpfSharp.Objects.Writing;
 
 namespace BpfSharp.Compiler.Output;
@@ -43,7 +44,7 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         // Code sections (programs sharing a section name are laid out one after another, as libbpf expects).
         var codeSections = new Dictionary<string, (int Index, List<(CompiledFunction F, int ByteOffset)> Functions)>();
         var codeBytes = new Dictionary<string, List<byte>>();
-        foreach (var (f, _, _, _) in programs)
+        foreach (var (f, _, _, _, _) in programs)
         {
             if (!codeBytes.TryGetValue(f.Section, out var bytes))
             {
@@ -112,21 +113,27 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         var charType = btf.AddInt("char", 1, BtfIntEncoding.Signed, 8);
         var licenseVar = btf.AddVar("LICENSE", types.Array(charType, (uint)licenseBytes.Length), BtfLinkage.Global);
 
-        // Program symbols, FUNC BTF, func_info, line_info, relocations.
+        // Program symbols, FUNC BTF, func_info, line_info, relocations. Symbols first: a call may refer to a
+        // global function placed after its caller.
         int OffsetOf(CompiledFunction f) => codeSections[f.Section].Functions.First(x => x.F == f).ByteOffset;
-        foreach (var (f, parameters, returnType, isSubprogram) in programs)
+        var functionSymbols = new Dictionary<CompiledFunction, int>();
+        foreach (var (f, _, _, isSubprogram, isGlobal) in programs)
+        {
+            functionSymbols[f] = elf.AddSymbol(f.Name, codeSections[f.Section].Index, (ulong)OffsetOf(f), (ulong)(f.Code.Length * 8), ElfSymbolType.Func,
+                isSubprogram && !isGlobal ? ElfSymbolBinding.Local : ElfSymbolBinding.Global);
+        }
+
+        foreach (var (f, parameters, returnType, isSubprogram, isGlobal) in programs)
         {
             var (sectionIndex, _) = codeSections[f.Section];
             var byteOffset = OffsetOf(f);
-            elf.AddSymbol(f.Name, sectionIndex, (ulong)byteOffset, (ulong)(f.Code.Length * 8), ElfSymbolType.Func,
-                isSubprogram ? ElfSymbolBinding.Local : ElfSymbolBinding.Global);
             var proto = btf.AddFuncProto(isSubprogram ? types.Get(returnType) : types.IntType);
             foreach (var (name, type) in parameters)
             {
                 btf.AddParam(proto, name, types.Get(type));
             }
 
-            var func = btf.AddFunc(f.Name, proto, isSubprogram ? BtfLinkage.Static : BtfLinkage.Global);
+            var func = btf.AddFunc(f.Name, proto, isSubprogram && !isGlobal ? BtfLinkage.Static : BtfLinkage.Global);
             ext.AddFuncInfo(f.Section, (uint)byteOffset, func);
             foreach (var (insn, line) in f.Lines)
             {
@@ -140,6 +147,26 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
                 if (r.Kind == SymbolReferenceKind.Map)
                 {
                     elf.AddRelocation(sectionIndex, at, mapSymbols[r.Symbol], BpfRelocationType.Bpf64_64);
+                }
+                else if (r.Kind == SymbolReferenceKind.FunctionCall)
+                {
+                    // As clang: a static callee in another section through the .text section symbol with its
+                    // instruction index - 1 in the immediate; a global one through its own symbol with -1.
+                    var callee = programs.First(p => p.IsSubprogram && p.Function.Symbol == r.Symbol);
+                    if (!callee.IsGlobal && callee.Function.Section == f.Section)
+                    {
+                        // Within one section clang resolves the call itself: a relative displacement, no relocation.
+                        PatchImmediate(code[f.Section], byteOffset + r.Instruction * 8, ((OffsetOf(callee.Function) - byteOffset) / 8) - r.Instruction - 1);
+                    }
+                    else if (callee.IsGlobal)
+                    {
+                        elf.AddRelocation(sectionIndex, at, functionSymbols[callee.Function], BpfRelocationType.Bpf64_32);
+                    }
+                    else
+                    {
+                        PatchImmediate(code[f.Section], byteOffset + r.Instruction * 8, (OffsetOf(callee.Function) / 8) - 1);
+                        elf.AddRelocation(sectionIndex, at, elf.GetSectionSymbol(codeSections[callee.Function.Section].Index), BpfRelocationType.Bpf64_32);
+                    }
                 }
                 else if (r.Kind == SymbolReferenceKind.Subprogram)
                 {
@@ -193,6 +220,12 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         if (!ext.IsEmpty)
         {
             elf.AddSection(".BTF.ext", ElfSectionFlags.None, extBytes, 4);
+        }
+
+        if (unit.LogSites.Count > 0)
+        {
+            // Not loaded: the user side reads it to decode the bpfsharp_log ring's records.
+            elf.AddSection(BpfLogCatalog.SectionName, ElfSectionFlags.None, new BpfLogCatalog(unit.LogSites).ToBytes(), 4);
         }
 
         return elf.ToArray();

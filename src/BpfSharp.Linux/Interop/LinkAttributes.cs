@@ -147,3 +147,15 @@ internal struct LinkInfoPrefix
     [FieldOffset(4)] public uint Id;
     [FieldOffset(8)] public uint ProgId;
 }
+
+/// <summary><c>BPF_PROG_ATTACH</c> / <c>BPF_PROG_DETACH</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
+internal struct ProgAttachAttr
+{
+    /// <summary><c>target_fd</c>: a cgroup directory or a sockmap/sockhash.</summary>
+    [FieldOffset(0)] public uint TargetFd;
+    [FieldOffset(4)] public uint AttachBpfFd;
+    [FieldOffset(8)] public uint AttachType;
+    [FieldOffset(12)] public uint AttachFlags;
+    [FieldOffset(16)] public uint ReplaceBpfFd;
+}

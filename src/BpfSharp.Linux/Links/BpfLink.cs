@@ -23,13 +23,16 @@ public class BpfLink : IDisposable
         }
     }
 
+    /// <summary>An attachment without a link fd (a tc filter, a netlink XDP program, a sockmap program) of program <paramref name="programId"/>.</summary>
+    protected BpfLink(int programId) => ProgramId = programId;
+
     /// <summary>The link fd, or null when the attachment is held another way (e.g. a perf event fd on old kernels).</summary>
     public BpfFileDescriptor? FileDescriptor { get; }
 
     /// <summary>The kernel's link id (as <c>bpftool link list</c> shows it), or 0 without a link fd.</summary>
     public int Id { get; }
 
-    /// <summary>The id of the attached program, or 0 without a link fd.</summary>
+    /// <summary>The id of the attached program.</summary>
     public int ProgramId { get; }
 
     /// <summary>The kernel's <c>enum bpf_link_type</c> value, or 0 without a link fd.</summary>

@@ -4,10 +4,10 @@ namespace BpfSharp.Linux.Links;
 /// Attaches a program the way its ELF section name says, as libbpf's auto-attach does for the self-describing
 /// kinds: <c>tp/CAT/NAME</c> and <c>tracepoint/CAT/NAME</c>, <c>raw_tp/NAME</c> and <c>raw_tracepoint/NAME</c>,
 /// <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
-/// <c>uretprobe/PATH:SYMBOL</c>. Sections that need a target from the caller (xdp, tc, cgroup, perf_event) are
-/// not attachable this way.
+/// <c>uretprobe/PATH:SYMBOL</c>. Sections that need a target from the caller (xdp, tc, cgroup, sockops, sk_msg,
+/// sk_skb, sk_lookup, ...) attach with <see cref="Attach(BpfProgram, string, AttachTarget)"/>.
 /// </summary>
-public static class SectionAttach
+public static partial class SectionAttach
 {
     /// <summary>True when <paramref name="sectionName"/> names its own attach point.</summary>
     public static bool CanAttach(string sectionName) => Split(sectionName).Kind is not null;

@@ -81,14 +81,27 @@ internal static class KernelApiKit
             }
             var inner = spec.SkipModifiersAndTypedefs(m.TypeId);
             Assert.True(inner.Kind.IsComposite(), $"{name}: anonymous member of kind {inner.Kind}");
-            foreach (var im in inner.Members)
-            {
-                if (im.Name.Length == 0) continue; // padding such as __bpf_md_ptr's `__u64 :64`
-                Assert.True(spec.TryResolveSize(im.TypeId, out long innerSize));
-                members.TryAdd(im.Name, new FlatMember(im.Name, offset + im.BitOffset / 8, offset, size, innerSize));
-            }
+            AddInner(inner, offset, offset, size);
         }
         return (s.Size, members, s.Vlen);
+
+        // Members of an anonymous struct/union, and of anonymous ones nested in it (bpf_sk_lookup's
+        // `union { union { sk }; cookie }`), all held by the top-level member at topOffset.
+        void AddInner(BtfType inner, long innerOffset, long topOffset, long topSize)
+        {
+            foreach (var im in inner.Members)
+            {
+                var type = spec.SkipModifiersAndTypedefs(im.TypeId);
+                if (im.Name.Length == 0)
+                {
+                    // A nested anonymous aggregate, or padding such as __bpf_md_ptr's `__u64 :64`.
+                    if (type.Kind.IsComposite()) AddInner(type, innerOffset + im.BitOffset / 8, topOffset, topSize);
+                    continue;
+                }
+                Assert.True(spec.TryResolveSize(im.TypeId, out long innerSize));
+                members.TryAdd(im.Name, new FlatMember(im.Name, innerOffset + im.BitOffset / 8, topOffset, topSize, innerSize));
+            }
+        }
     }
 
     /// <summary>The BTF name a type or member carries through [BtfName].</summary>

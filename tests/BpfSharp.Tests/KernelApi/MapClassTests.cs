@@ -24,6 +24,21 @@ public unsafe class MapClassTests
         ("QueueMap`1", "BPF_MAP_TYPE_QUEUE", "maxEntries", false),
         ("StackMap`1", "BPF_MAP_TYPE_STACK", "maxEntries", false),
         ("BloomFilterMap`1", "BPF_MAP_TYPE_BLOOM_FILTER", "maxEntries", false),
+        ("DevMap", "BPF_MAP_TYPE_DEVMAP", "maxEntries", false),
+        ("SockMap", "BPF_MAP_TYPE_SOCKMAP", "maxEntries", false),
+        ("CpuMap", "BPF_MAP_TYPE_CPUMAP", "maxEntries", false),
+        ("XskMap", "BPF_MAP_TYPE_XSKMAP", "maxEntries", false),
+        ("SockHash`1", "BPF_MAP_TYPE_SOCKHASH", "maxEntries", false),
+        ("DevMapHash", "BPF_MAP_TYPE_DEVMAP_HASH", "maxEntries", false),
+    ];
+
+    // Classes without a size parameter: local storage (constructor: flags defaulting to BPF_F_NO_PREALLOC, pinning).
+    private static readonly (string ClassName, string KernelMapType)[] LocalStorageTable =
+    [
+        ("SocketStorageMap`1", "BPF_MAP_TYPE_SK_STORAGE"),
+        ("InodeStorageMap`1", "BPF_MAP_TYPE_INODE_STORAGE"),
+        ("TaskStorageMap`1", "BPF_MAP_TYPE_TASK_STORAGE"),
+        ("CgroupStorageMap`1", "BPF_MAP_TYPE_CGRP_STORAGE"),
     ];
 
     /// <summary>The concrete map classes (the abstract KeyedMap / PerCpuKeyedMap / IndexedMap only share code).</summary>
@@ -34,7 +49,7 @@ public unsafe class MapClassTests
     public void EveryMapClassIsInTheCompilersTableAndViceVersa()
     {
         var names = MapClasses().Select(t => t.Name).Order().ToList();
-        Assert.Equal(Table.Select(r => r.ClassName).Order(), names);
+        Assert.Equal(Table.Select(r => r.ClassName).Concat(LocalStorageTable.Select(r => r.ClassName)).Append("UntypedMap").Order(), names);
         foreach (var t in MapClasses())
         {
             Assert.True(t.IsSealed, $"{t.Name} must be sealed");
@@ -55,8 +70,32 @@ public unsafe class MapClassTests
             ["BPF_MAP_TYPE_STACK_TRACE"] = 7, ["BPF_MAP_TYPE_LRU_HASH"] = 9, ["BPF_MAP_TYPE_LRU_PERCPU_HASH"] = 10,
             ["BPF_MAP_TYPE_RINGBUF"] = 27, ["BPF_MAP_TYPE_CGROUP_ARRAY"] = 8, ["BPF_MAP_TYPE_LPM_TRIE"] = 11,
             ["BPF_MAP_TYPE_QUEUE"] = 22, ["BPF_MAP_TYPE_STACK"] = 23, ["BPF_MAP_TYPE_BLOOM_FILTER"] = 30,
+            ["BPF_MAP_TYPE_DEVMAP"] = 14, ["BPF_MAP_TYPE_SOCKMAP"] = 15, ["BPF_MAP_TYPE_CPUMAP"] = 16, ["BPF_MAP_TYPE_XSKMAP"] = 17,
+            ["BPF_MAP_TYPE_SOCKHASH"] = 18, ["BPF_MAP_TYPE_DEVMAP_HASH"] = 25,
         };
         foreach (var row in Table) Assert.Equal(documented[row.KernelMapType], kernel[row.KernelMapType]);
+        var localStorage = new Dictionary<string, long>
+        {
+            ["BPF_MAP_TYPE_SK_STORAGE"] = 24, ["BPF_MAP_TYPE_INODE_STORAGE"] = 28, ["BPF_MAP_TYPE_TASK_STORAGE"] = 29,
+            ["BPF_MAP_TYPE_CGRP_STORAGE"] = 32,
+        };
+        foreach (var row in LocalStorageTable) Assert.Equal(localStorage[row.KernelMapType], kernel[row.KernelMapType]);
+    }
+
+    [Fact]
+    public void LocalStorageAndUntypedConstructorsTakeTheParameterNamesTheCompilerReads()
+    {
+        foreach (var row in LocalStorageTable)
+        {
+            var ps = Assert.Single(MapClasses().Single(t => t.Name == row.ClassName).GetConstructors()).GetParameters();
+            Assert.Equal(["flags", "pinning"], ps.Select(p => p.Name));
+            Assert.Equal(MapFlags.NoPrealloc, (MapFlags)ps[0].DefaultValue!);
+            Assert.Equal(MapPinning.None, (MapPinning)ps[1].DefaultValue!);
+        }
+
+        var untyped = Assert.Single(typeof(UntypedMap).GetConstructors()).GetParameters();
+        Assert.Equal(["type", "keySize", "valueSize", "maxEntries", "flags", "pinning"], untyped.Select(p => p.Name));
+        Assert.Equal([typeof(uint), typeof(uint), typeof(uint), typeof(uint), typeof(MapFlags), typeof(MapPinning)], untyped.Select(p => p.ParameterType));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace BpfSharp.Tests.Packaging;
 public sealed class PackageContentsTests(PackageFeed feed)
 {
     private static readonly string[] Packages =
-        ["BpfSharp", "BpfSharp.Core", "BpfSharp.Kernel", "BpfSharp.Linux", "BpfSharp.CoRe.Tools", "BpfSharp.Compiler", "BpfSharp.Compilation", "BpfSharp.Templates"];
+        ["BpfSharp", "BpfSharp.Core", "BpfSharp.Kernel", "BpfSharp.Linux", "BpfSharp.CoRe.Tools", "BpfSharp.Compiler", "BpfSharp.Compilation", "BpfSharp.Observability", "BpfSharp.Templates"];
 
     private (XElement Metadata, string[] Files) Read(string id)
     {
@@ -73,6 +73,8 @@ public sealed class PackageContentsTests(PackageFeed feed)
         Assert.Equal(["BpfSharp.Core"], Dependencies(Read("BpfSharp.Compiler").Metadata));
         Assert.Equal(["BpfSharp.Core", "SharpCompress"], Dependencies(Read("BpfSharp.CoRe.Tools").Metadata));
         Assert.Equal(["BpfSharp.Compiler", "BpfSharp.Linux"], Dependencies(Read("BpfSharp.Compilation").Metadata));
+        // logging and metrics bring the Microsoft.Extensions abstractions; the runtime itself stays free of packages
+        Assert.Equal(["BpfSharp.Linux", "Microsoft.Extensions.Logging.Abstractions"], Dependencies(Read("BpfSharp.Observability").Metadata));
     }
 
     [Fact]
