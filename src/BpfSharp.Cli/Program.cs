@@ -20,6 +20,7 @@ internal static class Program
         root.Subcommands.Add(ProgCommand.Create());
         root.Subcommands.Add(MapCommand.Create());
         root.Subcommands.Add(IterCommand.Create());
+        root.Subcommands.Add(LinkCommand.Create());
         root.Subcommands.Add(GenCommand.Create());
         root.Subcommands.Add(FeatureCommand.Create());
         root.Subcommands.Add(CompileCommand.Create());

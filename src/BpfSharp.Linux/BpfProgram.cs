@@ -153,6 +153,18 @@ public sealed class BpfProgram : IDisposable
         }
     }
 
+    /// <summary>
+    /// Wraps an fd of an existing program (from <c>BPF_OBJ_GET</c>, <c>BPF_PROG_GET_FD_BY_ID</c>, ...), reading its
+    /// type, name and id from the kernel. The program takes ownership of <paramref name="fd"/>.
+    /// </summary>
+    /// <exception cref="BpfSyscallException">The fd is not a program.</exception>
+    public static BpfProgram FromFileDescriptor(BpfFileDescriptor fd)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        var info = Inspection.BpfProgramInfo.Read(fd);
+        return new BpfProgram(fd, info.Type, info.Name.Length == 0 ? null : info.Name, info.Id, null);
+    }
+
     /// <summary>Closes the fd.</summary>
     public void Dispose() => FileDescriptor.Dispose();
 

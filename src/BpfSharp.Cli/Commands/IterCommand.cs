@@ -43,7 +43,7 @@ internal static class IterCommand
                 throw CliException.Usage($"expected 'map' or nothing, got: '{mapWords[0]}'");
             if (mapWords.Length != 3)
                 throw CliException.Usage($"incorrect map spec: 'map' needs 2 arguments (id ID or pinned FILE), {mapWords.Length - 1} found");
-            map = MapCommand.Open(mapWords[1..]);
+            map = OpenMap(mapWords[1], mapWords[2]);
         }
         try
         {
@@ -76,6 +76,24 @@ internal static class IterCommand
         finally
         {
             map?.Dispose();
+        }
+    }
+
+    /// <summary>The map of <c>map {id ID | pinned FILE}</c>, as bpftool's iter pin takes it.</summary>
+    private static BpfMap OpenMap(string how, string what)
+    {
+        try
+        {
+            return how switch
+            {
+                "id" => BpfMap.OpenById(int.TryParse(what, out var n) ? n : throw CliException.Usage($"'{what}' is not a map id")),
+                "pinned" => BpfMap.OpenPinned(what),
+                _ => throw CliException.Usage($"expected 'id' or 'pinned', got: '{how}'"),
+            };
+        }
+        catch (BpfSyscallException e)
+        {
+            throw CliException.Kernel($"can't open map {how} {what}: {e.Message}");
         }
     }
 }

@@ -5,14 +5,19 @@ using BpfSharp.Objects;
 
 namespace BpfSharp.Cli.Commands;
 
-/// <summary>The 'prog' verb group (bpftool's <c>prog</c>): loadall. Other verbs are added with <see cref="Command.Subcommands"/>.</summary>
+/// <summary>The 'prog' verb group (bpftool's <c>prog</c>): loadall, show, dump, pin, attach, detach, run, tracelog.</summary>
 internal static class ProgCommand
 {
     public static Command Create()
     {
-        var command = new Command("prog", "Load BPF programs from objects and pin them.");
+        var command = new Command("prog", "Load, inspect, dump, pin, attach and run BPF programs, like 'bpftool prog'.");
         command.Subcommands.Add(CreateLoadAll());
-        command.Subcommands.Add(ProgListCommand.Create());
+        ProgShowCommand.AddTo(command);
+        ProgDumpCommand.AddTo(command);
+        ProgPinCommand.AddTo(command);
+        ProgAttachCommand.AddTo(command);
+        ProgRunCommand.AddTo(command);
+        ProgTracelogCommand.AddTo(command);
         return command;
     }
 

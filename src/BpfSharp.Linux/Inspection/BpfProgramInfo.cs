@@ -34,6 +34,16 @@ public sealed class BpfProgramInfo
     public required int BtfId { get; init; }
     /// <summary>Instructions the verifier processed (5.16+), or 0.</summary>
     public required uint VerifiedInstructions { get; init; }
+    /// <summary>Total run time in nanoseconds (counted only while <c>kernel.bpf_stats_enabled</c> is on), or 0.</summary>
+    public ulong RunTimeNanoseconds { get; init; }
+    /// <summary>Number of runs (counted only while <c>kernel.bpf_stats_enabled</c> is on), or 0.</summary>
+    public ulong RunCount { get; init; }
+    /// <summary>Runs skipped because the program was already running on the CPU.</summary>
+    public ulong RecursionMisses { get; init; }
+    /// <summary>Bytes of memory charged to the program (fdinfo <c>memlock</c>), or null when not reported.</summary>
+    public long? Memlock { get; init; }
+    /// <summary>The offload device's ifindex, or 0.</summary>
+    public int Ifindex { get; init; }
 
     /// <summary>The load time as wall-clock time (boot time taken from <c>/proc/uptime</c>).</summary>
     public DateTimeOffset LoadedAt
@@ -75,6 +85,29 @@ public sealed class BpfProgramInfo
         return result;
     }
 
+    /// <summary>
+    /// The program's whole name, as bpftool shows it: the kernel keeps 15 bytes of a name, so a name that long may be
+    /// cut, and then the program's first FUNC in its BTF has the whole name.
+    /// </summary>
+    public static string ReadFullName(BpfFileDescriptor fd, BpfProgramInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Name.Length < 15 || info.BtfId == 0) return info.Name;
+        try
+        {
+            var image = BpfProgramImage.Read(fd);
+            if (image.Functions.Length == 0) return info.Name;
+            var btf = KernelBtfObjects.ReadById(info.BtfId);
+            var func = btf[image.Functions[0].TypeId];
+            return func.Kind == Btf.BtfKind.Func ? func.Name : info.Name;
+        }
+        catch (Exception e) when (e is BpfSyscallException or BpfFormatException)
+        {
+            return info.Name;
+        }
+    }
+
     /// <summary>Reads the info of the program behind <paramref name="fd"/>.</summary>
     public static unsafe BpfProgramInfo Read(BpfFileDescriptor fd)
     {
@@ -112,6 +145,11 @@ public sealed class BpfProgramInfo
             MapIds = mapIds.Select(m => (int)m).ToArray(),
             BtfId = (int)info.BtfId,
             VerifiedInstructions = info.VerifiedInsns,
+            RunTimeNanoseconds = info.RunTimeNs,
+            RunCount = info.RunCnt,
+            RecursionMisses = info.RecursionMisses,
+            Memlock = FdInfo.ReadInteger(fd, "memlock"),
+            Ifindex = (int)info.Ifindex,
         };
     }
 }

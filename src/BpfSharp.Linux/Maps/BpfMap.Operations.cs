@@ -55,6 +55,18 @@ public sealed partial class BpfMap
         }
     }
 
+    /// <summary>
+    /// Freezes the map (<c>BPF_MAP_FREEZE</c>): from now on user space cannot change it (programs still can, unless
+    /// the map is read-only for them too).
+    /// </summary>
+    /// <exception cref="BpfSyscallException">The kernel refused (EBUSY when the map is mapped writable, ...).</exception>
+    public void Freeze()
+    {
+        using var lease = FileDescriptor.Borrow();
+        var attr = new MapElemAttr { MapFd = (uint)lease.Fd };
+        BpfSyscall.Bpf(BpfCommand.MapFreeze, ref attr);
+    }
+
     /// <summary>Pins the map at <paramref name="path"/> on a bpffs mount; remove the file to unpin.</summary>
     public void Pin(string path) => ObjectPins.Pin(FileDescriptor, path);
 

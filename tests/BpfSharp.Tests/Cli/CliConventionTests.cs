@@ -32,7 +32,7 @@ public class CliConventionTests
         }
         foreach (var verb in new[] { "btf dump", "core relocate", "core explain", "core check", "gen csharp" })
             Assert.True(GlobalOptions.TakesBaseBtf(commands.Single(c => c.Path == verb).Command), verb);
-        foreach (var verb in new[] { "obj show", "obj relocs", "btf show", "cgroup show", "prog list" })
+        foreach (var verb in new[] { "obj show", "obj relocs", "btf show", "cgroup show", "prog show" })
             Assert.False(GlobalOptions.TakesBaseBtf(commands.Single(c => c.Path == verb).Command), verb);
     }
 
