@@ -21,21 +21,8 @@ internal static unsafe class Program
             exitsnoop -T          # trace by thread
         """;
 
-    private static int Main(string[] args)
-    {
-        // A tool prints one line for what went wrong (no privileges, a kernel without BTF...), never a stack trace.
-        try
-        {
-            return Run(args);
-        }
-        catch (Exception e) when (e is BpfSharp.Linux.BpfSyscallException or BpfSharp.Linux.Loading.BpfLoadException
-            or BpfSharp.Linux.Links.BpfAttachException or IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            var hint = BpfSharp.Linux.BpfSyscallException.IsPermissionProblem(e) ? " (run as root or with CAP_BPF and CAP_PERFMON)" : "";
-            Console.Error.WriteLine($"exitsnoop: {e.Message}{hint}");
-            return 1;
-        }
-    }
+    // A tool prints one line for what went wrong (no privileges, a kernel without BTF...), never a stack trace.
+    private static int Main(string[] args) => ToolMain.Run("exitsnoop", () => Run(args));
 
     private static int Run(string[] args)
     {
