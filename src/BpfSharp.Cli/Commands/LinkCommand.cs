@@ -31,7 +31,7 @@ internal static class LinkCommand
             output.Finish();
             return 0;
         }
-        if (words.Count != 0) throw new CliException($"expected LINK (id ID | pinned FILE), got: '{string.Join(' ', words)}'");
+        if (words.Count != 0) throw CliException.Usage($"expected LINK (id ID | pinned FILE), got: '{string.Join(' ', words)}'");
         List<BpfLinkInfo> links;
         try
         {
@@ -39,7 +39,7 @@ internal static class LinkCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"can't get next link: {e.ErrnoName}");
+            throw CliException.Kernel($"can't get next link: {e.ErrnoName}");
         }
         if (output.IsJson) output.Json.StartArray();
         foreach (var link in links)
@@ -60,7 +60,7 @@ internal static class LinkCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"can't get link info: {e.ErrnoName}");
+            throw CliException.Kernel($"can't get link info: {e.ErrnoName}");
         }
     }
 
@@ -127,7 +127,7 @@ internal static class LinkCommand
     private static int Pin(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count != 3) throw new CliException("expected LINK FILE");
+        if (words.Count != 3) throw CliException.Usage("expected LINK FILE");
         var at = 0;
         using var fd = ObjectSelectors.Link(words, ref at);
         MapEditCommand.PinObject(fd, words[at]);
@@ -146,7 +146,7 @@ internal static class LinkCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"failed link detach: {MapDumpCommand.Strerror(e.Errno)}");
+            throw CliException.Kernel($"failed link detach: {MapDumpCommand.Strerror(e.Errno)}");
         }
         return MapEditCommand.Done(output);
     }

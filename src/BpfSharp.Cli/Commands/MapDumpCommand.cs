@@ -28,7 +28,7 @@ internal static class MapDumpCommand
 
     private static int Dump(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
-        if (words.Count != 2) throw new CliException("expected MAP (id ID | pinned FILE | name NAME)");
+        if (words.Count != 2) throw CliException.Usage("expected MAP (id ID | pinned FILE | name NAME)");
         var output = new BpftoolOutput(result);
         var at = 0;
         var fds = ObjectSelectors.Maps(words, ref at);
@@ -156,7 +156,7 @@ internal static class MapDumpCommand
     {
         var output = new BpftoolOutput(result);
         var at = 0;
-        if (words.Count < 2) throw new CliException($"expected MAP{(verb == "lookup" ? " [key DATA]" : "")}");
+        if (words.Count < 2) throw CliException.Usage($"expected MAP{(verb == "lookup" ? " [key DATA]" : "")}");
         using var fd = ObjectSelectors.Map(words, ref at);
         var info = BpfMapInfo.Read(fd);
         var key = new byte[info.KeySize];
@@ -171,7 +171,7 @@ internal static class MapDumpCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"lookup failed: {Strerror(e.Errno)}");
+            throw CliException.Kernel($"lookup failed: {Strerror(e.Errno)}");
         }
         if (!found)
         {
@@ -197,9 +197,9 @@ internal static class MapDumpCommand
     {
         var output = new BpftoolOutput(result);
         var at = 0;
-        if (words.Count < 2) throw new CliException("expected MAP");
+        if (words.Count < 2) throw CliException.Usage("expected MAP");
         using var fd = ObjectSelectors.Map(words, ref at);
-        if (at != words.Count) throw new CliException($"expected no more arguments, got: '{words[at]}'?");
+        if (at != words.Count) throw CliException.Usage($"expected no more arguments, got: '{words[at]}'?");
         var info = BpfMapInfo.Read(fd);
         var formatter = new BpfMapEntryFormatter(info, null);
         var key = new byte[info.KeySize];
@@ -212,7 +212,7 @@ internal static class MapDumpCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"pop failed: {Strerror(e.Errno)}");
+            throw CliException.Kernel($"pop failed: {Strerror(e.Errno)}");
         }
         catch (InvalidOperationException e)
         {
@@ -255,7 +255,7 @@ internal static class MapDumpCommand
     {
         var output = new BpftoolOutput(result);
         var at = 0;
-        if (words.Count < 2) throw new CliException("expected MAP [key DATA]");
+        if (words.Count < 2) throw CliException.Usage("expected MAP [key DATA]");
         using var fd = ObjectSelectors.Map(words, ref at);
         var info = BpfMapInfo.Read(fd);
         byte[]? key = null;
@@ -273,7 +273,7 @@ internal static class MapDumpCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"can't get next key: {Strerror(e.Errno)}");
+            throw CliException.Kernel($"can't get next key: {Strerror(e.Errno)}");
         }
         if (!found) throw new CliException($"can't get next key: {Strerror(2)}");
         if (output.IsJson)
@@ -322,7 +322,7 @@ internal static class MapDumpCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"failed to get btf: {e.ErrnoName}");
+            throw CliException.Kernel($"failed to get btf: {e.ErrnoName}");
         }
     }
 

@@ -26,7 +26,7 @@ internal static class MapEditCommand
     private static int Update(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count < 2) throw new CliException("expected MAP [key DATA] [value VALUE] [UPDATE_FLAGS]");
+        if (words.Count < 2) throw CliException.Usage("expected MAP [key DATA] [value VALUE] [UPDATE_FLAGS]");
         var at = 0;
         using var fd = ObjectSelectors.Map(words, ref at);
         var info = BpfMapInfo.Read(fd);
@@ -41,7 +41,7 @@ internal static class MapEditCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"update failed: {MapDumpCommand.Strerror(e.Errno)}");
+            throw CliException.Kernel($"update failed: {MapDumpCommand.Strerror(e.Errno)}");
         }
         return Done(output);
     }
@@ -49,7 +49,7 @@ internal static class MapEditCommand
     private static int Delete(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count < 2) throw new CliException("expected MAP key DATA");
+        if (words.Count < 2) throw CliException.Usage("expected MAP key DATA");
         var at = 0;
         using var fd = ObjectSelectors.Map(words, ref at);
         var info = BpfMapInfo.Read(fd);
@@ -63,7 +63,7 @@ internal static class MapEditCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"delete failed: {MapDumpCommand.Strerror(e.Errno)}");
+            throw CliException.Kernel($"delete failed: {MapDumpCommand.Strerror(e.Errno)}");
         }
         if (!deleted) throw new CliException($"delete failed: {MapDumpCommand.Strerror(2)}");
         return Done(output);
@@ -72,7 +72,7 @@ internal static class MapEditCommand
     private static int Pin(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count != 3) throw new CliException("expected MAP FILE");
+        if (words.Count != 3) throw CliException.Usage("expected MAP FILE");
         var at = 0;
         using var fd = ObjectSelectors.Map(words, ref at);
         PinObject(fd, words[at]);
@@ -82,7 +82,7 @@ internal static class MapEditCommand
     private static int Freeze(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count < 2) throw new CliException("expected MAP");
+        if (words.Count < 2) throw CliException.Usage("expected MAP");
         var at = 0;
         using var fd = ObjectSelectors.Map(words, ref at);
         if (at != words.Count) throw new CliException($"bad argument: '{words[at]}'");
@@ -93,7 +93,7 @@ internal static class MapEditCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"failed to freeze map: {MapDumpCommand.Strerror(e.Errno)}");
+            throw CliException.Kernel($"failed to freeze map: {MapDumpCommand.Strerror(e.Errno)}");
         }
         return Done(output);
     }
@@ -107,7 +107,7 @@ internal static class MapEditCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"can't pin the object ({path}): {MapDumpCommand.Strerror(e.Errno)}");
+            throw CliException.Kernel($"can't pin the object ({path}): {MapDumpCommand.Strerror(e.Errno)}");
         }
     }
 

@@ -75,7 +75,7 @@ internal static class MapElementGrammar
                 }
                 else
                 {
-                    throw new CliException($"expected key or value, got: {word}");
+                    throw CliException.Usage($"expected key or value, got: {word}");
                 }
             }
         }

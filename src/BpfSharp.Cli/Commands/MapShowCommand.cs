@@ -27,7 +27,7 @@ internal static class MapShowCommand
             }
             catch (BpfSyscallException e)
             {
-                throw new CliException($"can't get next map: {e.ErrnoName}");
+                throw CliException.Kernel($"can't get next map: {e.ErrnoName}");
             }
             if (output.IsJson) output.Json.StartArray();
             foreach (var m in maps) Write(output, m);
@@ -35,7 +35,7 @@ internal static class MapShowCommand
             output.Finish();
             return 0;
         }
-        if (words.Count != 2) throw new CliException($"expected MAP (id ID | pinned FILE | name NAME), got: '{string.Join(' ', words)}'");
+        if (words.Count != 2) throw CliException.Usage($"expected MAP (id ID | pinned FILE | name NAME), got: '{string.Join(' ', words)}'");
         var at = 0;
         var fds = ObjectSelectors.Maps(words, ref at);
         try

@@ -31,7 +31,7 @@ internal static class ObjectSelectors
     /// <summary>Opens the link the handle names.</summary>
     public static BpfFileDescriptor Link(IReadOnlyList<string> words, ref int at)
     {
-        if (at >= words.Count) throw new CliException("expected 'id' or 'pinned', got nothing");
+        if (at >= words.Count) throw CliException.Usage("expected 'id' or 'pinned', got nothing");
         var word = words[at];
         if (BpftoolGrammar.IsPrefix(word, "id"))
         {
@@ -43,7 +43,7 @@ internal static class ObjectSelectors
             }
             catch (BpfSyscallException e)
             {
-                throw new CliException($"failed to get link with ID {(int)id}: {e.ErrnoName}");
+                throw CliException.Kernel($"failed to get link with ID {(int)id}: {e.ErrnoName}");
             }
         }
         if (BpftoolGrammar.IsPrefix(word, "pinned"))
@@ -52,7 +52,7 @@ internal static class ObjectSelectors
             at += 2;
             return OpenPinned(path, BpfObjectKind.Link);
         }
-        throw new CliException($"expected 'id' or 'pinned', got: '{word}'?");
+        throw CliException.Usage($"expected 'id' or 'pinned', got: '{word}'?");
     }
 
     private static List<BpfFileDescriptor> Parse(IReadOnlyList<string> words, ref int at, BpfObjectKind kind)
@@ -72,7 +72,7 @@ internal static class ObjectSelectors
             }
             catch (BpfSyscallException e)
             {
-                throw new CliException($"get by id ({id}): {e.ErrnoName}");
+                throw CliException.Kernel($"get by id ({id}): {e.ErrnoName}");
             }
         }
         if (kind == BpfObjectKind.Program && BpftoolGrammar.IsPrefix(word, "tag"))
@@ -120,7 +120,7 @@ internal static class ObjectSelectors
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"bpf obj get ({path}): {e.ErrnoName}");
+            throw CliException.Kernel($"bpf obj get ({path}): {e.ErrnoName}");
         }
         catch (InvalidDataException e)
         {

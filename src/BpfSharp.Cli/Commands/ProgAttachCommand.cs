@@ -22,7 +22,7 @@ internal static class ProgAttachCommand
     private static int Run(IReadOnlyList<string> words, System.CommandLine.ParseResult result, bool attach)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count < 3) throw new CliException("expected PROG ATTACH_TYPE [MAP]");
+        if (words.Count < 3) throw CliException.Usage("expected PROG ATTACH_TYPE [MAP]");
         var at = 0;
         using var program = ObjectSelectors.Program(words, ref at);
         if (at >= words.Count) throw new CliException("invalid attach/detach type");
@@ -33,7 +33,7 @@ internal static class ProgAttachCommand
         {
             if (type != BpfAttachType.FlowDissector)
             {
-                if (words.Count - at < 2) throw new CliException("expected MAP (id ID | pinned FILE | name NAME)");
+                if (words.Count - at < 2) throw CliException.Usage("expected MAP (id ID | pinned FILE | name NAME)");
                 map = ObjectSelectors.Map(words, ref at);
             }
             try
@@ -43,7 +43,7 @@ internal static class ProgAttachCommand
             }
             catch (BpfSyscallException)
             {
-                throw new CliException(attach ? "failed prog attach to map" : "failed prog detach from map");
+                throw CliException.Kernel(attach ? "failed prog attach to map" : "failed prog detach from map");
             }
         }
         finally

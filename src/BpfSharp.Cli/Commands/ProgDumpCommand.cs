@@ -26,12 +26,12 @@ internal static class ProgDumpCommand
     private static int Run(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count == 0) throw new CliException("expected 'xlated' or 'jited', got nothing");
+        if (words.Count == 0) throw CliException.Usage("expected 'xlated' or 'jited', got nothing");
         bool jited;
         if (BpftoolGrammar.IsPrefix(words[0], "jited")) jited = true;
         else if (BpftoolGrammar.IsPrefix(words[0], "xlated")) jited = false;
-        else throw new CliException($"expected 'xlated' or 'jited', got: {words[0]}");
-        if (words.Count < 3) throw new CliException("expected PROG (id ID | pinned FILE | tag TAG | name NAME)");
+        else throw CliException.Usage($"expected 'xlated' or 'jited', got: {words[0]}");
+        if (words.Count < 3) throw CliException.Usage("expected PROG (id ID | pinned FILE | tag TAG | name NAME)");
         var at = 1;
         var fds = ObjectSelectors.Programs(words, ref at);
         try
@@ -43,7 +43,7 @@ internal static class ProgDumpCommand
                 var word = words[at];
                 if (BpftoolGrammar.IsPrefix(word, "file"))
                 {
-                    if (at + 1 >= words.Count) throw new CliException("expected file path");
+                    if (at + 1 >= words.Count) throw CliException.Usage("expected file path");
                     if (fds.Count > 1) throw new CliException("several programs matched");
                     file = words[at + 1];
                     at += 2;
@@ -51,7 +51,7 @@ internal static class ProgDumpCommand
                 else if (BpftoolGrammar.IsPrefix(word, "opcodes")) { opcodes = true; at++; }
                 else if (BpftoolGrammar.IsPrefix(word, "linum")) { linum = true; at++; }
                 else if (BpftoolGrammar.IsPrefix(word, "visual")) throw new CliException("'visual' (a DOT control-flow graph) is not supported");
-                else throw new CliException($"expected 'file', 'opcodes' or 'linum', got: '{word}'?");
+                else throw CliException.Usage($"expected 'file', 'opcodes' or 'linum', got: '{word}'?");
             }
             if (file is not null && (opcodes || linum))
                 throw new CliException("'file' is not compatible with 'opcodes', 'visual', or 'linum'");
@@ -120,7 +120,7 @@ internal static class ProgDumpCommand
             }
             catch (BpfSyscallException)
             {
-                throw new CliException("failed to get btf");
+                throw CliException.Kernel("failed to get btf");
             }
         }
         var names = new XlatedSymbols(kernel, image.JitedSymbols);
@@ -230,7 +230,7 @@ internal static class ProgDumpCommand
         if (image.BtfId != 0)
         {
             try { btf = KernelBtfObjects.ReadById(image.BtfId); }
-            catch (BpfSyscallException) { throw new CliException("failed to get btf"); }
+            catch (BpfSyscallException) { throw CliException.Kernel("failed to get btf"); }
         }
         uint[] lengths = image.JitedFunctionLengths.Length > 0 ? image.JitedFunctionLengths : [(uint)image.Jited.Length];
         var json = output.IsJson ? output.Json : null;

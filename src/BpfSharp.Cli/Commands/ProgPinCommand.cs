@@ -14,7 +14,7 @@ internal static class ProgPinCommand
     private static int Run(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count != 3) throw new CliException("expected PROG FILE");
+        if (words.Count != 3) throw CliException.Usage("expected PROG FILE");
         var at = 0;
         using var fd = ObjectSelectors.Program(words, ref at);
         MapEditCommand.PinObject(fd, words[at]);

@@ -28,7 +28,7 @@ internal static class ProgRunCommand
     private static int Run(IReadOnlyList<string> words, System.CommandLine.ParseResult result)
     {
         var output = new BpftoolOutput(result);
-        if (words.Count < 4) throw new CliException("expected PROG data_in FILE ...");
+        if (words.Count < 4) throw CliException.Usage("expected PROG data_in FILE ...");
         var at = 0;
         using var fd = ObjectSelectors.Program(words, ref at);
         string? dataIn = null, dataOut = null, ctxIn = null, ctxOut = null;
@@ -46,7 +46,7 @@ internal static class ProgRunCommand
             else if (BpftoolGrammar.IsPrefix(word, "ctx_out")) ctxOut = argument;
             else if (BpftoolGrammar.IsPrefix(word, "ctx_size_out")) ctxSizeOut = Number(argument, "output context size");
             else if (BpftoolGrammar.IsPrefix(word, "repeat")) repeat = Number(argument, "repeat number");
-            else throw new CliException($"expected no more arguments, 'data_in', 'data_out', 'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out' or 'repeat', got: '{word}'?");
+            else throw CliException.Usage($"expected no more arguments, 'data_in', 'data_out', 'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out' or 'repeat', got: '{word}'?");
             if (dataIn == "-" && ctxIn == "-") throw new CliException("cannot use standard input for both data_in and ctx_in");
             at += 2;
         }
@@ -62,7 +62,7 @@ internal static class ProgRunCommand
         }
         catch (BpfSyscallException e)
         {
-            throw new CliException($"failed to run program: {MapDumpCommand.Strerror(e.Errno)}");
+            throw CliException.Kernel($"failed to run program: {MapDumpCommand.Strerror(e.Errno)}");
         }
         if (output.IsJson) output.Json.StartObject();
         var failed = false;

@@ -35,12 +35,12 @@ internal static class ProgShowCommand
             catch (BpfSyscallException e)
             {
                 ObjectSelectors.DisposeAll(fds);
-                throw new CliException($"can't get next program: {e.ErrnoName}");
+                throw CliException.Kernel($"can't get next program: {e.ErrnoName}");
             }
         }
         else
         {
-            if (words.Count != 2) throw new CliException($"expected PROG (id ID | pinned FILE | tag TAG | name NAME), got: '{string.Join(' ', words)}'");
+            if (words.Count != 2) throw CliException.Usage($"expected PROG (id ID | pinned FILE | tag TAG | name NAME), got: '{string.Join(' ', words)}'");
             var at = 0;
             fds = ObjectSelectors.Programs(words, ref at);
         }

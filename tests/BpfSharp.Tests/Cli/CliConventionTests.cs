@@ -85,6 +85,9 @@ public class CliConventionTests
         { "-B {btf} obj show {obj}", ExitCodes.Usage },
         { "cgroup show", ExitCodes.Usage },
         { "completion zsh", ExitCodes.Usage },
+        { "prog dump xlated", ExitCodes.Usage },
+        { "map lookup", ExitCodes.Usage },
+        { "link pin id 1", ExitCodes.Usage },
         { "obj show /nonexistent/x.o", ExitCodes.BadInput },
         { "btf dump file {truncated}", ExitCodes.BadInput },
         { "core relocate {truncated} --target {btf}", ExitCodes.BadInput },
@@ -92,6 +95,9 @@ public class CliConventionTests
         { "btf show id 2147483647", ExitCodes.KernelRefused },
         { "btf dump id 2147483647", ExitCodes.KernelRefused },
         { "struct_ops show id 2147483647", ExitCodes.KernelRefused },
+        { "prog show id 2147483647", ExitCodes.KernelRefused },
+        { "map dump id 2147483647", ExitCodes.KernelRefused },
+        { "link show id 2147483647", ExitCodes.KernelRefused },
     };
 
     [Theory]
