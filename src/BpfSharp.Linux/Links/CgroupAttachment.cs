@@ -49,8 +49,7 @@ public sealed class CgroupAttachment : BpfLink
         try
         {
             programFd = SockMapAttachment.Duplicate(program.FileDescriptor);
-            var attr = new ProgAttachAttr { TargetFd = (uint)raw, AttachBpfFd = (uint)programFd.RawFd, AttachType = (uint)attachType, AttachFlags = (uint)flags };
-            BpfSyscall.Bpf(BpfCommand.ProgAttach, ref attr);
+            ProgramAttachment.Attach(cgroup, programFd, attachType, (uint)flags);
             return new CgroupAttachment(cgroup, programFd, cgroupPath, attachType, program.Id);
         }
         catch
@@ -66,8 +65,7 @@ public sealed class CgroupAttachment : BpfLink
     {
         if (disposing)
         {
-            var attr = new ProgAttachAttr { TargetFd = (uint)_cgroup.RawFd, AttachBpfFd = (uint)_program.RawFd, AttachType = (uint)AttachType };
-            BpfSyscall.TryBpf(BpfCommand.ProgDetach, ref attr);
+            ProgramAttachment.TryDetach(_cgroup, _program, AttachType);
             _program.Dispose();
             _cgroup.Dispose();
         }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using BpfSharp.Linux.Interop;
 
 namespace BpfSharp.Linux.Links;
@@ -20,32 +19,25 @@ public static class ProgramAttachment
     public static void Detach(BpfFileDescriptor? target, BpfFileDescriptor program, BpfAttachType type) =>
         Issue(BpfCommand.ProgDetach, target, program, type, 0);
 
-    private static void Issue(BpfCommand command, BpfFileDescriptor? target, BpfFileDescriptor program, BpfAttachType type, uint flags)
+    /// <summary>Detaches as <see cref="Detach"/> does, for disposal: false where the kernel refused (the target may be gone already).</summary>
+    internal static bool TryDetach(BpfFileDescriptor? target, BpfFileDescriptor program, BpfAttachType type) =>
+        Issue(BpfCommand.ProgDetach, target, program, type, 0, throwOnError: false);
+
+    private static bool Issue(BpfCommand command, BpfFileDescriptor? target, BpfFileDescriptor program, BpfAttachType type, uint flags,
+        bool throwOnError = true)
     {
         ArgumentNullException.ThrowIfNull(program);
         using var programLease = program.Borrow();
-        if (target is null)
-        {
-            var attr = new ProgAttachAttr { AttachBpfFd = (uint)programLease.Fd, AttachType = (uint)type, AttachFlags = flags };
-            BpfSyscall.Bpf(command, ref attr);
-            return;
-        }
+        if (target is null) return Issue(command, 0, programLease.Fd, type, flags, throwOnError);
         using var targetLease = target.Borrow();
-        var withTarget = new ProgAttachAttr
-        {
-            TargetFd = (uint)targetLease.Fd, AttachBpfFd = (uint)programLease.Fd, AttachType = (uint)type, AttachFlags = flags,
-        };
-        BpfSyscall.Bpf(command, ref withTarget);
+        return Issue(command, targetLease.Fd, programLease.Fd, type, flags, throwOnError);
     }
 
-    /// <summary><c>BPF_PROG_ATTACH</c>/<c>BPF_PROG_DETACH</c> attributes (up to <c>replace_bpf_fd</c>).</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 20)]
-    private struct ProgAttachAttr
+    private static bool Issue(BpfCommand command, int targetFd, int programFd, BpfAttachType type, uint flags, bool throwOnError)
     {
-        [FieldOffset(0)] public uint TargetFd;
-        [FieldOffset(4)] public uint AttachBpfFd;
-        [FieldOffset(8)] public uint AttachType;
-        [FieldOffset(12)] public uint AttachFlags;
-        [FieldOffset(16)] public uint ReplaceBpfFd;
+        var attr = new ProgAttachAttr { TargetFd = (uint)targetFd, AttachBpfFd = (uint)programFd, AttachType = (uint)type, AttachFlags = flags };
+        if (!throwOnError) return BpfSyscall.TryBpf(command, ref attr) >= 0;
+        BpfSyscall.Bpf(command, ref attr);
+        return true;
     }
 }

@@ -37,8 +37,7 @@ public sealed class SockMapAttachment : BpfLink
         try
         {
             programFd = Duplicate(program.FileDescriptor);
-            var attr = new ProgAttachAttr { TargetFd = (uint)mapFd.RawFd, AttachBpfFd = (uint)programFd.RawFd, AttachType = (uint)attachType };
-            BpfSyscall.Bpf(BpfCommand.ProgAttach, ref attr);
+            ProgramAttachment.Attach(mapFd, programFd, attachType);
             return new SockMapAttachment(mapFd, programFd, attachType, program.Id);
         }
         catch
@@ -54,8 +53,7 @@ public sealed class SockMapAttachment : BpfLink
     {
         if (disposing)
         {
-            var attr = new ProgAttachAttr { TargetFd = (uint)_map.RawFd, AttachBpfFd = (uint)_program.RawFd, AttachType = (uint)AttachType };
-            BpfSyscall.TryBpf(BpfCommand.ProgDetach, ref attr);
+            ProgramAttachment.TryDetach(_map, _program, AttachType);
             _program.Dispose();
             _map.Dispose();
         }
