@@ -3,14 +3,15 @@
 # Debian/Ubuntu (apt). Needs root (or sudo) only when something has to be installed.
 set -euo pipefail
 
-packages=(clang-19 llvm-19 bpftool libbpf-dev build-essential libelf-dev zlib1g-dev pkg-config hyperfine iproute2 afl++ time strace linux-libc-dev)
+# mount: losetup, for the loop device biolatency's twin test drives.
+packages=(clang-19 llvm-19 bpftool libbpf-dev build-essential libelf-dev zlib1g-dev pkg-config hyperfine iproute2 afl++ time strace linux-libc-dev mount)
 # The other architecture's gcc runtime and libc, for NativeAOT cross builds of the bpfsharp tool (scripts/pack-cli.sh).
 case $(uname -m) in
   x86_64) packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross);;
   aarch64) packages+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross);;
 esac
 # Files the packages must provide; a package can be "installed" yet broken, and a tool can come from elsewhere.
-commands=(clang-19 llvm-objdump-19 llvm-mc-19 llvm-readelf-19 llvm-objcopy-19 bpftool gcc make pkg-config hyperfine ip afl-fuzz /usr/bin/time strace)
+commands=(clang-19 llvm-objdump-19 llvm-mc-19 llvm-readelf-19 llvm-objcopy-19 bpftool gcc make pkg-config hyperfine ip afl-fuzz /usr/bin/time strace losetup)
 headers=(/usr/include/bpf/libbpf.h /usr/include/bpf/bpf_core_read.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/asm-generic/unistd.h)
 
 missing=()
