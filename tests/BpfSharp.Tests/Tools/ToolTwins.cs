@@ -59,7 +59,9 @@ internal static class ToolTwins
             .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^#define __NR_(\w+)\s+(\d+)\s*$"))
             .Where(m => m.Success).Select(m => $"SYSCALL_NAME({m.Groups[2].Value}, \"{m.Groups[1].Value}\")"));
         var binary = Path.Combine(output, tool);
-        ExternalTool.RunChecked("gcc", "-O1", "-g", "-I", output, "-I", source, "-o", binary, Path.Combine(source, tool + ".c"), "-l:libbpf.a", "-lelf", "-lz");
+        // examples/tools/include: what several twins share (trace_symbols.h, the stack tools' symbolisation).
+        var shared = Path.Combine(TestPaths.RepoRoot, "examples", "tools", "include");
+        ExternalTool.RunChecked("gcc", "-O1", "-g", "-I", output, "-I", source, "-I", shared, "-o", binary, Path.Combine(source, tool + ".c"), "-l:libbpf.a", "-lelf", "-lz");
         return (bpfObject, binary);
     }
 
