@@ -10,8 +10,8 @@ namespace BpfSharp.Tests.Tools;
 /// examples/tools/include/trace_symbols.h). Both follow one process this test controls (testdata/tools/doze.c), which
 /// once both are attached sleeps 20 times 20 ms in clock_nanosleep. Both must print that stack with the same
 /// symbolised kernel and user frames (the first kernel frame is each tool's own BPF program, named by its tag, so
-/// bpf_prog_ frames are left out of the comparison) and the same off-CPU total to within 2 ms, which is at least the
-/// 400 ms the process slept. The user stack reads clock_nanosleep, doze, main: libc's clock_nanosleep keeps no
+/// bpf_prog_ frames are left out of the comparison) and the same off-CPU total to within 5 ms (or 2 %), which is about the
+/// 400 ms the process slept (at least 380 ms). The user stack reads clock_nanosleep, doze, main: libc's clock_nanosleep keeps no
 /// frame pointer, so the kernel's frame-pointer walk goes on from doze_once's frame and doze_once itself is not seen.
 /// </summary>
 [Collection(RuntimeCollection.Name)]
@@ -50,8 +50,11 @@ public sealed class OffCpuTimeTwinTests(ITestOutputHelper output)
             var userFrames = ourSleep.Frames.SkipWhile(f => f != "clock_nanosleep").ToList();
             Assert.Equal(["clock_nanosleep", "doze", "main"], userFrames.Take(3));
             Assert.Contains("do_nanosleep", ourSleep.Frames);
-            Assert.True(ourSleep.Microseconds >= 20 * 20_000, $"only {ourSleep.Microseconds} us off CPU for 400 ms of sleep");
-            Assert.True(Math.Abs(ourSleep.Microseconds - theirSleep.Microseconds) <= 2000,
+            // Each sleep is off CPU for its 20 ms less the few microseconds between the syscall's entry and the switch.
+            Assert.True(ourSleep.Microseconds >= 20 * 19_000, $"only {ourSleep.Microseconds} us off CPU for 400 ms of sleep");
+            // The two programs read the clock moments apart at each switch; a virtual CPU stalled between them on a
+            // busy host can add a little, so allow 5 ms (or 2 %) over 20 switches.
+            Assert.True(Math.Abs(ourSleep.Microseconds - theirSleep.Microseconds) <= Math.Max(5000, ourSleep.Microseconds / 50),
                 $"{ourSleep.Microseconds} us off CPU against the twin's {theirSleep.Microseconds}");
         }
         finally

@@ -13,6 +13,10 @@ public sealed class ToolErrorTests
     [InlineData("syscount")]
     [InlineData("opensnoop")]
     [InlineData("runqlat")]
+    [InlineData("biolatency")]
+    [InlineData("profile")]
+    [InlineData("offcputime")]
+    [InlineData("filelife")]
     public void BadArgumentIsAUsageMessage(string tool)
     {
         var result = ExternalTool.Run("dotnet", [ToolTwins.ToolAssembly(tool), "--no-such-option"]);
@@ -25,6 +29,10 @@ public sealed class ToolErrorTests
     [Theory]
     [InlineData("exitsnoop")]
     [InlineData("runqlat")]
+    [InlineData("biolatency")]
+    [InlineData("profile")]
+    [InlineData("offcputime")]
+    [InlineData("filelife")]
     public void UnprivilegedRunIsOneLine(string tool)
     {
         Assert.True(File.Exists("/usr/bin/setpriv"), "setpriv (util-linux) is needed to drop privileges");
