@@ -112,7 +112,7 @@ public sealed class UsdtManager
                 cookies[i] = (ulong)id;
             }
 
-            if (BpfSystemFeatures.HasUprobeMultiLink)
+            if (UseUprobeMulti)
             {
                 link.Links.Add(UprobeMultiLink.AttachOffsets(program, binaryPath, offsets, isReturnProbe: false, processId, semaphores, cookies));
             }
@@ -132,6 +132,15 @@ public sealed class UsdtManager
     }
 
     private const int EINVAL = 22, E2BIG = 7, EOPNOTSUPP = 95;
+
+    /// <summary>Tests set this to take the perf-event path on a kernel with uprobe.multi; null means "ask the kernel".</summary>
+    internal static bool? UprobeMultiOverride { get; set; }
+
+    /// <summary>
+    /// Whether USDT programs load for, and attach with, uprobe.multi: one decision for both, as libbpf's
+    /// <c>FEAT_UPROBE_MULTI_LINK</c> (a program loaded for uprobe.multi cannot attach to a perf event).
+    /// </summary>
+    internal static bool UseUprobeMulti => UprobeMultiOverride ?? BpfSystemFeatures.HasUprobeMultiLink;
 
     private int AllocateId(string what)
     {

@@ -81,7 +81,7 @@ public sealed partial class BpfObjectLoader
     /// libbpf does, so that a USDT attaches all its sites with one link.
     /// </summary>
     private static BpfAttachType ExpectedAttachType(ProgramSectionDefinition def) =>
-        def.Flags.HasFlag(ProgramSectionFlags.Usdt) && Features.BpfSystemFeatures.HasUprobeMultiLink
+        def.Flags.HasFlag(ProgramSectionFlags.Usdt) && Links.UsdtManager.UseUprobeMulti
             ? BpfAttachType.TraceUprobeMulti
             : def.ExpectedAttachType ?? 0;
 

@@ -151,6 +151,39 @@ public partial class UsdtTests
     }
 
     [Fact]
+    public void PerfEventUprobesWhenNoUprobeMulti()
+    {
+        KernelObjects.RequireBpf();
+        var b = Built.Value;
+        // The path older kernels take: one perf-event uprobe per site, the semaphore through ref_ctr_offset.
+        UsdtManager.UprobeMultiOverride = false;
+        try
+        {
+            using var obj = BpfObject.Open(b.Object);
+            obj.Load();
+            string output;
+            using (var gated = obj.AttachUsdt("usdt_gated", b.Target, "bpfsharp_test", "gated", cookie: 11))
+            using (var plain = obj.AttachUsdt("usdt_plain", b.Target, "bpfsharp_test", "plain"))
+            {
+                Assert.All(gated.UprobeLinks.Concat(plain.UprobeLinks), l => Assert.IsType<PerfEventLink>(l));
+                Assert.Equal(gated.Sites.Count, gated.UprobeLinks.Count);
+                output = AttachTestKit.Run(b.Target, "1");
+            }
+            Assert.Contains("semaphore=1", output);
+            Assert.Contains("semaphore=0", AttachTestKit.Run(b.Target, "1"));
+            var records = Dump(obj, Records).ToDictionary(l => l.Split(' ')[1], l => Convert.FromHexString(l.Split(' ')[2]));
+            AssertRecord(records["1"], [1, -123456789012L, 5, -4, 201, 4000000001L]);
+            AssertRecord(records["17"], [1, 2]);
+            Assert.Equal(11L, BinaryPrimitives.ReadInt64LittleEndian(records["17"].AsSpan(8)));
+            Assert.Equal(2, records.Count);
+        }
+        finally
+        {
+            UsdtManager.UprobeMultiOverride = null;
+        }
+    }
+
+    [Fact]
     public void RegisterOffsetsMatchPtRegs()
     {
         var dir = TestPaths.NewScratchDirectory("usdt-ptregs");
