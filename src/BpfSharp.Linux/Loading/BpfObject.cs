@@ -178,8 +178,10 @@ public sealed class BpfObject : IDisposable
         get
         {
             if (_usdt is not null) return _usdt;
-            if (!Collection.Maps.TryGetValue(UsdtManager.SpecsMapName, out var specs) || !Collection.Maps.ContainsKey(UsdtManager.IpToSpecIdMapName))
-                throw new InvalidOperationException($"{Spec.Path ?? "the object"}: no USDT support maps ({UsdtManager.SpecsMapName}, {UsdtManager.IpToSpecIdMapName}): " +
+            // libbpf also wants __bpf_usdt_ip_to_spec_id, which only kernels without BPF cookies use; the C# Usdt
+            // class reads by cookie alone and does not define it.
+            if (!Collection.Maps.TryGetValue(UsdtManager.SpecsMapName, out var specs))
+                throw new InvalidOperationException($"{Spec.Path ?? "the object"}: no USDT spec map ({UsdtManager.SpecsMapName}): " +
                     "include bpf/usdt.bpf.h (C) or use BpfSharp.Kernel.Usdt (C#)");
             Interlocked.CompareExchange(ref _usdt, new UsdtManager(specs), null);
             return _usdt;

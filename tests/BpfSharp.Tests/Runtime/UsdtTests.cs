@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using BpfSharp.Linux.Links;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Linux.Symbols;
+using BpfSharp.Objects;
 using BpfSharp.Tests.Infrastructure;
 using BpfSharp.Tests.Linux;
 
@@ -148,6 +149,37 @@ public partial class UsdtTests
         var e = Assert.Throws<BpfAttachException>(() => obj.AttachUsdt("usdt_plain", b.Target, "bpfsharp_test", "missing"));
         Assert.Contains("bpfsharp_test:missing", e.Message);
         Assert.Contains("no such probe", e.Message);
+    }
+
+    [Fact]
+    public void CSharpTwinReadsTheSameArgumentsAndFillsTheSameSpecs()
+    {
+        KernelObjects.RequireBpf();
+        var b = Built.Value;
+        // The C object through our loader (byte-equal to libbpf's, see above) is the reference for the C# twin.
+        List<string> reference;
+        using (var c = BpfObject.Open(b.Object))
+        {
+            c.Load();
+            using (c.AttachAll()) AttachTestKit.Run(b.Target, "2");
+            reference = [.. Dump(c, Records), .. Dump(c, Specs)];
+        }
+
+        var spec = ObjectSpec.Load(Compiler.CompiledTestPrograms.ObjectPath);
+        using var obj = BpfObject.Open(spec);
+        foreach (var p in spec.Programs.Where(p => !p.IsSubprogram && !p.Name.StartsWith("CsUsdt", StringComparison.Ordinal))) obj.SetAutoload(p.Name, false);
+        obj.Load();
+        string output;
+        // Attached in the C object's section order, so the spec ids match.
+        using (obj.AttachUsdt("CsUsdtPlain", b.Target, "bpfsharp_test", "plain"))
+        using (obj.AttachUsdt("CsUsdtPlainMem", b.Target, "bpfsharp_test", "plain_mem"))
+        using (obj.AttachUsdt("CsUsdtGated", b.Target, "bpfsharp_test", "gated"))
+        using (obj.AttachUsdt("CsUsdtLib", b.Library, "bpfsharp_lib", "fired"))
+            output = AttachTestKit.Run(b.Target, "2");
+        Assert.Contains("semaphore=1", output);
+        List<string> ours = [.. Dump(obj, "CsUsdtRecords").Select(l => Records + l["CsUsdtRecords".Length..]), .. Dump(obj, Specs)];
+        Assert.Equal(12, reference.Count); // 8 records, 4 specs
+        Assert.Equal(reference, ours);
     }
 
     [Fact]
