@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # mount: losetup, for the loop device biolatency's twin test drives.
-packages=(clang-19 llvm-19 bpftool libbpf-dev build-essential libelf-dev zlib1g-dev pkg-config hyperfine iproute2 afl++ time strace linux-libc-dev mount)
+# systemtap-sdt-dev: sys/sdt.h, for the USDT test binaries.
+packages=(clang-19 llvm-19 bpftool libbpf-dev build-essential libelf-dev zlib1g-dev pkg-config hyperfine iproute2 afl++ time strace linux-libc-dev mount systemtap-sdt-dev)
 # The other architecture's gcc runtime and libc, for NativeAOT cross builds of the bpfsharp tool (scripts/pack-cli.sh).
 case $(uname -m) in
   x86_64) packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross);;
@@ -12,7 +13,7 @@ case $(uname -m) in
 esac
 # Files the packages must provide; a package can be "installed" yet broken, and a tool can come from elsewhere.
 commands=(clang-19 llvm-objdump-19 llvm-mc-19 llvm-readelf-19 llvm-objcopy-19 bpftool gcc make pkg-config hyperfine ip afl-fuzz /usr/bin/time strace losetup)
-headers=(/usr/include/bpf/libbpf.h /usr/include/bpf/bpf_core_read.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/asm-generic/unistd.h)
+headers=(/usr/include/bpf/libbpf.h /usr/include/bpf/bpf_core_read.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/asm-generic/unistd.h /usr/include/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)/sys/sdt.h)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -92,6 +92,7 @@ public static class BpfCompiler
         ["KretprobeMultiAttribute"] = a => "kretprobe.multi/" + a,
         ["UprobeMultiAttribute"] = a => string.IsNullOrEmpty(a as string) ? "uprobe.multi" : "uprobe.multi/" + a,
         ["UretprobeMultiAttribute"] = a => string.IsNullOrEmpty(a as string) ? "uretprobe.multi" : "uretprobe.multi/" + a,
+        ["UsdtAttribute"] = a => string.IsNullOrEmpty(a as string) ? "usdt" : "usdt/" + a,
         ["PerfEventAttribute"] = _ => "perf_event",
         ["XdpAttribute"] = _ => "xdp",
         ["TcAttribute"] = _ => "tc",
@@ -367,6 +368,9 @@ public static class BpfCompiler
 
                     var args = attribute.DecodeValue(AttributeArgumentProvider.Instance);
                     var arg = args.FixedArguments.Length > 0 ? args.FixedArguments[0].Value : null;
+                    // [Usdt(path, provider, name)] is the one attribute with several parts: usdt/PATH:PROVIDER:NAME.
+                    if (attributeName == "UsdtAttribute" && args.FixedArguments.Length == 3)
+                        arg = string.Join(':', args.FixedArguments.Select(f => f.Value as string));
                     var declaring = ts.FromDefinition(module, th, []);
                     var method = ts.ResolveMethod(module, mh, GenericContext.Empty, out _)!;
                     if ((def.Attributes & MethodAttributes.Static) == 0)

@@ -29,3 +29,24 @@ public sealed class LsmAttribute(string hook) : BpfProgramAttribute("lsm/" + hoo
 /// program (<c>BpfLoaderOptions</c>) to resolve the target.
 /// </summary>
 public sealed class FreplaceAttribute(string function) : BpfProgramAttribute("freplace/" + function);
+
+/// <summary>
+/// <c>SEC("usdt/PATH:PROVIDER:NAME")</c>: a USDT probe (a <c>sys/sdt.h</c> <c>STAP_PROBE</c> site) of an executable or
+/// shared library; the context is <see cref="PtRegs"/> and <see cref="Usdt"/> reads the probe's arguments. With no
+/// target (<c>SEC("usdt")</c>), attach it from user space (<c>BpfObject.AttachUsdt</c>).
+/// </summary>
+public sealed class UsdtAttribute : BpfProgramAttribute
+{
+    /// <summary>A USDT program attached from user space.</summary>
+    public UsdtAttribute() : base("usdt")
+    {
+    }
+
+    /// <summary>A USDT program on <paramref name="provider"/>:<paramref name="name"/> of <paramref name="path"/>, attached by its section.</summary>
+    /// <param name="path">The executable or shared library (no ':').</param>
+    /// <param name="provider">The USDT provider.</param>
+    /// <param name="name">The USDT name.</param>
+    public UsdtAttribute(string path, string provider, string name) : base($"usdt/{path}:{provider}:{name}")
+    {
+    }
+}

@@ -19,6 +19,8 @@ public static class BpfSystemFeatures
     private static readonly Lazy<bool> Loops = new(() => Loads([new(0xb7, 0, 0, 0, 10), new(0x17, 0, 0, 0, 1), new(0x55, 0, 0, -2, 0), Exit]));
     private static readonly Lazy<bool> IsaV2 = new(() => Loads([Mov0, new(0xa5, 0, 0, 1, 0), new(0xb7, 0, 0, 0, 1), Exit]));
     private static readonly Lazy<bool> IsaV3 = new(() => Loads([Mov0, new(0xa6, 0, 0, 1, 0), new(0xb7, 0, 0, 0, 1), Exit]));
+    private static readonly Lazy<bool> UprobeMulti = new(ProbeUprobeMultiLink);
+    private static readonly Lazy<bool> UprobeSyscall = new(ProbeUprobeSyscall);
 
     private static readonly Instruction Mov0 = new(0xb7, 0, 0, 0, 0);
     private static readonly Instruction Exit = new(0x95, 0, 0, 0, 0);
@@ -65,6 +67,67 @@ public static class BpfSystemFeatures
 
     /// <summary>Whether the verifier knows ISA v3 (32-bit jumps; Linux 5.1).</summary>
     public static bool HasIsaV3 => IsaV3.Value;
+
+    /// <summary>
+    /// Whether the kernel has uprobe.multi links (<c>BPF_TRACE_UPROBE_MULTI</c>, Linux 6.6) with working PID
+    /// filtering, probed as libbpf's <c>FEAT_UPROBE_MULTI_LINK</c>: a link on "/" must fail with EBADF, and one with
+    /// pid -1 with EINVAL (the first release accepted it).
+    /// </summary>
+    public static bool HasUprobeMultiLink => UprobeMulti.Value;
+
+    /// <summary>
+    /// Whether the x86-64 <c>uprobe()</c> syscall exists (Linux 6.16): it answers ENXIO outside a uprobe trampoline,
+    /// as libbpf's <c>FEAT_UPROBE_SYSCALL</c> probes. With it, a uprobe on a 10-byte NOP is optimised.
+    /// </summary>
+    public static bool HasUprobeSyscall => UprobeSyscall.Value;
+
+    /// <summary>Whether uprobes can increment a USDT semaphore (<c>ref_ctr_offset</c> in the uprobe PMU's format, Linux 4.20).</summary>
+    public static bool HasUprobeReferenceCounter => File.Exists("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset");
+
+    private static unsafe bool ProbeUprobeMultiLink()
+    {
+        BpfProgram program;
+        try
+        {
+            program = BpfProgram.Load(BpfProgramType.Kprobe, [Mov0, Exit], "GPL", new BpfProgramLoadOptions { ExpectedAttachType = BpfAttachType.TraceUprobeMulti });
+        }
+        catch (BpfSyscallException)
+        {
+            return false;
+        }
+        using (program)
+        {
+            using var lease = program.FileDescriptor.Borrow();
+            var path = "/\0"u8.ToArray();
+            ulong offset = 0;
+            fixed (byte* p = path)
+            {
+                var attr = new LinkCreateAttr
+                {
+                    ProgFd = (uint)lease.Fd,
+                    AttachType = (uint)BpfAttachType.TraceUprobeMulti,
+                    UprobeMultiPath = (ulong)p,
+                    UprobeMultiOffsets = (ulong)&offset,
+                    UprobeMultiCnt = 1,
+                };
+                var fd = BpfSyscall.TryBpf(BpfCommand.LinkCreate, ref attr);
+                if (fd >= 0) LibC.Close(fd);
+                if (fd != -Errno.EBADF) return false;
+                // The first uprobe.multi release took pid -1 without complaint; fixed kernels answer EINVAL.
+                attr.UprobeMultiPid = uint.MaxValue;
+                fd = BpfSyscall.TryBpf(BpfCommand.LinkCreate, ref attr);
+                if (fd >= 0) LibC.Close(fd);
+                return fd == -EINVAL;
+            }
+        }
+    }
+
+    private static unsafe bool ProbeUprobeSyscall()
+    {
+        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64) return false;
+        const int UprobeSyscallNumber = 336, ENXIO = 6;
+        return LibC.Syscall(UprobeSyscallNumber, 0, null, 0) < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == ENXIO;
+    }
 
     private static long ReadSysctl(string path)
     {

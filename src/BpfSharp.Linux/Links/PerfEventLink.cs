@@ -72,8 +72,17 @@ public sealed class PerfEventLink : BpfLink
     }
 
     /// <summary>Attaches a uprobe at a raw file offset in <paramref name="binaryPath"/>.</summary>
+    /// <param name="program">A loaded kprobe-type program.</param>
+    /// <param name="binaryPath">The executable or library.</param>
+    /// <param name="fileOffset">The file offset of the probed instruction.</param>
+    /// <param name="isReturnProbe">True for a uretprobe.</param>
+    /// <param name="processId">Only this process (-1 for every process that maps the file).</param>
+    /// <param name="cookie">Value the program reads with <c>bpf_get_attach_cookie</c>.</param>
+    /// <param name="referenceCounterOffset">The file offset of a USDT semaphore the kernel increments while the
+    /// probe is attached (<c>ref_ctr_offset</c>, Linux 4.20), 0 for none.</param>
     /// <exception cref="BpfAttachException">No uprobe PMU, or the kernel refused.</exception>
-    public static unsafe PerfEventLink UprobeAtOffset(BpfProgram program, string binaryPath, ulong fileOffset, bool isReturnProbe = false, int processId = -1, ulong cookie = 0)
+    public static unsafe PerfEventLink UprobeAtOffset(BpfProgram program, string binaryPath, ulong fileOffset, bool isReturnProbe = false, int processId = -1, ulong cookie = 0,
+        ulong referenceCounterOffset = 0)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentException.ThrowIfNullOrEmpty(binaryPath);
@@ -84,7 +93,8 @@ public sealed class PerfEventLink : BpfLink
             var attr = new PerfEventAttr
             {
                 Type = pmu.Type,
-                Config = isReturnProbe ? pmu.ReturnProbeConfig : 0,
+                // PERF_UPROBE_REF_CTR_OFFSET_SHIFT: the semaphore offset rides in config's upper 32 bits.
+                Config = (isReturnProbe ? pmu.ReturnProbeConfig : 0) | (referenceCounterOffset << 32),
                 Config1 = (ulong)p,
                 Config2 = fileOffset,
                 SamplePeriod = 1,

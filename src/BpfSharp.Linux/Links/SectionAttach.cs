@@ -6,7 +6,8 @@ namespace BpfSharp.Linux.Links;
 /// <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
 /// <c>uretprobe/PATH:SYMBOL</c>, <c>kprobe.multi/PATTERN</c> and <c>kretprobe.multi/PATTERN</c>,
 /// <c>uprobe.multi/PATH:PATTERN</c> and <c>uretprobe.multi/PATH:PATTERN</c> (and their sleepable <c>.s</c> forms),
-/// <c>iter/TARGET</c> (with no parameter). Sections that need a target from the caller (xdp, tc, cgroup, sockops,
+/// <c>iter/TARGET</c> (with no parameter). <c>usdt/PATH:PROVIDER:NAME</c> needs its object's spec maps: see
+/// <see cref="AttachUsdt"/>. Sections that need a target from the caller (xdp, tc, cgroup, sockops,
 /// sk_msg, sk_skb, sk_lookup, ...) attach with <see cref="Attach(BpfProgram, string, AttachTarget)"/>.
 /// </summary>
 public static partial class SectionAttach
@@ -62,8 +63,40 @@ public static partial class SectionAttach
             case "iter.s":
                 return IterLink.Attach(program);
             default:
+                if (TryParseUsdt(sectionName, out _, out _, out _))
+                    throw new NotSupportedException($"section '{sectionName}': a USDT program attaches through its object's spec maps (BpfObject.AttachUsdt or AttachAll)");
                 throw new NotSupportedException($"section '{sectionName}' does not name an attach point; attach the program explicitly");
         }
+    }
+
+    /// <summary>
+    /// Splits a <c>usdt/PATH:PROVIDER:NAME</c> (or <c>usdt.s/...</c>) section name as libbpf's <c>attach_usdt</c>
+    /// does; false for a bare <c>usdt</c> section, which libbpf leaves for the caller to attach.
+    /// </summary>
+    public static bool TryParseUsdt(string sectionName, out string binaryPath, out string provider, out string name)
+    {
+        ArgumentNullException.ThrowIfNull(sectionName);
+        binaryPath = provider = name = "";
+        var slash = sectionName.IndexOf('/');
+        if (slash <= 0 || sectionName[..slash] is not ("usdt" or "usdt.s")) return false;
+        var parts = sectionName[(slash + 1)..].Split(':');
+        if (parts.Length != 3 || parts.Any(p => p.Length == 0)) return false;
+        (binaryPath, provider, name) = (parts[0], parts[1], parts[2]);
+        return true;
+    }
+
+    /// <summary>
+    /// Attaches a <c>usdt/PATH:PROVIDER:NAME</c> program through its object's USDT spec maps (see
+    /// <see cref="UsdtManager.Attach"/>); <see cref="Loading.BpfObject.AttachAll"/> does this for every such section.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The section is not a complete <c>usdt/PATH:PROVIDER:NAME</c>.</exception>
+    /// <exception cref="BpfAttachException">Attaching failed.</exception>
+    public static UsdtLink AttachUsdt(BpfProgram program, string sectionName, UsdtManager manager)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        if (!TryParseUsdt(sectionName, out var path, out var provider, out var name))
+            throw new NotSupportedException($"section '{sectionName}': expected usdt/PATH:PROVIDER:NAME");
+        return manager.Attach(program, path, provider, name);
     }
 
     private static (string? Kind, string Target) Split(string sectionName)

@@ -141,7 +141,7 @@ public sealed class BpfObject : IDisposable
 
     /// <summary>
     /// Attaches every loaded entry program whose section names its own attach point (tracepoints, raw and BTF
-    /// tracepoints, kprobes, uprobes: see <see cref="SectionAttach"/>); programs that need a target from the caller
+    /// tracepoints, kprobes, uprobes, <c>usdt/PATH:PROVIDER:NAME</c>: see <see cref="SectionAttach"/>); programs that need a target from the caller
     /// (XDP, tc, cgroup, perf_event) are left for the caller to attach. If one attach fails, the ones already made
     /// are detached before the exception propagates.
     /// </summary>
@@ -153,9 +153,11 @@ public sealed class BpfObject : IDisposable
         {
             foreach (var p in Spec.Programs)
             {
-                if (p.IsSubprogram || !SectionAttach.CanAttach(p.SectionName)) continue;
+                if (p.IsSubprogram) continue;
+                var usdt = SectionAttach.TryParseUsdt(p.SectionName, out _, out _, out _);
+                if (!usdt && !SectionAttach.CanAttach(p.SectionName)) continue;
                 if (!Collection.Programs.TryGetValue(p.Name, out var program)) continue;
-                links.Add(SectionAttach.Attach(program, p.SectionName));
+                links.Add(usdt ? SectionAttach.AttachUsdt(program, p.SectionName, Usdt) : SectionAttach.Attach(program, p.SectionName));
             }
         }
         catch
@@ -165,6 +167,42 @@ public sealed class BpfObject : IDisposable
         }
         return new BpfLinkGroup(links);
     }
+
+    /// <summary>
+    /// The object's USDT support (after load): spec ids and the <c>__bpf_usdt_specs</c> map that libbpf's
+    /// <c>usdt.bpf.h</c> (or a C# program's <c>Usdt</c> calls) defines.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The object has no USDT spec maps (include usdt.bpf.h).</exception>
+    public UsdtManager Usdt
+    {
+        get
+        {
+            if (_usdt is not null) return _usdt;
+            // libbpf also wants __bpf_usdt_ip_to_spec_id, which only kernels without BPF cookies use; the C# Usdt
+            // class reads by cookie alone and does not define it.
+            if (!Collection.Maps.TryGetValue(UsdtManager.SpecsMapName, out var specs))
+                throw new InvalidOperationException($"{Spec.Path ?? "the object"}: no USDT spec map ({UsdtManager.SpecsMapName}): " +
+                    "include bpf/usdt.bpf.h (C) or use BpfSharp.Kernel.Usdt (C#)");
+            Interlocked.CompareExchange(ref _usdt, new UsdtManager(specs), null);
+            return _usdt;
+        }
+    }
+
+    private UsdtManager? _usdt;
+
+    /// <summary>
+    /// Attaches program <paramref name="programName"/> to USDT <paramref name="provider"/>:<paramref name="name"/>
+    /// of <paramref name="binaryPath"/> (libbpf's <c>bpf_program__attach_usdt</c>; see <see cref="UsdtManager.Attach"/>).
+    /// </summary>
+    /// <param name="programName">A loaded program of this object.</param>
+    /// <param name="binaryPath">The executable or shared library.</param>
+    /// <param name="provider">The USDT provider.</param>
+    /// <param name="name">The USDT name.</param>
+    /// <param name="processId">Only this process; 0 for the calling process; -1 for every process.</param>
+    /// <param name="cookie">The value <c>bpf_usdt_cookie</c> (C) or <c>Usdt.Cookie</c> (C#) returns.</param>
+    /// <exception cref="BpfAttachException">No such probe, or attaching failed.</exception>
+    public UsdtLink AttachUsdt(string programName, string binaryPath, string provider, string name, int processId = -1, ulong cookie = 0) =>
+        Usdt.Attach(Program(programName), binaryPath, provider, name, processId, cookie);
 
     /// <summary>Closes everything this object holds in the kernel (links made by <see cref="AttachAll"/> are the caller's).</summary>
     public void Dispose()

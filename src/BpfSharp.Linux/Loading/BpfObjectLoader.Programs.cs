@@ -65,7 +65,7 @@ public sealed partial class BpfObjectLoader
         return new BpfProgramLoadOptions
         {
             Name = KernelName(p.Name),
-            ExpectedAttachType = def.ExpectedAttachType ?? 0,
+            ExpectedAttachType = ExpectedAttachType(def),
             Flags = flags,
             KernelVersion = _spec.KernelVersion ?? RunningKernelVersion(),
             AttachBtfId = attachBtfId,
@@ -75,6 +75,15 @@ public sealed partial class BpfObjectLoader
             LogLevel = _options.LogLevel,
         };
     }
+
+    /// <summary>
+    /// The section's expected attach type; a USDT program is loaded for uprobe.multi when the kernel has it, as
+    /// libbpf does, so that a USDT attaches all its sites with one link.
+    /// </summary>
+    private static BpfAttachType ExpectedAttachType(ProgramSectionDefinition def) =>
+        def.Flags.HasFlag(ProgramSectionFlags.Usdt) && Links.UsdtManager.UseUprobeMulti
+            ? BpfAttachType.TraceUprobeMulti
+            : def.ExpectedAttachType ?? 0;
 
     /// <summary>libbpf 1.x passes the running kernel's version unless the object has a <c>version</c> section.</summary>
     private uint RunningKernelVersion() => (_options.KernelConfig ?? KernelConfig.FromText("", RunningKernel.Release)).KernelVersion;

@@ -12,6 +12,8 @@ public enum ProgramSectionFlags
     Sleepable = 1 << 1,
     /// <summary>Loaded with <c>BPF_F_XDP_HAS_FRAGS</c>.</summary>
     XdpFrags = 1 << 2,
+    /// <summary>A USDT program (<c>usdt/</c>): loaded for uprobe.multi when the kernel has it, attached through the object's USDT spec maps.</summary>
+    Usdt = 1 << 3,
 }
 
 /// <summary>One row of the section-name table.</summary>
@@ -72,6 +74,7 @@ public static class ProgramSectionTable
         if (f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.AttachBtf)) flags |= ProgramSectionFlags.AttachBtf;
         if (f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.Sleepable)) flags |= ProgramSectionFlags.Sleepable;
         if (f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.XdpFrags)) flags |= ProgramSectionFlags.XdpFrags;
+        if (f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.Usdt)) flags |= ProgramSectionFlags.Usdt;
         // Attach type 0 doubles as "none" in libbpf's table; it only means BPF_CGROUP_INET_INGRESS for attachable rows.
         bool hasAttach = d.ExpectedAttachType != BpfAttachType.CgroupInetIngress || f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.Attachable) ||
             f.HasFlag(BpfSharp.Objects.ProgramSectionFlags.AttachBtf);
