@@ -342,6 +342,37 @@ public sealed class DeliveryHookTests(ITestOutputHelper output)
         Assert.Equal(0ul, xsk.Statistics.TransmitInvalidDescriptors);
     }
 
+    [Fact]
+    public void XdpSocketAndLwtRouteRefuseBadInputWithClearErrors()
+    {
+        KernelObjects.RequireBpf();
+        Assert.Throws<ArgumentException>(() => XdpSocket.Create(1, 0, new XdpSocketOptions { FrameSize = 3000 }));
+        Assert.Throws<ArgumentException>(() => XdpSocket.Create(1, 0, new XdpSocketOptions { RingSize = 100 }));
+        using var ns = new TestNetworkNamespace("xsk_bad");
+        ns.Ip("link", "add", "badxa", "type", "veth", "peer", "name", "badxb");
+        ns.Ip("link", "set", "badxa", "up");
+        using var h = Load(false, "LwtOutCount");
+        ns.Run(() =>
+        {
+            // No such interface in this namespace (its only devices are lo and the veth pair).
+            var missing = Assert.Throws<BpfAttachException>(() => XdpSocket.Create(999_999, 0));
+            output.WriteLine(missing.Message);
+            Assert.Equal(19, missing.Errno); // ENODEV
+            var index = NetworkInterfaces.IndexOf("badxa");
+            using var socket = XdpSocket.Create(index, 0);
+            // One socket per queue without a shared UMEM: the kernel says EBUSY.
+            Assert.Equal(16, Assert.Throws<BpfAttachException>(() => XdpSocket.Create(index, 0)).Errno);
+            Assert.Throws<ArgumentException>(() => socket.Transmit(new byte[8192]));
+
+            var destination = IPNetwork.Parse("10.244.0.0/16");
+            using var route = LwtRoute.Add(h.Program("LwtOutCount"), destination, index);
+            var duplicate = Assert.Throws<BpfAttachException>(() => LwtRoute.Add(h.Program("LwtOutCount"), destination, index));
+            output.WriteLine(duplicate.Message);
+            Assert.Equal(17, duplicate.Errno); // EEXIST
+        });
+        Assert.DoesNotContain("10.244.0.0", ns.Ip("route", "show"));
+    }
+
     /// <summary>
     /// Programs in devmap and cpumap entries (testdata/loader/xdp_map_entries.c): the map value carries the program's
     /// fd next to the ifindex or queue size, and the program runs for every frame the entry sends on.
