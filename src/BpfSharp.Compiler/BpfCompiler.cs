@@ -63,6 +63,8 @@ public static class BpfCompiler
 {
     private static readonly string[] SkSkbSections = ["sk_skb/stream_parser", "sk_skb/stream_verdict", "sk_skb/verdict"];
 
+    private static readonly string[] LwtSections = ["lwt_in", "lwt_out", "lwt_xmit", "lwt_seg6local"];
+
     private static readonly string[] CgroupSockSections = ["cgroup/sock_create", "cgroup/sock_release", "cgroup/post_bind4", "cgroup/post_bind6"];
 
     private static readonly string[] CgroupSockAddrSections =
@@ -105,10 +107,13 @@ public static class BpfCompiler
         ["CgroupSysctlAttribute"] = _ => "cgroup/sysctl",
         ["CgroupDeviceAttribute"] = _ => "cgroup/dev",
         ["CgroupSockoptAttribute"] = a => a is true ? "cgroup/setsockopt" : "cgroup/getsockopt",
+        ["SkReuseportAttribute"] = a => a is true ? "sk_reuseport/migrate" : "sk_reuseport",
+        ["NetkitAttribute"] = a => a is true ? "netkit/peer" : "netkit/primary",
         // Enum arguments arrive as their value; the tables follow the enums' declaration order in BpfSharp.Kernel.
         ["SkSkbAttribute"] = a => ByEnumValue(a, SkSkbSections),
         ["CgroupSockAttribute"] = a => ByEnumValue(a, CgroupSockSections),
         ["CgroupSockAddrAttribute"] = a => ByEnumValue(a, CgroupSockAddrSections),
+        ["LwtAttribute"] = a => ByEnumValue(a, LwtSections),
     };
 
     // An out-of-range value (a cast in user code) yields an empty section, which the loader reports as unknown.

@@ -59,6 +59,7 @@ internal static class MapClasses
         ["XskMap"] = new(17, -1, -1, 4, 4),
         ["SockHash`1"] = new(18, 0, -1, 0, 4),
         ["DevMapHash"] = new(25, -1, -1, 4, 4),
+        ["ReuseportSockArray"] = new(20, -1, -1, 4, 4),
 
         // Local storage: an int key (the owner's fd in user space), no max_entries.
         ["SocketStorageMap`1"] = new(24, -3, 0, 0, 0),

@@ -416,6 +416,15 @@ public static unsafe partial class Bpf
     [BpfHelper(86)]
     public static long SkRelease(void* sock) => throw new BpfOnlyException();
 
+    /// <summary><c>bpf_sk_select_reuseport</c>: selects the socket of an <c>SO_REUSEPORT</c> group (sk_reuseport programs).</summary>
+    /// <param name="reuse">The context (<see cref="SkReuseportMd"/>).</param>
+    /// <param name="map">A <see cref="ReuseportSockArray"/>, sockmap or sockhash.</param>
+    /// <param name="key">The key of the socket.</param>
+    /// <param name="flags">Must be 0.</param>
+    /// <returns>0, or a negative errno.</returns>
+    [BpfHelper(82)]
+    public static long SkSelectReuseport(void* reuse, KernelMap map, void* key, ulong flags) => throw new BpfOnlyException();
+
     /// <summary><c>bpf_sk_assign</c>: steers the packet to a socket (tc ingress, sk_lookup).</summary>
     /// <param name="ctx">The context.</param>
     /// <param name="sk">The socket.</param>

@@ -153,3 +153,30 @@ public sealed class XskMap : XdpRedirectMap
     {
     }
 }
+
+/// <summary>
+/// An array of the sockets of one <c>SO_REUSEPORT</c> group (<c>BPF_MAP_TYPE_REUSEPORT_SOCKARRAY</c>, key
+/// <c>u32</c>, value the socket fd as <c>u32</c> or <c>u64</c> from user space): an sk_reuseport program picks the
+/// socket for a packet with <see cref="Select"/>.
+/// </summary>
+public sealed unsafe class ReuseportSockArray : KernelMap
+{
+    /// <summary>Declares the map; the arguments must be constants.</summary>
+    /// <param name="maxEntries">The number of slots.</param>
+    /// <param name="flags">Map creation flags.</param>
+    /// <param name="pinning">Whether the loader pins the map by name.</param>
+    public ReuseportSockArray(uint maxEntries, MapFlags flags = MapFlags.None, MapPinning pinning = MapPinning.None)
+    {
+    }
+
+    /// <summary><c>bpf_sk_select_reuseport</c>: the packet goes to the socket in slot <paramref name="index"/>.</summary>
+    /// <param name="reuse">The context.</param>
+    /// <param name="index">The slot.</param>
+    /// <param name="flags">Must be 0.</param>
+    /// <returns>0, or a negative errno (ENOENT for an empty slot, EINVAL for a socket of another group).</returns>
+    public long Select(SkReuseportMd* reuse, uint index, ulong flags = 0)
+    {
+        uint key = index;
+        return Bpf.SkSelectReuseport(reuse, this, Unsafe.AsPointer(ref key), flags);
+    }
+}

@@ -119,3 +119,39 @@ public sealed class CgroupSockoptAttribute(bool set) : BpfProgramAttribute(set ?
 
 /// <summary><c>SEC("cgroup/dev")</c>: device access; the context is <see cref="CgroupDeviceContext"/>.</summary>
 public sealed class CgroupDeviceAttribute() : BpfProgramAttribute("cgroup/dev");
+
+/// <summary>
+/// <c>SEC("sk_reuseport")</c> or, with <paramref name="migrate"/>, <c>SEC("sk_reuseport/migrate")</c>: picks the
+/// socket of an <c>SO_REUSEPORT</c> group (and, for migrate, where a closing listener's connections go); the
+/// context is <see cref="SkReuseportMd"/>.
+/// </summary>
+public sealed class SkReuseportAttribute(bool migrate = false) : BpfProgramAttribute(migrate ? "sk_reuseport/migrate" : "sk_reuseport");
+
+/// <summary>The lightweight-tunnel hooks of a route with <c>encap bpf</c> (context <see cref="SkBuff"/>).</summary>
+public enum LwtHook
+{
+    /// <summary><c>lwt_in</c>: packets the route delivers or forwards (input path); may only read and drop.</summary>
+    In,
+    /// <summary><c>lwt_out</c>: locally sent packets that take the route (output path); may only read and drop.</summary>
+    Out,
+    /// <summary><c>lwt_xmit</c>: packets about to leave through the route's device; may change and redirect them.</summary>
+    Xmit,
+    /// <summary><c>lwt_seg6local</c>: the <c>End.BPF</c> action of an IPv6 segment-routing local route.</summary>
+    Seg6Local,
+}
+
+/// <summary><c>SEC("lwt_in")</c>, <c>lwt_out</c>, <c>lwt_xmit</c> or <c>lwt_seg6local</c>; the context is <see cref="SkBuff"/>; return <c>BPF_OK</c> (0), <c>BPF_DROP</c> (2) or <c>BPF_REDIRECT</c> (7).</summary>
+public sealed class LwtAttribute(LwtHook hook) : BpfProgramAttribute(hook switch
+{
+    LwtHook.In => "lwt_in",
+    LwtHook.Out => "lwt_out",
+    LwtHook.Xmit => "lwt_xmit",
+    _ => "lwt_seg6local",
+});
+
+/// <summary>
+/// <c>SEC("netkit/primary")</c> or, with <paramref name="peer"/>, <c>SEC("netkit/peer")</c>: a program of a netkit
+/// device pair (6.7+), run for what the primary or the peer device transmits; the context is <see cref="SkBuff"/>;
+/// return <c>TCX_NEXT</c> (-1), <c>TCX_PASS</c> (0), <c>TCX_DROP</c> (2) or <c>TCX_REDIRECT</c> (7).
+/// </summary>
+public sealed class NetkitAttribute(bool peer = false) : BpfProgramAttribute(peer ? "netkit/peer" : "netkit/primary");

@@ -18,6 +18,7 @@ internal static class Errno
     internal const int E2BIG = 7;
     internal const int ENOSYS = 38;
     internal const int EOPNOTSUPP = 95;
+    internal const int ENOBUFS = 105;
     /// <summary>The kernel-internal <c>ENOTSUPP</c>, which leaks out of some BPF paths.</summary>
     internal const int ENOTSUPP = 524;
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace BpfSharp.Linux.Interop;
 
-/// <summary>The C library's socket calls, for rtnetlink (tc and legacy XDP attach).</summary>
+/// <summary>The C library's socket calls, for rtnetlink (tc, legacy XDP, routes) and AF_XDP sockets.</summary>
 internal static unsafe partial class LibC
 {
     internal const int AfNetlink = 16;
@@ -28,4 +28,25 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "recv", SetLastError = true)]
     internal static partial nint Receive(int fd, void* buffer, nuint length, int flags);
+
+    [LibraryImport(Library, EntryPoint = "getsockopt", SetLastError = true)]
+    internal static partial int GetSocketOption(int fd, int level, int name, void* value, uint* length);
+
+    [LibraryImport(Library, EntryPoint = "sendto", SetLastError = true)]
+    internal static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, uint addressLength);
+
+    /// <summary><c>int poll(struct pollfd *fds, nfds_t nfds, int timeout)</c>.</summary>
+    [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
+    internal static partial int Poll(PollDescriptor* descriptors, nuint count, int timeoutMilliseconds);
+
+    /// <summary><c>struct pollfd</c>.</summary>
+    internal struct PollDescriptor
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    internal const short PollIn = 0x1;
+    internal const int MessageDontWait = 0x40;
 }

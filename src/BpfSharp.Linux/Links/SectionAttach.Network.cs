@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using BpfSharp.Objects;
 
 namespace BpfSharp.Linux.Links;
@@ -26,6 +28,15 @@ public sealed record AttachTarget
     /// <summary>A sockmap or sockhash (sk_msg, sk_skb/*).</summary>
     public BpfMap? Map { get; init; }
 
+    /// <summary>A bound socket with <c>SO_REUSEPORT</c> whose group the program serves (sk_reuseport, sk_reuseport/migrate).</summary>
+    public Socket? Socket { get; init; }
+
+    /// <summary>The destination of the route an lwt program runs for (lwt_in, lwt_out, lwt_xmit); the route goes through <see cref="InterfaceIndex"/>.</summary>
+    public IPNetwork? RouteDestination { get; init; }
+
+    /// <summary>The route's next hop, or null for a directly connected destination.</summary>
+    public IPAddress? RouteGateway { get; init; }
+
     /// <summary>The cgroup v2 directory <paramref name="path"/>.</summary>
     public static AttachTarget Cgroup(string path) => new() { CgroupPath = path };
 
@@ -37,6 +48,13 @@ public sealed record AttachTarget
 
     /// <summary>The sockmap or sockhash <paramref name="map"/>.</summary>
     public static AttachTarget SocketMap(BpfMap map) => new() { Map = map };
+
+    /// <summary>The <c>SO_REUSEPORT</c> group of <paramref name="socket"/>.</summary>
+    public static AttachTarget ReuseportGroup(Socket socket) => new() { Socket = socket };
+
+    /// <summary>A new route to <paramref name="destination"/> through interface <paramref name="interfaceIndex"/> (via <paramref name="gateway"/>).</summary>
+    public static AttachTarget Route(IPNetwork destination, int interfaceIndex, IPAddress? gateway = null) =>
+        new() { RouteDestination = destination, InterfaceIndex = interfaceIndex, RouteGateway = gateway };
 }
 
 public static partial class SectionAttach
@@ -46,7 +64,9 @@ public static partial class SectionAttach
     /// from libbpf's section table (the expected attach type of <c>cgroup/connect4</c>, <c>sockops</c>,
     /// <c>sk_msg</c>, <c>sk_skb/stream_verdict</c>, ...); the link kind from the program type: cgroup programs get a
     /// <see cref="CgroupLink"/>, sk_lookup and flow_dissector a <see cref="NetnsLink"/>, sk_msg and sk_skb a
-    /// <see cref="SockMapAttachment"/>, xdp an <see cref="XdpLink"/>, tc/tcx a <see cref="TcxLink"/>. Sections that
+    /// <see cref="SockMapAttachment"/>, xdp an <see cref="XdpLink"/>, tc/tcx a <see cref="TcxLink"/>, netkit a
+    /// <see cref="NetkitLink"/>, lwt_in/out/xmit an <see cref="LwtRoute"/> (a new route with <c>encap bpf</c>),
+    /// sk_reuseport a <see cref="ReuseportAttachment"/>. Sections that
     /// <see cref="Attach(BpfProgram, string)"/> handles ignore the target.
     /// </summary>
     /// <exception cref="NotSupportedException">The section names no hook this can attach to, or the target lacks what it needs.</exception>
@@ -83,6 +103,16 @@ public static partial class SectionAttach
                 return XdpLink.Attach(program, RequireInterface(target, sectionName), target.XdpMode);
             case BpfProgramType.SchedCls when definition.ExpectedAttachType is BpfAttachType.TcxIngress or BpfAttachType.TcxEgress:
                 return TcxLink.Attach(program, RequireInterface(target, sectionName), definition.ExpectedAttachType == BpfAttachType.TcxIngress);
+            case BpfProgramType.SchedCls when definition.ExpectedAttachType is BpfAttachType.NetkitPrimary or BpfAttachType.NetkitPeer:
+                return NetkitLink.Attach(program, RequireInterface(target, sectionName), definition.ExpectedAttachType == BpfAttachType.NetkitPeer);
+            case BpfProgramType.LwtIn:
+            case BpfProgramType.LwtOut:
+            case BpfProgramType.LwtXmit:
+                if (target.RouteDestination is not { } destination) throw new NotSupportedException($"section '{sectionName}' runs on a route: set AttachTarget.RouteDestination and InterfaceIndex");
+                return LwtRoute.Add(program, destination, RequireInterface(target, sectionName), target.RouteGateway);
+            case BpfProgramType.SkReuseport:
+                if (target.Socket is null) throw new NotSupportedException($"section '{sectionName}' attaches to an SO_REUSEPORT group: set AttachTarget.Socket");
+                return ReuseportAttachment.Attach(target.Socket, program);
             case BpfProgramType.SchedCls when definition.Prefix is "tc" or "classifier":
                 return TcxLink.Attach(program, RequireInterface(target, sectionName), target.Ingress);
             default:

@@ -12,7 +12,7 @@ public unsafe class ContextLayoutTests
     public static readonly Type[] ContextTypes =
     [
         typeof(PtRegs), typeof(XdpMd), typeof(SkBuff), typeof(TraceEntry), typeof(PerfEventData), typeof(SockAddr), typeof(BpfSock), typeof(SockOps),
-        typeof(Sysctl), typeof(Sockopt), typeof(SkMsgMd), typeof(SkLookup), typeof(CgroupDeviceContext),
+        typeof(Sysctl), typeof(Sockopt), typeof(SkMsgMd), typeof(SkLookup), typeof(CgroupDeviceContext), typeof(SkReuseportMd),
     ];
 
     public static TheoryData<string> ContextTypeNames()

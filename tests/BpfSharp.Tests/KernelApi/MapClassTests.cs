@@ -30,6 +30,7 @@ public unsafe class MapClassTests
         ("XskMap", "BPF_MAP_TYPE_XSKMAP", "maxEntries", false),
         ("SockHash`1", "BPF_MAP_TYPE_SOCKHASH", "maxEntries", false),
         ("DevMapHash", "BPF_MAP_TYPE_DEVMAP_HASH", "maxEntries", false),
+        ("ReuseportSockArray", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY", "maxEntries", false),
     ];
 
     // Classes without a size parameter: local storage (constructor: flags defaulting to BPF_F_NO_PREALLOC, pinning).
@@ -71,7 +72,7 @@ public unsafe class MapClassTests
             ["BPF_MAP_TYPE_RINGBUF"] = 27, ["BPF_MAP_TYPE_CGROUP_ARRAY"] = 8, ["BPF_MAP_TYPE_LPM_TRIE"] = 11,
             ["BPF_MAP_TYPE_QUEUE"] = 22, ["BPF_MAP_TYPE_STACK"] = 23, ["BPF_MAP_TYPE_BLOOM_FILTER"] = 30,
             ["BPF_MAP_TYPE_DEVMAP"] = 14, ["BPF_MAP_TYPE_SOCKMAP"] = 15, ["BPF_MAP_TYPE_CPUMAP"] = 16, ["BPF_MAP_TYPE_XSKMAP"] = 17,
-            ["BPF_MAP_TYPE_SOCKHASH"] = 18, ["BPF_MAP_TYPE_DEVMAP_HASH"] = 25,
+            ["BPF_MAP_TYPE_SOCKHASH"] = 18, ["BPF_MAP_TYPE_DEVMAP_HASH"] = 25, ["BPF_MAP_TYPE_REUSEPORT_SOCKARRAY"] = 20,
         };
         foreach (var row in Table) Assert.Equal(documented[row.KernelMapType], kernel[row.KernelMapType]);
         var localStorage = new Dictionary<string, long>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BpfSharp.Linux.Loading;
 using BpfSharp.Objects;
 using BpfSharp.Tests.Infrastructure;
 using BpfSharp.Tests.Linux;
@@ -8,7 +7,8 @@ namespace BpfSharp.Tests.Loading;
 
 /// <summary>
 /// Differential test against bpftool (libbpf): every C file under testdata/ is compiled, then loaded by
-/// <c>bpftool prog loadall</c> and by our loader; both must succeed or fail alike, and fail on the same program.
+/// <c>bpftool prog loadall</c> and by <c>bpfsharp prog loadall</c>; both must succeed or fail alike, and fail on the
+/// same program.
 /// </summary>
 [Collection("Loader kernel tests")]
 public sealed class LoaderParityTests(ITestOutputHelper output)
@@ -68,19 +68,30 @@ public sealed class LoaderParityTests(ITestOutputHelper output)
         return pins;
     }
 
+    /// <summary>
+    /// <c>bpfsharp prog loadall OBJ DIR</c>, as a user runs it. Like bpftool, a load whose pinning then fails still
+    /// counts as loaded; on failure the command must leave no pin directory behind.
+    /// </summary>
     private static Outcome Ours(string obj)
     {
-        ObjectSpec spec;
-        try { spec = ObjectSpec.Load(obj); }
-        catch (BpfFormatException e) { return new Outcome(false, null, e.Message); }
+        var dir = "/sys/fs/bpf/bpfsharp-parity-ours-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            using var c = BpfCollection.Load(spec);
-            return new Outcome(true, null, "");
+            var (code, _, stderr) = BpfSharp.Tests.GenCSharp.GenCSharpCli.Run("prog", "loadall", obj, dir);
+            bool loaded = code == 0 || stderr.Contains("failed to pin", StringComparison.Ordinal);
+            if (!loaded) Assert.False(Directory.Exists(dir), $"bpfsharp prog loadall {obj} failed and left {dir} behind");
+            var m = System.Text.RegularExpressions.Regex.Match(stderr, @"program '([^']+)'");
+            var last = stderr.Split('\n').LastOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal)) ?? "";
+            return new Outcome(loaded, m.Success ? m.Groups[1].Value : null, last);
         }
-        catch (BpfVerifierException e) { return new Outcome(false, e.ProgramName, e.Errno.ToString()); }
-        catch (BpfLoadException e) { return new Outcome(false, null, e.Message); }
-        catch (BpfFormatException e) { return new Outcome(false, null, e.Message); }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                foreach (var f in Directory.GetFiles(dir)) File.Delete(f);
+                Directory.Delete(dir);
+            }
+        }
     }
 
     private static Outcome Bpftool(string obj)

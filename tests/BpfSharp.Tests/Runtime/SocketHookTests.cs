@@ -408,7 +408,9 @@ public sealed class SocketHookTests(ITestOutputHelper output)
         Assert.Contains("AttachTarget.InterfaceIndex", Refusal("xdp", new AttachTarget()));
         Assert.Contains("AttachTarget.InterfaceIndex", Refusal("tc/ingress", new AttachTarget()));
         Assert.Contains("not attached by section name", Refusal("xdp/devmap", AttachTarget.Interface(1)));
-        Assert.Contains("not attached by section name", Refusal("lwt_in", AttachTarget.Interface(1)));
+        Assert.Contains("AttachTarget.RouteDestination", Refusal("lwt_in", AttachTarget.Interface(1)));
+        Assert.Contains("AttachTarget.Socket", Refusal("sk_reuseport", AttachTarget.Interface(1)));
+        Assert.Contains("not attached by section name", Refusal("lwt_seg6local", AttachTarget.Interface(1)));
         Assert.Contains("not in libbpf's section table", Refusal("no_such_section", new AttachTarget()));
     }
 
