@@ -68,6 +68,7 @@ internal static unsafe class Program
         var kprobes = Directory.Exists(KprobePmu) && TracingProbes.KernelFunctionExists("cap_capable");
         var tracepoint = TracingProbes.RawTracepointExists("cap_capable");
         bool useKprobes;
+        string? note = null;
         if (forceKprobe) useKprobes = true;
         else if (forceTracepoint)
         {
@@ -78,7 +79,7 @@ internal static unsafe class Program
         else if (tracepoint)
         {
             useKprobes = false;
-            Console.Error.WriteLine("capable: no kprobes on this kernel (no kprobe PMU); tracing the capability/cap_capable tracepoint instead: AUDIT and INSETID are not known (-)");
+            note = "capable: no kprobes on this kernel (no kprobe PMU); tracing the capability/cap_capable tracepoint instead: AUDIT and INSETID are not known (-)";
         }
         else return Fail("cap_capable can't be traced: no kprobe PMU (CONFIG_KPROBE_EVENTS) and no capability/cap_capable tracepoint");
         if (verbose) Console.Error.WriteLine($"capable: attaching {(useKprobes ? "kprobe/cap_capable and kretprobe/cap_capable" : "tp_btf/cap_capable")}");
@@ -94,6 +95,8 @@ internal static unsafe class Program
         if (useKprobes && !Directory.Exists(KprobePmu))
             return Fail($"kprobes are not available on this kernel ({KprobePmu} is missing: CONFIG_KPROBE_EVENTS); try --tracepoint");
         using var links = probes.AttachAll();
+        // Said once the tracepoint is attached, so that a run that fails (no privileges) still prints one line.
+        if (note is not null) Console.Error.WriteLine(note);
 
         using var reader = new EventReader();
         var line = new StringBuilder(128);

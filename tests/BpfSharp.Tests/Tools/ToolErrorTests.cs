@@ -13,6 +13,9 @@ public sealed class ToolErrorTests
     [InlineData("syscount")]
     [InlineData("opensnoop")]
     [InlineData("runqlat")]
+    [InlineData("tcpconnect")]
+    [InlineData("bindsnoop")]
+    [InlineData("capable")]
     public void BadArgumentIsAUsageMessage(string tool)
     {
         var result = ExternalTool.Run("dotnet", [ToolTwins.ToolAssembly(tool), "--no-such-option"]);
@@ -25,6 +28,9 @@ public sealed class ToolErrorTests
     [Theory]
     [InlineData("exitsnoop")]
     [InlineData("runqlat")]
+    [InlineData("tcpconnect")]
+    [InlineData("bindsnoop")]
+    [InlineData("capable")]
     public void UnprivilegedRunIsOneLine(string tool)
     {
         Assert.True(File.Exists("/usr/bin/setpriv"), "setpriv (util-linux) is needed to drop privileges");
