@@ -2,7 +2,7 @@
 // ("ready ..."), waits for a line on stdin (both tools attached by then), does the work and prints what it got, so
 // the test can check the tools' lines against what the kernel told this process.
 //   net_trigger connect   listeners on 127.0.0.1 and ::1 first; then one connect() to each ("done PORT4 PORT6")
-//   net_trigger bind      TCP/IPv4 with SO_REUSEADDR, UDP/IPv6 with SO_REUSEPORT and IP_FREEBIND, TCP/IPv4 with
+//   net_trigger bind [PORT]  TCP/IPv4 (on PORT, or one the kernel picks) with SO_REUSEADDR, UDP/IPv6 with SO_REUSEPORT and IP_FREEBIND, TCP/IPv4 with
 //                         IP_TRANSPARENT and IP_BIND_ADDRESS_NO_PORT, a Unix socket, and a second bind to the first
 //                         port that fails with EADDRINUSE ("done PORT4 PORT6 ERRNO")
 //   net_trigger capable   lowers its nice value (CAP_SYS_NICE, allowed), drops CAP_SYS_NICE from its effective set
@@ -74,7 +74,7 @@ static int do_connect(void)
 	return 0;
 }
 
-static int do_bind(void)
+static int do_bind(int port)
 {
 	int one = 1;
 	printf("ready\n");
@@ -82,7 +82,7 @@ static int do_bind(void)
 
 	int t4 = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(t4, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	if (bind(t4, (struct sockaddr *)&a4, sizeof(a4)))
 		return 6;
 
@@ -136,10 +136,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "connect"))
 		return do_connect();
-	if (argc == 2 && !strcmp(argv[1], "bind"))
-		return do_bind();
+	if ((argc == 2 || argc == 3) && !strcmp(argv[1], "bind"))
+		return do_bind(argc == 3 ? atoi(argv[2]) : 0);
 	if (argc == 2 && !strcmp(argv[1], "capable"))
 		return do_capable();
-	fprintf(stderr, "usage: net_trigger connect|bind|capable\n");
+	fprintf(stderr, "usage: net_trigger connect|bind [PORT]|capable\n");
 	return 2;
 }

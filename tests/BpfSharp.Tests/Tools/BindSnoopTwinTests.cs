@@ -53,4 +53,41 @@ public sealed class BindSnoopTwinTests(ITestOutputHelper output)
         if (mode == "-x") lines.Add(Line(-98, "TCP", ".....", port4, "127.0.0.1")); // what it asked for
         Assert.Equal(lines, ourLines);
     }
+
+    /// <summary>-P: only the binds of the listed ports (the TCP socket on a port the test chose, and the failed bind to
+    /// it); the UDP socket's port, which the kernel picks, is not listed.</summary>
+    [Fact]
+    public void PortFilterAsTheCTwin()
+    {
+        KernelObjects.RequireBpf();
+        ToolTwins.BuildCTwin("bindsnoop");
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        using var trigger = new NetTrigger("bind", port.ToString());
+        string[] args = ["-p", trigger.Id.ToString(), "-x", "-P", $"{port},1"];
+        using var ours = ToolTwins.StartTool("bindsnoop", args);
+        using var theirs = ToolTwins.StartTwin("bindsnoop", args);
+        ours.WaitUntilReady(TimeSpan.FromSeconds(60));
+        theirs.WaitUntilReady(TimeSpan.FromSeconds(60));
+
+        var done = trigger.Go();
+        Assert.Equal(port.ToString(), done[0]);
+        ours.WaitFor(l => l.Count > 2, TimeSpan.FromSeconds(30), "2 binds");
+        theirs.WaitFor(l => l.Count > 2, TimeSpan.FromSeconds(30), "2 binds");
+        Thread.Sleep(300); // a line for another port would be a bug: let it show up
+        ours.Interrupt();
+        theirs.Interrupt();
+        var ourLines = ours.WaitForExit(TimeSpan.FromSeconds(30));
+        var theirLines = theirs.WaitForExit(TimeSpan.FromSeconds(30));
+        output.WriteLine(string.Join('\n', ourLines));
+
+        Assert.Equal(theirLines, ourLines);
+        Assert.Equal(3, ourLines.Count);
+        Assert.Equal($"{trigger.Id,-7} {"net_trigger",-16} {0,-3} {"TCP",-5} {"...R.",-5} {0,-4} {port,-5} {"127.0.0.1",-48}", ourLines[1]);
+        Assert.Equal($"{trigger.Id,-7} {"net_trigger",-16} {-98,-3} {"TCP",-5} {".....",-5} {0,-4} {port,-5} {"127.0.0.1",-48}", ourLines[2]);
+    }
 }

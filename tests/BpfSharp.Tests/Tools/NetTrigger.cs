@@ -11,10 +11,10 @@ internal sealed class NetTrigger : IDisposable
 {
     private readonly Process _process;
 
-    public NetTrigger(string mode)
+    public NetTrigger(params string[] args)
     {
         var binary = ToolTestKit.BuildC("net_trigger.c", "net_trigger");
-        _process = Process.Start(new ProcessStartInfo(binary, [mode])
+        _process = Process.Start(new ProcessStartInfo(binary, args)
         { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
         Ready = ReadLine("ready");
     }
