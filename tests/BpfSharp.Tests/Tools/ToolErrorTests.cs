@@ -17,6 +17,9 @@ public sealed class ToolErrorTests
     [InlineData("profile")]
     [InlineData("offcputime")]
     [InlineData("filelife")]
+    [InlineData("tcpconnect")]
+    [InlineData("bindsnoop")]
+    [InlineData("capable")]
     public void BadArgumentIsAUsageMessage(string tool)
     {
         var result = ExternalTool.Run("dotnet", [ToolTwins.ToolAssembly(tool), "--no-such-option"]);
@@ -33,6 +36,9 @@ public sealed class ToolErrorTests
     [InlineData("profile")]
     [InlineData("offcputime")]
     [InlineData("filelife")]
+    [InlineData("tcpconnect")]
+    [InlineData("bindsnoop")]
+    [InlineData("capable")]
     public void UnprivilegedRunIsOneLine(string tool)
     {
         Assert.True(File.Exists("/usr/bin/setpriv"), "setpriv (util-linux) is needed to drop privileges");
