@@ -45,11 +45,25 @@ public sealed partial class BpfObjectLoader
         if (def.Flags.HasFlag(ProgramSectionFlags.Sleepable)) flags |= BpfProgramLoadFlags.Sleepable;
         if (def.Flags.HasFlag(ProgramSectionFlags.XdpFrags)) flags |= BpfProgramLoadFlags.XdpHasFrags;
         int attachBtfId = 0;
-        if (def.Flags.HasFlag(ProgramSectionFlags.AttachBtf))
+        _attachTargets.TryGetValue(p.Name, out var attachTarget);
+        if (attachTarget.Program is not null || def.ProgramType == BpfProgramType.Ext)
         {
-            var target = def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
-            if (def.ProgramType == BpfProgramType.Ext)
-                throw new BpfLoadException($"prog '{p.Name}': freplace programs need a target program, which this loader does not take");
+            // libbpf's libbpf_find_attach_btf_id: a target program (always for freplace) means a FUNC of its BTF.
+            if (attachTarget.Program is null)
+                throw new BpfLoadException($"prog '{p.Name}': attach program FD is not set (a freplace program needs SetAttachTarget(\"{p.Name}\", targetProgram, function))") { LoaderLog = [.. _log] };
+            var function = attachTarget.Function ?? def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
+            try
+            {
+                attachBtfId = attachTarget.Program.FindFunctionBtfId(function);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new BpfLoadException($"prog '{p.Name}': failed to find BPF program ({attachTarget.Program}) BTF ID for '{function}': {e.Message}", e) { LoaderLog = [.. _log] };
+            }
+        }
+        else if (def.Flags.HasFlag(ProgramSectionFlags.AttachBtf))
+        {
+            var target = attachTarget.Function ?? def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
             var (name, kind) = def.ExpectedAttachType switch
             {
                 BpfAttachType.TraceRawTp => ("btf_trace_" + target, BtfKind.Typedef),
@@ -69,6 +83,8 @@ public sealed partial class BpfObjectLoader
             Flags = flags,
             KernelVersion = _spec.KernelVersion ?? RunningKernelVersion(),
             AttachBtfId = attachBtfId,
+            AttachProgram = attachTarget.Program,
+            Token = st.Token,
             Btf = withInfo ? st.Btf : null,
             FuncInfo = withInfo ? FuncInfo(linked) : default,
             LineInfo = withInfo ? LineInfo(linked) : default,
