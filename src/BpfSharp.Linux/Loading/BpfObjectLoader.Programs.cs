@@ -24,6 +24,12 @@ public sealed partial class BpfObjectLoader
             if (p.IsSubprogram || !_autoload.GetValueOrDefault(p.Name)) continue;
             var def = ProgramSectionTable.Find(_options.ProgramSectionOverride ?? p.SectionName)
                 ?? throw new BpfLoadException($"prog '{p.Name}': missing BPF prog type, check ELF section name '{p.SectionName}'") { LoaderLog = [.. _log] };
+            if (def.ProgramType == BpfProgramType.StructOps && !st.StructOpsPrograms.ContainsKey(p.Name))
+            {
+                // Newer libbpf: a struct_ops program no map uses has nothing to attach to; it is not loaded.
+                _log.Add($"libbpf: prog '{p.Name}': struct_ops program is not referenced by any struct_ops map, skipping");
+                continue;
+            }
             var linked = Link(st, p);
             var options = BuildLoadOptions(st, p, def, linked);
             try
@@ -45,8 +51,15 @@ public sealed partial class BpfObjectLoader
         if (def.Flags.HasFlag(ProgramSectionFlags.Sleepable)) flags |= BpfProgramLoadFlags.Sleepable;
         if (def.Flags.HasFlag(ProgramSectionFlags.XdpFrags)) flags |= BpfProgramLoadFlags.XdpHasFrags;
         int attachBtfId = 0;
+        var expectedAttachType = def.ExpectedAttachType ?? 0;
         _attachTargets.TryGetValue(p.Name, out var attachTarget);
-        if (attachTarget.Program is not null || def.ProgramType == BpfProgramType.Ext)
+        if (def.ProgramType == BpfProgramType.StructOps && st.StructOpsPrograms.TryGetValue(p.Name, out var slot))
+        {
+            // libbpf: the ops struct is the attach BTF id, the kernel member's index the expected attach type.
+            attachBtfId = slot.AttachBtfId;
+            expectedAttachType = (BpfAttachType)slot.MemberIndex;
+        }
+        else if (attachTarget.Program is not null || def.ProgramType == BpfProgramType.Ext)
         {
             // libbpf's libbpf_find_attach_btf_id: a target program (always for freplace) means a FUNC of its BTF.
             if (attachTarget.Program is null)
@@ -79,7 +92,7 @@ public sealed partial class BpfObjectLoader
         return new BpfProgramLoadOptions
         {
             Name = KernelName(p.Name),
-            ExpectedAttachType = def.ExpectedAttachType ?? 0,
+            ExpectedAttachType = expectedAttachType,
             Flags = flags,
             KernelVersion = _spec.KernelVersion ?? RunningKernelVersion(),
             AttachBtfId = attachBtfId,

@@ -223,6 +223,8 @@ public sealed partial class BpfObjectLoader
         public readonly Dictionary<(string Func, int Insn), CoReRelocationReport> CoRe = [];
         public readonly Dictionary<string, ulong> KsymAddresses = [];
         public BpfToken? Token;
+        public readonly Dictionary<string, StructOpsPlan> StructOps = [];
+        public readonly Dictionary<string, (int AttachBtfId, int MemberIndex)> StructOpsPrograms = [];
 
         public void Rollback()
         {
@@ -257,9 +259,11 @@ public sealed partial class BpfObjectLoader
         RelocateCoRe(st);
         CreateMaps(st);
         CreateDataMaps(st);
+        CreateStructOpsMaps(st);
         LoadPrograms(st);
         FillInitialValues(st);
-        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log, st.KernelMapNames);
+        var structOps = FinishStructOps(st);
+        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log, st.KernelMapNames, structOps);
         return collection;
     }
 
