@@ -130,4 +130,55 @@ public sealed class StructOpsTests(ITestOutputHelper output)
         int length = client.GetRawSocketOption((int)SocketOptionLevel.Tcp, TcpCongestion, used);
         return Encoding.ASCII.GetString(used, 0, length).TrimEnd('\0');
     }
+
+    private const string Prelude = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+        char LICENSE[] SEC("license") = "GPL";
+        struct sock;
+        """;
+
+    private static string CompileSource(string name, string source)
+    {
+        var dir = TestPaths.NewScratchDirectory("struct_ops_bad");
+        var c = Path.Combine(dir, name + ".c");
+        File.WriteAllText(c, Prelude + source);
+        var o = Path.Combine(dir, name + ".o");
+        TestObjects.Run("clang-19", $"-O2 -g -target bpf -I{ExternalTool.MultiarchIncludeDirectory} -c {c} -o {o}");
+        return o;
+    }
+
+    [Fact]
+    public void AStructOpsSlotPointingAtANonStructOpsProgramIsAFormatErrorNamingIt()
+    {
+        var o = CompileSource("wrong_section", """
+            struct tcp_congestion_ops { __u32 (*ssthresh)(struct sock *sk); char name[16]; };
+            SEC("xdp") int not_ops(struct xdp_md *ctx) { return XDP_PASS; }
+            SEC(".struct_ops") struct tcp_congestion_ops bad = { .ssthresh = (void *)not_ops, .name = "bad" };
+            """);
+        var e = Assert.Throws<BpfFormatException>(() => ObjectSpec.Load(o));
+        Assert.Contains("program 'not_ops' is in section 'xdp', not struct_ops/", e.Message);
+        Assert.Contains(".rel.struct_ops", e.Message);
+    }
+
+    [Fact]
+    public void AMemberTheKernelLacksFailsTheLoadNamingItUnlessItIsZero()
+    {
+        KernelObjects.RequireBpf();
+        var o = CompileSource("extra_member", """
+            struct tcp_congestion_ops { __u32 (*ssthresh)(struct sock *sk); __u32 bpfsharp_no_such_member; char name[16]; };
+            SEC("struct_ops/s") __u32 s(void *ctx) { return 2; }
+            SEC(".struct_ops") struct tcp_congestion_ops extra = { .ssthresh = (void *)s, .bpfsharp_no_such_member = 7, .name = "x" };
+            """);
+        var e = Assert.Throws<BpfLoadException>(() => BpfCollection.Load(o));
+        Assert.Contains("struct_ops map 'extra': member 'bpfsharp_no_such_member' is not found in kernel struct tcp_congestion_ops", e.Message);
+
+        // Zero, the member is skipped as libbpf does, and the rest loads (not registered: nothing is left behind).
+        var loader = new BpfObjectLoader(ObjectSpec.Load(o));
+        var data = loader.GetStructOpsData("extra");
+        data.Slice(8, 4).Clear();
+        using var c = loader.Load();
+        Assert.Equal(BpfMapType.StructOps, c.StructOps["extra"].Map.Type);
+        Assert.Contains("s", c.Programs.Keys);
+    }
 }
