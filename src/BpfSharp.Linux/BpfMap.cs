@@ -69,9 +69,10 @@ public sealed partial class BpfMap : IDisposable
     /// <param name="btf">Optional BTF describing key and value; required when the value holds special fields such as spin locks.</param>
     /// <param name="btfKeyTypeId">The key's type id in <paramref name="btf"/> (0 for none).</param>
     /// <param name="btfValueTypeId">The value's type id in <paramref name="btf"/>.</param>
+    /// <param name="token">A BPF token to pass (<c>map_token_fd</c> with <c>BPF_F_TOKEN_FD</c>), or null.</param>
     /// <exception cref="BpfSyscallException">The kernel refused the map.</exception>
     public static BpfMap Create(BpfMapType type, int keySize, int valueSize, int maxEntries, BpfMapFlags flags = BpfMapFlags.None,
-        string? name = null, KernelBtf? btf = null, int btfKeyTypeId = 0, int btfValueTypeId = 0)
+        string? name = null, KernelBtf? btf = null, int btfKeyTypeId = 0, int btfValueTypeId = 0, BpfToken? token = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keySize);
         ArgumentOutOfRangeException.ThrowIfNegative(valueSize);
@@ -90,6 +91,12 @@ public sealed partial class BpfMap : IDisposable
             BtfValueTypeId = (uint)btfValueTypeId,
         };
         attr.MapName.Set(name, nameof(name));
+        using var tokenLease = token is null ? default : token.FileDescriptor.Borrow();
+        if (token is not null)
+        {
+            attr.MapFlags |= BpfToken.TokenFdFlag;
+            attr.MapTokenFd = tokenLease.Fd;
+        }
 
         int result;
         if (btf is null)

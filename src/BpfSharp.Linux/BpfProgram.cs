@@ -11,9 +11,11 @@ namespace BpfSharp.Linux;
 /// </summary>
 public sealed class BpfProgram : IDisposable
 {
-    private BpfProgram(BpfFileDescriptor fd, BpfProgramType type, string? name, int id, string? verifierLog)
+    private BpfProgram(BpfFileDescriptor fd, BpfProgramType type, string? name, int id, string? verifierLog,
+        BpfAttachType expectedAttachType = 0)
     {
         FileDescriptor = fd;
+        ExpectedAttachType = expectedAttachType;
         Type = type;
         Name = name;
         Id = id;
@@ -28,6 +30,12 @@ public sealed class BpfProgram : IDisposable
     public string? Name { get; }
     /// <summary>The kernel's id for the program (as <c>bpftool prog list</c> shows it).</summary>
     public int Id { get; }
+    /// <summary>
+    /// The <c>expected_attach_type</c> the program was loaded with (what a tracing or LSM link attaches as); 0 for a
+    /// program opened from an fd, whose attach type the kernel does not report.
+    /// </summary>
+    public BpfAttachType ExpectedAttachType { get; }
+
     /// <summary>The verifier's log of the successful load when <see cref="BpfProgramLoadOptions.LogLevel"/> asked for one.</summary>
     public string? VerifierLog { get; }
 
@@ -56,6 +64,8 @@ public sealed class BpfProgram : IDisposable
         Encoding.UTF8.GetBytes(license, licenseBytes);
 
         var btfLease = options.Btf is null ? default : options.Btf.FileDescriptor.Borrow();
+        using var targetLease = options.AttachProgram is null ? default : options.AttachProgram.FileDescriptor.Borrow();
+        using var tokenLease = options.Token is null ? default : options.Token.FileDescriptor.Borrow();
         try
         {
             fixed (Instruction* insns = instructions)
@@ -74,6 +84,12 @@ public sealed class BpfProgram : IDisposable
                     ExpectedAttachType = (uint)options.ExpectedAttachType,
                     AttachBtfId = (uint)options.AttachBtfId,
                 };
+                if (options.AttachProgram is not null) attr.AttachFd = (uint)targetLease.Fd;
+                if (options.Token is not null)
+                {
+                    attr.ProgFlags |= BpfToken.TokenFdFlag;
+                    attr.ProgTokenFd = tokenLease.Fd;
+                }
                 attr.ProgName.Set(options.Name, nameof(options.Name));
                 if (options.Btf is not null)
                 {
@@ -100,7 +116,7 @@ public sealed class BpfProgram : IDisposable
                 {
                     var info = default(ProgInfoPrefix);
                     BpfSyscall.GetInfo(fd, ref info);
-                    return new BpfProgram(fd, type, options.Name, (int)info.Id, options.LogLevel != 0 ? log : null);
+                    return new BpfProgram(fd, type, options.Name, (int)info.Id, options.LogLevel != 0 ? log : null, options.ExpectedAttachType);
                 }
                 catch
                 {
@@ -163,6 +179,25 @@ public sealed class BpfProgram : IDisposable
         ArgumentNullException.ThrowIfNull(fd);
         var info = Inspection.BpfProgramInfo.Read(fd);
         return new BpfProgram(fd, info.Type, info.Name.Length == 0 ? null : info.Name, info.Id, null);
+    }
+
+    /// <summary>
+    /// The type id of the function <paramref name="functionName"/> in this program's BTF (libbpf's
+    /// <c>libbpf_find_prog_btf_id</c>): the <c>attach_btf_id</c> of a freplace or fentry/fexit program that targets
+    /// this one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The program was loaded without BTF, or its BTF has no such function.</exception>
+    public int FindFunctionBtfId(string functionName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(functionName);
+        var info = Inspection.BpfProgramInfo.Read(FileDescriptor);
+        if (info.BtfId == 0)
+            throw new InvalidOperationException($"{this}: the target program doesn't have BTF, so its function '{functionName}' cannot be found");
+        var btf = Inspection.KernelBtfObjects.ReadById(info.BtfId);
+        var id = btf.FindByName(functionName, BpfSharp.Btf.BtfKind.Func);
+        if (id <= 0)
+            throw new InvalidOperationException($"{this}: function '{functionName}' is not found in the program's BTF (btf id {info.BtfId})");
+        return id;
     }
 
     /// <summary>Closes the fd.</summary>

@@ -18,6 +18,15 @@ public sealed class BpfProgramLoadOptions
     /// <summary><c>attach_btf_id</c>: the kernel BTF type id a tracing/LSM/struct_ops program attaches to.</summary>
     public int AttachBtfId { get; init; }
 
+    /// <summary>
+    /// <c>attach_prog_fd</c>: the BPF program a <see cref="BpfProgramType.Ext"/> (freplace) program replaces a function
+    /// of, or a tracing program (fentry/fexit) traces; <see cref="AttachBtfId"/> is then a FUNC id in that program's BTF.
+    /// </summary>
+    public BpfProgram? AttachProgram { get; init; }
+
+    /// <summary>A BPF token to pass (<c>prog_token_fd</c> with <c>BPF_F_TOKEN_FD</c>), or null.</summary>
+    public BpfToken? Token { get; init; }
+
     /// <summary>The program's BTF (<c>prog_btf_fd</c>); required with <see cref="FuncInfo"/> and <see cref="LineInfo"/>.</summary>
     public KernelBtf? Btf { get; init; }
 

@@ -27,13 +27,17 @@ public sealed class KernelBtf : IDisposable
     /// the kernel's BTF-checker log in <see cref="BpfSyscallException.Log"/>.
     /// </summary>
     /// <param name="btf">The raw BTF bytes in host byte order.</param>
+    /// <param name="token">A BPF token to pass (<c>btf_token_fd</c> with <c>BPF_F_TOKEN_FD</c>), or null.</param>
     /// <exception cref="BpfSyscallException">The kernel rejected the BTF or refused the call.</exception>
-    public static unsafe KernelBtf Load(ReadOnlySpan<byte> btf)
+    public static unsafe KernelBtf Load(ReadOnlySpan<byte> btf, BpfToken? token = null)
     {
         if (btf.IsEmpty) throw new ArgumentException("BTF data is empty.", nameof(btf));
+        using var tokenLease = token is null ? default : token.FileDescriptor.Borrow();
+        int tokenFd = token is null ? 0 : tokenLease.Fd;
+        uint tokenFlags = token is null ? 0 : BpfToken.TokenFdFlag;
         fixed (byte* data = btf)
         {
-            var attr = new BtfLoadAttr { Btf = (ulong)data, BtfSize = (uint)btf.Length };
+            var attr = new BtfLoadAttr { Btf = (ulong)data, BtfSize = (uint)btf.Length, BtfFlags = tokenFlags, BtfTokenFd = tokenFd };
             var result = BpfSyscall.TryBpf(BpfCommand.BtfLoad, ref attr);
             if (result < 0)
             {
@@ -49,6 +53,7 @@ public sealed class KernelBtf : IDisposable
                         {
                             Btf = (ulong)data, BtfSize = (uint)btf.Length,
                             BtfLogBuf = (ulong)logBuffer, BtfLogSize = (uint)size, BtfLogLevel = LogBuffer.Level1,
+                            BtfFlags = tokenFlags, BtfTokenFd = tokenFd,
                         };
                         result = BpfSyscall.TryBpf(BpfCommand.BtfLoad, ref attr);
                     }

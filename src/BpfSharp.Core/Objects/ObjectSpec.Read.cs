@@ -22,6 +22,7 @@ public sealed partial class ObjectSpec
         obj.ParseMetadata();
         obj.ParseMaps();
         obj.ParseDataSections();
+        obj.ParseStructOps();
         obj.ParseReferences();
         return obj;
     }

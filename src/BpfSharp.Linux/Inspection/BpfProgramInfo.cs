@@ -44,6 +44,13 @@ public sealed class BpfProgramInfo
     public long? Memlock { get; init; }
     /// <summary>The offload device's ifindex, or 0.</summary>
     public int Ifindex { get; init; }
+    /// <summary>
+    /// <c>attach_btf_id</c>: the type id of what a tracing, LSM, freplace or struct_ops program attaches to (in
+    /// vmlinux, a module's BTF or the target program's BTF), or 0.
+    /// </summary>
+    public int AttachBtfId { get; init; }
+    /// <summary><c>attach_btf_obj_id</c>: the BTF object <see cref="AttachBtfId"/> belongs to, or 0.</summary>
+    public int AttachBtfObjectId { get; init; }
 
     /// <summary>The load time as wall-clock time (boot time taken from <c>/proc/uptime</c>).</summary>
     public DateTimeOffset LoadedAt
@@ -150,6 +157,8 @@ public sealed class BpfProgramInfo
             RecursionMisses = info.RecursionMisses,
             Memlock = FdInfo.ReadInteger(fd, "memlock"),
             Ifindex = (int)info.Ifindex,
+            AttachBtfId = (int)info.AttachBtfId,
+            AttachBtfObjectId = (int)info.AttachBtfObjId,
         };
     }
 }

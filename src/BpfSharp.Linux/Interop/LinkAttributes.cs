@@ -16,6 +16,8 @@ internal struct LinkCreateAttr
     [FieldOffset(12)] public uint Flags;
     /// <summary><c>target_btf_id</c>, or <c>tcx.relative_fd</c>.</summary>
     [FieldOffset(16)] public uint TargetBtfId;
+    /// <summary><c>tracing.cookie</c> (fentry/fexit/fmod_ret/lsm, after <c>tracing.target_btf_id</c>).</summary>
+    [FieldOffset(24)] public ulong TracingCookie;
     /// <summary><c>perf_event.bpf_cookie</c>.</summary>
     [FieldOffset(16)] public ulong PerfEventBpfCookie;
     /// <summary><c>tcx.expected_revision</c>.</summary>
@@ -201,4 +203,12 @@ internal struct ProgAttachAttr
     [FieldOffset(8)] public uint AttachType;
     [FieldOffset(12)] public uint AttachFlags;
     [FieldOffset(16)] public uint ReplaceBpfFd;
+}
+
+/// <summary><c>BPF_TOKEN_CREATE</c> attributes.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 8)]
+internal struct TokenCreateAttr
+{
+    [FieldOffset(0)] public uint Flags;
+    [FieldOffset(4)] public uint BpffsFd;
 }

@@ -6,8 +6,9 @@ namespace BpfSharp.Linux.Links;
 /// <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
 /// <c>uretprobe/PATH:SYMBOL</c>, <c>kprobe.multi/PATTERN</c> and <c>kretprobe.multi/PATTERN</c>,
 /// <c>uprobe.multi/PATH:PATTERN</c> and <c>uretprobe.multi/PATH:PATTERN</c> (and their sleepable <c>.s</c> forms),
-/// <c>iter/TARGET</c> (with no parameter). <c>usdt/PATH:PROVIDER:NAME</c> needs its object's spec maps: see
-/// <see cref="AttachUsdt"/>. Sections that need a target from the caller (xdp, tc, cgroup, sockops,
+/// <c>iter/TARGET</c> (with no parameter), <c>fentry/FUNC</c>, <c>fexit/FUNC</c>, <c>fmod_ret/FUNC</c> (and <c>.s</c>),
+/// <c>lsm/HOOK</c> and <c>lsm.s/HOOK</c>, <c>freplace/FUNC</c> (on the target given at load).
+/// <c>usdt/PATH:PROVIDER:NAME</c> needs its object's spec maps: see <see cref="AttachUsdt"/>. Sections that need a target from the caller (xdp, tc, cgroup, sockops,
 /// sk_msg, sk_skb, sk_lookup, ...) attach with <see cref="Attach(BpfProgram, string, AttachTarget)"/>.
 /// </summary>
 public static partial class SectionAttach
@@ -62,6 +63,8 @@ public static partial class SectionAttach
             case "iter":
             case "iter.s":
                 return IterLink.Attach(program);
+            case "fentry" or "fexit" or "fmod_ret" or "fentry.s" or "fexit.s" or "fmod_ret.s" or "lsm" or "lsm.s" or "freplace":
+                return TracingLink.Attach(program);
             default:
                 if (TryParseUsdt(sectionName, out _, out _, out _))
                     throw new NotSupportedException($"section '{sectionName}': a USDT program attaches through its object's spec maps (BpfObject.AttachUsdt or AttachAll)");
@@ -106,7 +109,8 @@ public static partial class SectionAttach
         if (slash <= 0 || slash == sectionName.Length - 1) return (null, "");
         var kind = sectionName[..slash];
         var known = kind is "tp" or "tracepoint" or "raw_tp" or "raw_tracepoint" or "tp_btf" or "kprobe" or "kretprobe" or "uprobe" or "uretprobe"
-            or "kprobe.multi" or "kretprobe.multi" or "uprobe.multi" or "uretprobe.multi" or "uprobe.multi.s" or "uretprobe.multi.s" or "iter" or "iter.s";
+            or "kprobe.multi" or "kretprobe.multi" or "uprobe.multi" or "uretprobe.multi" or "uprobe.multi.s" or "uretprobe.multi.s" or "iter" or "iter.s"
+            or "fentry" or "fexit" or "fmod_ret" or "fentry.s" or "fexit.s" or "fmod_ret.s" or "lsm" or "lsm.s" or "freplace";
         return (known ? kind : null, sectionName[(slash + 1)..]);
     }
 }

@@ -13,8 +13,10 @@ public sealed class BpfCollection : IDisposable
     private bool _disposed;
 
     internal BpfCollection(ObjectSpec spec, KernelBtf? btf, Dictionary<string, BpfMap> maps, Dictionary<string, BpfProgram> programs,
-        Dictionary<string, BpfGlobalData> data, List<string> pinnedByUs, IReadOnlyList<string> log, Dictionary<string, string> kernelMapNames)
+        Dictionary<string, BpfGlobalData> data, List<string> pinnedByUs, IReadOnlyList<string> log, Dictionary<string, string> kernelMapNames,
+        Dictionary<string, BpfStructOps>? structOps = null)
     {
+        StructOps = structOps ?? [];
         _kernelMapNames = kernelMapNames;
         Spec = spec;
         Btf = btf;
@@ -30,6 +32,12 @@ public sealed class BpfCollection : IDisposable
 
     /// <summary>Reads and loads an object file.</summary>
     public static BpfCollection Load(string path, BpfLoaderOptions? options = null) => Load(ObjectSpec.Load(path), options);
+
+    /// <summary>
+    /// The struct_ops maps (<c>.struct_ops</c>, <c>.struct_ops.link</c> variables) by variable name, ready to
+    /// <see cref="BpfStructOps.Register"/>; their maps are also in <see cref="Maps"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, BpfStructOps> StructOps { get; }
 
     /// <summary>The object this came from.</summary>
     public ObjectSpec Spec { get; }

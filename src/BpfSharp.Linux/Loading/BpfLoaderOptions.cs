@@ -54,4 +54,16 @@ public sealed class BpfLoaderOptions
     /// duplicate of the fd: the caller keeps, and disposes, the map it passed.
     /// </summary>
     public IReadOnlyDictionary<string, BpfMap>? MapReplacements { get; init; }
+
+    /// <summary>
+    /// A bpffs mount to create a BPF token from (libbpf's <c>bpf_token_path</c>); the token's fd then goes with every
+    /// BTF load, map creation and program load of this object, so that a process in a user namespace can load what
+    /// the bpffs delegates. Null: the <see cref="TokenPathVariable"/> environment variable, if set; else no token.
+    /// Unlike libbpf, no token is tried from <c>/sys/fs/bpf</c> unless asked for. A token that cannot be created
+    /// fails the load.
+    /// </summary>
+    public string? TokenPath { get; init; }
+
+    /// <summary>The environment variable libbpf reads for a token path when none is given: <c>LIBBPF_BPF_TOKEN_PATH</c>.</summary>
+    public const string TokenPathVariable = "LIBBPF_BPF_TOKEN_PATH";
 }

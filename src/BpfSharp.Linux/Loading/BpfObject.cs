@@ -97,6 +97,13 @@ public sealed class BpfObject : IDisposable
     /// <summary>Sets whether an entry program is loaded.</summary>
     public void SetAutoload(string programName, bool autoload) => Loader.SetAutoload(programName, autoload);
 
+    /// <inheritdoc cref="BpfObjectLoader.GetStructOpsData"/>
+    public Span<byte> GetStructOpsData(string name) => Loader.GetStructOpsData(name);
+
+    /// <inheritdoc cref="BpfObjectLoader.SetAttachTarget"/>
+    public void SetAttachTarget(string programName, BpfProgram? targetProgram, string? functionName = null) =>
+        Loader.SetAttachTarget(programName, targetProgram, functionName);
+
     /// <summary>Creates everything in the kernel.</summary>
     /// <exception cref="BpfLoadException">Loading failed; nothing is left in the kernel.</exception>
     /// <exception cref="BpfVerifierException">The verifier rejected a program; the log says why.</exception>

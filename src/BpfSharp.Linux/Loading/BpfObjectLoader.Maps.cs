@@ -110,6 +110,8 @@ public sealed partial class BpfObjectLoader
                 NumaNode = m.NumaNode, MapExtra = m.MapExtra,
             };
             attr.MapName.Set(kernelName, "name");
+            using var tokenLease = st.Token is null ? default : st.Token.FileDescriptor.Borrow();
+            if (st.Token is not null) { attr.MapFlags |= BpfToken.TokenFdFlag; attr.MapTokenFd = tokenLease.Fd; }
             // A value resized before load no longer matches its BTF type, which the kernel would refuse (libbpf drops it too).
             bool btf = st.Btf is not null && !NoBtfKeyValue.Contains(m.Type) && (m.KeyTypeId != 0 || m.ValueTypeId != 0)
                 && !_valueSizes.ContainsKey(m);
@@ -171,6 +173,8 @@ public sealed partial class BpfObjectLoader
             };
             st.KernelMapNames[d.Name] = InternalMapName(objName, d.Name);
             attr.MapName.Set(st.KernelMapNames[d.Name], "name");
+            using var tokenLease = st.Token is null ? default : st.Token.FileDescriptor.Borrow();
+            if (st.Token is not null) { attr.MapFlags |= BpfToken.TokenFdFlag; attr.MapTokenFd = tokenLease.Fd; }
             int fd;
             if (st.Btf is not null && d.BtfDataSecId > 0)
             {

@@ -24,6 +24,12 @@ public sealed partial class BpfObjectLoader
             if (p.IsSubprogram || !_autoload.GetValueOrDefault(p.Name)) continue;
             var def = ProgramSectionTable.Find(_options.ProgramSectionOverride ?? p.SectionName)
                 ?? throw new BpfLoadException($"prog '{p.Name}': missing BPF prog type, check ELF section name '{p.SectionName}'") { LoaderLog = [.. _log] };
+            if (def.ProgramType == BpfProgramType.StructOps && !st.StructOpsPrograms.ContainsKey(p.Name))
+            {
+                // Newer libbpf: a struct_ops program no map uses has nothing to attach to; it is not loaded.
+                _log.Add($"libbpf: prog '{p.Name}': struct_ops program is not referenced by any struct_ops map, skipping");
+                continue;
+            }
             var linked = Link(st, p);
             var options = BuildLoadOptions(st, p, def, linked);
             try
@@ -45,11 +51,32 @@ public sealed partial class BpfObjectLoader
         if (def.Flags.HasFlag(ProgramSectionFlags.Sleepable)) flags |= BpfProgramLoadFlags.Sleepable;
         if (def.Flags.HasFlag(ProgramSectionFlags.XdpFrags)) flags |= BpfProgramLoadFlags.XdpHasFrags;
         int attachBtfId = 0;
-        if (def.Flags.HasFlag(ProgramSectionFlags.AttachBtf))
+        var expectedAttachType = ExpectedAttachType(def);
+        _attachTargets.TryGetValue(p.Name, out var attachTarget);
+        if (def.ProgramType == BpfProgramType.StructOps && st.StructOpsPrograms.TryGetValue(p.Name, out var slot))
         {
-            var target = def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
-            if (def.ProgramType == BpfProgramType.Ext)
-                throw new BpfLoadException($"prog '{p.Name}': freplace programs need a target program, which this loader does not take");
+            // libbpf: the ops struct is the attach BTF id, the kernel member's index the expected attach type.
+            attachBtfId = slot.AttachBtfId;
+            expectedAttachType = (BpfAttachType)slot.MemberIndex;
+        }
+        else if (attachTarget.Program is not null || def.ProgramType == BpfProgramType.Ext)
+        {
+            // libbpf's libbpf_find_attach_btf_id: a target program (always for freplace) means a FUNC of its BTF.
+            if (attachTarget.Program is null)
+                throw new BpfLoadException($"prog '{p.Name}': attach program FD is not set (a freplace program needs SetAttachTarget(\"{p.Name}\", targetProgram, function))") { LoaderLog = [.. _log] };
+            var function = attachTarget.Function ?? def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
+            try
+            {
+                attachBtfId = attachTarget.Program.FindFunctionBtfId(function);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new BpfLoadException($"prog '{p.Name}': failed to find BPF program ({attachTarget.Program}) BTF ID for '{function}': {e.Message}", e) { LoaderLog = [.. _log] };
+            }
+        }
+        else if (def.Flags.HasFlag(ProgramSectionFlags.AttachBtf))
+        {
+            var target = attachTarget.Function ?? def.TargetOf((_options.ProgramSectionOverride ?? p.SectionName).TrimStart('?'));
             var (name, kind) = def.ExpectedAttachType switch
             {
                 BpfAttachType.TraceRawTp => ("btf_trace_" + target, BtfKind.Typedef),
@@ -65,10 +92,12 @@ public sealed partial class BpfObjectLoader
         return new BpfProgramLoadOptions
         {
             Name = KernelName(p.Name),
-            ExpectedAttachType = ExpectedAttachType(def),
+            ExpectedAttachType = expectedAttachType,
             Flags = flags,
             KernelVersion = _spec.KernelVersion ?? RunningKernelVersion(),
             AttachBtfId = attachBtfId,
+            AttachProgram = attachTarget.Program,
+            Token = st.Token,
             Btf = withInfo ? st.Btf : null,
             FuncInfo = withInfo ? FuncInfo(linked) : default,
             LineInfo = withInfo ? LineInfo(linked) : default,

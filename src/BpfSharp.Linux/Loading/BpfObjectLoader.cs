@@ -26,6 +26,7 @@ public sealed partial class BpfObjectLoader
     private readonly List<string> _log = [];
     private readonly Dictionary<MapSpec, uint> _maxEntries = [];
     private readonly Dictionary<MapSpec, uint> _valueSizes = [];
+    private readonly Dictionary<string, (BpfProgram? Program, string? Function)> _attachTargets = [];
 
     /// <summary>Prepares loading <paramref name="spec"/>.</summary>
     public BpfObjectLoader(ObjectSpec spec, BpfLoaderOptions? options = null)
@@ -59,6 +60,23 @@ public sealed partial class BpfObjectLoader
     {
         if (!_autoload.ContainsKey(programName)) throw new KeyNotFoundException($"no entry program '{programName}'");
         _autoload[programName] = autoload;
+    }
+
+    /// <summary>
+    /// Sets what a program attaches to, before load (libbpf's <c>bpf_program__set_attach_target</c>): with
+    /// <paramref name="targetProgram"/>, the global function <paramref name="functionName"/> of that BPF program
+    /// (freplace programs need this; fentry/fexit may trace a BPF program this way), its id taken from the target's
+    /// BTF; without, the kernel function (or LSM hook, BTF tracepoint) <paramref name="functionName"/> instead of the
+    /// one the section names. <paramref name="functionName"/> null keeps the section's name.
+    /// The caller keeps <paramref name="targetProgram"/> open until the load is done.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No entry program of that name.</exception>
+    public void SetAttachTarget(string programName, BpfProgram? targetProgram, string? functionName = null)
+    {
+        if (!_autoload.ContainsKey(programName)) throw new KeyNotFoundException($"no entry program '{programName}'");
+        if (targetProgram is null && functionName is null)
+            throw new ArgumentException("give a target program, a function name or both", nameof(functionName));
+        _attachTargets[programName] = (targetProgram, functionName);
     }
 
     /// <summary>
@@ -166,7 +184,9 @@ public sealed partial class BpfObjectLoader
         var state = new LoadState();
         try
         {
-            return LoadCore(state);
+            var collection = LoadCore(state);
+            state.Token?.Dispose(); // what it created keeps its rights; libbpf also needs the token only to create
+            return collection;
         }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or KeyNotFoundException
                                       or InvalidOperationException or NullReferenceException)
@@ -202,9 +222,13 @@ public sealed partial class BpfObjectLoader
         public Dictionary<string, Instruction[]> Patched = [];
         public readonly Dictionary<(string Func, int Insn), CoReRelocationReport> CoRe = [];
         public readonly Dictionary<string, ulong> KsymAddresses = [];
+        public BpfToken? Token;
+        public readonly Dictionary<string, StructOpsPlan> StructOps = [];
+        public readonly Dictionary<string, (int AttachBtfId, int MemberIndex)> StructOpsPrograms = [];
 
         public void Rollback()
         {
+            Token?.Dispose();
             foreach (var d in Data.Values) d.Dispose();
             foreach (var p in Programs.Values) p.Dispose();
             foreach (var m in Maps.Values) m.Dispose();
@@ -218,13 +242,28 @@ public sealed partial class BpfObjectLoader
         if (_spec.IsBigEndian != !BitConverter.IsLittleEndian)
             throw new BpfLoadException($"{_spec.Path}: object byte order does not match the host");
         st.Features = _options.BtfFeatures ?? KernelBtfFeatures.Supported;
+        var tokenPath = _options.TokenPath ?? Environment.GetEnvironmentVariable(BpfLoaderOptions.TokenPathVariable);
+        if (!string.IsNullOrEmpty(tokenPath))
+        {
+            try
+            {
+                st.Token = BpfToken.Create(tokenPath);
+            }
+            catch (BpfTokenException e)
+            {
+                throw new BpfLoadException($"{_spec.Path ?? "object"}: failed to create BPF token from '{tokenPath}': {e.Message}", e) { LoaderLog = [.. _log] };
+            }
+            _log.Add($"libbpf: object '{ObjectName}': created BPF token from '{tokenPath}'");
+        }
         LoadBtf(st);
         RelocateCoRe(st);
         CreateMaps(st);
         CreateDataMaps(st);
+        CreateStructOpsMaps(st);
         LoadPrograms(st);
         FillInitialValues(st);
-        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log, st.KernelMapNames);
+        var structOps = FinishStructOps(st);
+        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log, st.KernelMapNames, structOps);
         return collection;
     }
 
@@ -234,7 +273,7 @@ public sealed partial class BpfObjectLoader
         st.Loadable = LoadableBtf.Prepare(_spec, st.Features);
         try
         {
-            st.Btf = KernelBtf.Load(st.Loadable.ToArray());
+            st.Btf = KernelBtf.Load(st.Loadable.ToArray(), st.Token);
         }
         catch (BpfSyscallException e)
         {

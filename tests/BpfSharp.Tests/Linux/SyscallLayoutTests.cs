@@ -36,6 +36,7 @@ public class SyscallLayoutTests
         { nameof(BtfLoadAttr), "btf" },
         { nameof(ProgTestRunAttr), "test" },
         { nameof(ObjGetInfoByFdAttr), "info" },
+        { nameof(TokenCreateAttr), "token_create" },
     };
 
     [Theory]

@@ -268,9 +268,13 @@ public class TracingLinkTests
     [Fact]
     public void SectionAttachKnowsTheTracingSections()
     {
-        foreach (var s in new[] { "kprobe.multi/tcp_*", "kretprobe.multi/x", "uprobe.multi//bin/true:main", "uretprobe.multi.s//bin/true:m*", "iter/task", "iter.s/task" })
+        foreach (var s in new[] { "kprobe.multi/tcp_*", "kretprobe.multi/x", "uprobe.multi//bin/true:main", "uretprobe.multi.s//bin/true:m*", "iter/task", "iter.s/task",
+                     "fentry/do_unlinkat", "fentry.s/f", "fexit/f", "fexit.s/f", "fmod_ret/f", "fmod_ret.s/f", "lsm/file_open", "lsm.s/file_open", "freplace/decide" })
             Assert.True(SectionAttach.CanAttach(s), s);
         Assert.False(SectionAttach.CanAttach("perf_event"));
+        // libbpf auto-attaches no lsm_cgroup program (it needs a cgroup) and no struct_ops program (its map registers).
+        Assert.False(SectionAttach.CanAttach("lsm_cgroup/file_open"));
+        Assert.False(SectionAttach.CanAttach("struct_ops/ssthresh"));
         var e = Assert.Throws<ArgumentNullException>(() => SectionAttach.Attach(null!, "iter/task"));
         Assert.Equal("program", e.ParamName);
     }
