@@ -227,14 +227,18 @@ internal sealed class CompilationUnit(TypeSystem types)
             : null;
 
     /// <summary>A NUL-terminated string literal in .rodata.</summary>
-    public int GetString(string text)
+    public int GetString(string text) => GetData(Encoding.UTF8.GetBytes(text + "\0"));
+
+    /// <summary>Constant bytes in .rodata with no symbol (a string literal, a <c>"…"u8</c> literal's bytes with their
+    /// NUL); equal contents share one copy.</summary>
+    public int GetData(byte[] bytes)
     {
-        if (!_stringIndex.TryGetValue(text, out var index))
+        var key = Convert.ToHexString(bytes);
+        if (!_stringIndex.TryGetValue(key, out var index))
         {
-            var bytes = Encoding.UTF8.GetBytes(text + "\0");
             Globals.Add(new GlobalVariable { Name = ".str." + _stringIndex.Count, Section = ".rodata", Initial = bytes, IsLiteral = true });
             index = Globals.Count - 1;
-            _stringIndex[text] = index;
+            _stringIndex[key] = index;
         }
 
         return index;
