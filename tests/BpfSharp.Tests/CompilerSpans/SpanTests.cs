@@ -162,6 +162,33 @@ public sealed class SpanTests
         }
     }
 
+    /// <summary>libbpf (bpftool 7.1's) loads the C#-compiled object too: the literals' .rodata is an ordinary
+    /// read-only data map and every program passes the verifier.</summary>
+    [Fact]
+    public void BpftoolLoadsTheObject()
+    {
+        KernelObjects.RequireBpf();
+        var dir = Path.Combine(Path.GetTempPath(), $"bpfsharp-spans-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var pins = "/sys/fs/bpf/bpfsharp-spans-" + Guid.NewGuid().ToString("N")[..12];
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var obj = Path.Combine(dir, "spans.bpf.o");
+            var compilation = Compiled.Value;
+            Assert.True(compilation.Success, string.Join("\n", compilation.Diagnostics));
+            File.WriteAllBytes(obj, compilation.Object!);
+            var bpftool = ExternalTool.Run("bpftool", ["prog", "loadall", obj, pins]);
+            Assert.True(bpftool.ExitCode == 0, bpftool.Stderr);
+            Assert.Equal(["CompareName", "FixedLocalSpan", "LiteralSpan", "MapValueSpan", "StackSpan"],
+                Directory.GetFileSystemEntries(pins).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            if (Directory.Exists(pins)) Directory.Delete(pins, recursive: true);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>The C twin (testdata/compiler/spans.bpf.c, clang-19): the same helper call, its constant string
     /// argument an ld_imm64 relocated against read-only data that holds the same NUL-terminated bytes.</summary>
     [Fact]
