@@ -19,6 +19,7 @@ internal sealed class CompilationUnit(TypeSystem types)
     private readonly Dictionary<(LoadedModule, FieldDefinitionHandle), int> _globalIndex = [];
     private readonly Dictionary<string, int> _stringIndex = [];
     private readonly Dictionary<CType, StaticInitializer.Result> _statics = [];
+    private readonly Dictionary<string, (LoadedModule Module, FieldDefinitionHandle Field, string Declaration)> _symbolOwners = [];
 
     public TypeSystem Types { get; } = types;
 
@@ -166,6 +167,7 @@ internal sealed class CompilationUnit(TypeSystem types)
             _ => null,
         };
 
+        ClaimSymbol(name, module, field, declaring, "map");
         uint Named(string argument) => (uint)args.GetValueOrDefault(argument);
         var untyped = info.MapType == MapClasses.UntypedMapType;
         var map = new MapDefinition
@@ -202,6 +204,7 @@ internal sealed class CompilationUnit(TypeSystem types)
             return index;
         }
 
+        ClaimSymbol(name, module, field, declaring, "global");
         var statics = StaticsOf(declaring);
         if (statics.NonConstant.Contains(field))
         {
@@ -221,20 +224,38 @@ internal sealed class CompilationUnit(TypeSystem types)
         return Globals.Count - 1;
     }
 
+    /// <summary>Maps and globals are ELF symbols (and BTF VARs) named after their field: two fields of one name in
+    /// one object (programs of two classes compiled together) would be one symbol.</summary>
+    private void ClaimSymbol(string name, LoadedModule module, FieldDefinitionHandle field, CType declaring, string kind)
+    {
+        var declaration = declaring.Name + "." + name;
+        if (_symbolOwners.TryGetValue(name, out var owner) && (owner.Module != module || owner.Field != field))
+        {
+            throw new CompileErrorException(DiagnosticIds.DuplicateName,
+                $"{kind} '{name}' of {declaration} has the same name as {owner.Declaration} in this object (maps and globals are symbols named after their fields): rename one of them, or compile the programs into separate objects (ProgramFilter)");
+        }
+
+        _symbolOwners[name] = (module, field, declaration);
+    }
+
     private static (LoadedModule, MethodDefinitionHandle, int)? InitializerLocation(CType declaring, StaticInitializer.Result statics, FieldDefinitionHandle field) =>
         declaring.Module is not null && !statics.Constructor.IsNil && statics.StoreOffsets.TryGetValue(field, out var offset)
             ? (declaring.Module, statics.Constructor, offset)
             : null;
 
     /// <summary>A NUL-terminated string literal in .rodata.</summary>
-    public int GetString(string text)
+    public int GetString(string text) => GetData(Encoding.UTF8.GetBytes(text + "\0"));
+
+    /// <summary>Constant bytes in .rodata with no symbol (a string literal, a <c>"…"u8</c> literal's bytes with their
+    /// NUL); equal contents share one copy.</summary>
+    public int GetData(byte[] bytes)
     {
-        if (!_stringIndex.TryGetValue(text, out var index))
+        var key = Convert.ToHexString(bytes);
+        if (!_stringIndex.TryGetValue(key, out var index))
         {
-            var bytes = Encoding.UTF8.GetBytes(text + "\0");
             Globals.Add(new GlobalVariable { Name = ".str." + _stringIndex.Count, Section = ".rodata", Initial = bytes, IsLiteral = true });
             index = Globals.Count - 1;
-            _stringIndex[text] = index;
+            _stringIndex[key] = index;
         }
 
         return index;

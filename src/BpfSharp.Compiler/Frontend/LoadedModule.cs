@@ -62,6 +62,20 @@ internal sealed class LoadedModule : IDisposable
     }
 
     /// <summary>Sequence points of a method (IL offset → document, line, column), hidden ones dropped.</summary>
+    /// <summary>The initial bytes of a field with an RVA (what C# emits for <c>"…"u8</c> literals and constant
+    /// arrays turned into spans), or null if the image does not hold <paramref name="size"/> bytes there.</summary>
+    public byte[]? GetFieldData(FieldDefinitionHandle handle, int size)
+    {
+        var rva = Reader.GetFieldDefinition(handle).GetRelativeVirtualAddress();
+        if (rva == 0 || size < 0)
+        {
+            return null;
+        }
+
+        var block = _pe.GetSectionData(rva);
+        return block.Length < size ? null : block.GetContent(0, size).ToArray();
+    }
+
     public List<(int IlOffset, string Document, int Line, int Column)> GetSequencePoints(MethodDefinitionHandle handle)
     {
         var result = new List<(int, string, int, int)>();

@@ -52,6 +52,7 @@ internal static class MapClasses
         ["QueueMap`1"] = new(22, -1, 0, 0, 0),
         ["StackMap`1"] = new(23, -1, 0, 0, 0),
         ["RingBuffer"] = new(27, -1, -1, 0, 0),
+        ["UserRingBuffer"] = new(31, -1, -1, 0, 0),
         ["BloomFilterMap`1"] = new(30, -1, 0, 0, 0),
         ["DevMap"] = new(14, -1, -1, 4, 4),
         ["SockMap"] = new(15, -1, -1, 4, 4),

@@ -299,6 +299,11 @@ internal sealed partial class Translator
             throw Error(DiagnosticIds.Exceptions, "throwing an exception: BPF has no exceptions (return an error code)");
         }
 
+        if (ctor is null && TryNewSpan(external))
+        {
+            return;
+        }
+
         if (ctor is null || type is null || type.Kind != CTypeKind.Struct)
         {
             throw Error(DiagnosticIds.ReferenceType,
@@ -333,7 +338,12 @@ internal sealed partial class Translator
         var sig = method.Signature;
         if (method.TypeName == "System.String")
         {
-            throw Error(DiagnosticIds.StringUse, $"string operation '{method.Name}': strings exist in BPF only as literal printk formats");
+            throw Error(DiagnosticIds.StringUse, $"string operation '{method.Name}': strings exist in BPF only as literal printk formats (byte strings: \"bash\"u8)");
+        }
+
+        if (TryTranslateSpanCall(method))
+        {
+            return;
         }
 
         switch (name)

@@ -535,6 +535,16 @@ internal sealed partial class Translator
             throw Error(DiagnosticIds.ReferenceType, $"static field '{f.Name}' of reference type {f.FieldType.Name}");
         }
 
+        if ((f.Module.Reader.GetFieldDefinition(f.Handle).Attributes & System.Reflection.FieldAttributes.HasFieldRVA) != 0)
+        {
+            // Constant data C# keeps in the image ("bash"u8, constant arrays read as spans): a literal in .rodata.
+            var size = TypeLayout.SizeAndAlignment(_ts, f.FieldType).Size;
+            var data = f.Module.GetFieldData(f.Handle, size)
+                ?? throw Error(DiagnosticIds.BadAssembly, $"the initial data of '{f.Name}' ({size} bytes) is not in the image");
+            var literal = Value.GlobalAddress(_unit.GetData(data), 0);
+            return address ? literal : LoadValue(literal, f.FieldType);
+        }
+
         var global = _unit.GetGlobal(f.DeclaringType, f.Module, f.Handle, f.Name, f.FieldType);
         var at = Value.GlobalAddress(global, 0);
         return address ? at : LoadValue(at, f.FieldType);

@@ -29,6 +29,16 @@ internal static class TypeLayout
         }
     }
 
+    /// <summary>System.Span`1 or System.ReadOnlySpan`1.</summary>
+    public static bool IsSpanName(string name) => name is "System.Span`1" or "System.ReadOnlySpan`1";
+
+    /// <summary>A Span&lt;T&gt; or ReadOnlySpan&lt;T&gt; with its element type: in BPF a (T* pointer, int length) pair.</summary>
+    public static bool IsSpan(CType type) =>
+        type.Kind == CTypeKind.Struct && type.Module is null && IsSpanName(type.Name) && type.TypeArguments.Length == 1;
+
+    /// <summary>Byte offsets of a span's members: the pointer, then the 32-bit length (16 bytes, 8-aligned).</summary>
+    public const int SpanPointerOffset = 0, SpanLengthOffset = 8;
+
     /// <summary>System.Int128 or System.UInt128: a 128-bit integer, described in BTF as C's __int128.</summary>
     public static bool IsInt128(CType type) => type.Module is null && type.Name is "System.Int128" or "System.UInt128";
 
@@ -38,7 +48,7 @@ internal static class TypeLayout
     {
         if (name.StartsWith("System.Span`", StringComparison.Ordinal) || name.StartsWith("System.ReadOnlySpan`", StringComparison.Ordinal))
         {
-            return $"'{name}' (Span<T>, ReadOnlySpan<T>, \"...\"u8 literals) is not supported in BPF programs: use a pointer and a constant length (a fixed buffer, stackalloc, or a static readonly fixed-buffer struct)";
+            return $"'{name}' without a known element type: BPF programs use Span<T>/ReadOnlySpan<T> of an unmanaged T as locals and parameters";
         }
 
         if (name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("<PrivateImplementationDetails>", StringComparison.Ordinal))
@@ -61,6 +71,17 @@ internal static class TypeLayout
             // C's __int128 (gen csharp writes System.Int128/UInt128): 16 bytes, 16-aligned as the x86-64 ABI says.
             type.Size = 16;
             type.Alignment = 16;
+            type.LayoutDone = true;
+            return;
+        }
+
+        if (IsSpan(type))
+        {
+            // As .NET lays a span out (a reference, then an int), with the reference a BPF pointer.
+            type.Fields.Add(new CField("_reference", ts.GetPointerType(type.TypeArguments[0]), SpanPointerOffset) { BtfName = "_reference" });
+            type.Fields.Add(new CField("_length", ts.Primitive(CTypeKind.Int32), SpanLengthOffset) { BtfName = "_length", MemberIndex = 1 });
+            type.Size = 16;
+            type.Alignment = 8;
             type.LayoutDone = true;
             return;
         }

@@ -26,8 +26,9 @@ internal sealed class ResolvedMethod
     public string DisplayName => $"{DeclaringType.Name}.{Name}";
 }
 
-/// <summary>A method outside the loaded assemblies (System.Runtime.CompilerServices.Unsafe and the like).</summary>
-internal sealed record ExternalMethod(string TypeName, string Name, MethodSignature<CType> Signature, CType[] MethodTypeArguments);
+/// <summary>A method outside the loaded assemblies (System.Runtime.CompilerServices.Unsafe and the like); the
+/// declaring type (a generic instance such as <c>Span&lt;byte&gt;</c>) when the call site names one.</summary>
+internal sealed record ExternalMethod(string TypeName, string Name, MethodSignature<CType> Signature, CType[] MethodTypeArguments, CType? DeclaringType = null);
 
 /// <summary>
 /// The types and methods of the user's assembly and the assemblies it references that we can read
@@ -172,6 +173,14 @@ internal sealed class TypeSystem : ISignatureTypeProvider<CType, GenericContext>
     {
         if (genericType.Module is null)
         {
+            // Span<T> and ReadOnlySpan<T> keep their element type: the translator gives them a (pointer, length) layout.
+            if (TypeLayout.IsSpanName(genericType.Name) && typeArguments.Length == 1)
+            {
+                var element = typeArguments[0];
+                return Intern("span:" + genericType.Name + "<" + Key(element) + ">",
+                    () => new CType(CTypeKind.Struct, genericType.Name) { TypeArguments = [element] });
+            }
+
             return genericType;
         }
 
@@ -380,7 +389,7 @@ internal sealed class TypeSystem : ISignatureTypeProvider<CType, GenericContext>
                 var sig = mr.DecodeMethodSignature(this, new GenericContext(parent.TypeArguments, []));
                 if (parent.Module is null)
                 {
-                    external = new ExternalMethod(parent.Name, name, sig, []);
+                    external = new ExternalMethod(parent.Name, name, sig, [], parent);
                     return null;
                 }
 
@@ -401,7 +410,7 @@ internal sealed class TypeSystem : ISignatureTypeProvider<CType, GenericContext>
                     }
                 }
 
-                external = new ExternalMethod(parent.Name, name, sig, []);
+                external = new ExternalMethod(parent.Name, name, sig, [], parent);
                 return null;
             }
 

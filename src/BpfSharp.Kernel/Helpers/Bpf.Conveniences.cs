@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace BpfSharp.Kernel;
 
 // Plain C# on top of the helper stubs: the compiler inlines these bodies, so they stay within the constructs it
-// accepts (arguments, locals, integer arithmetic, casts, Unsafe.AsPointer, sizeof, helper calls).
+// accepts (arguments, locals, integer arithmetic, casts, Unsafe.AsPointer, sizeof, span members, helper calls).
 public static unsafe partial class Bpf
 {
     /// <summary>The current thread's id (the kernel's <c>pid</c>: the lower half of <see cref="GetCurrentPidTgid"/>).</summary>
@@ -56,4 +57,41 @@ public static unsafe partial class Bpf
     /// <returns>The length copied including the NUL, or a negative errno.</returns>
     public static long ProbeReadUserStr<T>(ref T buffer, void* source) where T : unmanaged =>
         ProbeReadUserStr(Unsafe.AsPointer(ref buffer), (uint)sizeof(T), source);
+
+    /// <summary>Compares the string in <paramref name="s1"/> (at most its length) with the constant string
+    /// <paramref name="s2"/> (<c>bpf_strncmp</c>). The kernel wants <paramref name="s2"/> NUL-terminated in read-only
+    /// data: a <c>"…"u8</c> literal is (the compiler places its bytes with the NUL in .rodata).</summary>
+    /// <param name="s1">The string to test: stack memory or a map value.</param>
+    /// <param name="s2">A <c>"…"u8</c> literal.</param>
+    /// <returns>Negative, 0 or positive like <c>strcmp</c>.</returns>
+    public static long Strncmp(ReadOnlySpan<byte> s1, ReadOnlySpan<byte> s2) =>
+        Strncmp((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(s1)), (uint)s1.Length,
+            (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(s2)));
+
+    /// <summary>Reads <paramref name="destination"/>'s length in bytes from kernel memory.</summary>
+    /// <param name="destination">Stack memory or a map value.</param>
+    /// <param name="source">The kernel address.</param>
+    /// <returns>0, or a negative errno (the destination is zeroed on failure).</returns>
+    public static long ProbeReadKernel(Span<byte> destination, void* source) =>
+        ProbeReadKernel(Unsafe.AsPointer(ref MemoryMarshal.GetReference(destination)), (uint)destination.Length, source);
+
+    /// <summary>Reads a NUL-terminated kernel string into <paramref name="destination"/>, whose length bounds the copy.</summary>
+    /// <param name="destination">Stack memory or a map value.</param>
+    /// <param name="source">The kernel address of the string.</param>
+    /// <returns>The length copied including the NUL, or a negative errno.</returns>
+    public static long ProbeReadKernelStr(Span<byte> destination, void* source) =>
+        ProbeReadKernelStr(Unsafe.AsPointer(ref MemoryMarshal.GetReference(destination)), (uint)destination.Length, source);
+
+    /// <summary>Reads a NUL-terminated user-space string into <paramref name="destination"/>, whose length bounds the copy.</summary>
+    /// <param name="destination">Stack memory or a map value.</param>
+    /// <param name="source">The user-space address of the string.</param>
+    /// <returns>The length copied including the NUL, or a negative errno.</returns>
+    public static long ProbeReadUserStr(Span<byte> destination, void* source) =>
+        ProbeReadUserStr(Unsafe.AsPointer(ref MemoryMarshal.GetReference(destination)), (uint)destination.Length, source);
+
+    /// <summary>Copies the current task's command name into <paramref name="destination"/> (16 bytes hold it whole).</summary>
+    /// <param name="destination">Stack memory or a map value.</param>
+    /// <returns>0, or a negative errno.</returns>
+    public static long GetCurrentComm(Span<byte> destination) =>
+        GetCurrentComm(Unsafe.AsPointer(ref MemoryMarshal.GetReference(destination)), (uint)destination.Length);
 }
