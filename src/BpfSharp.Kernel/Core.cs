@@ -61,7 +61,8 @@ public static unsafe class Core
 
     /// <summary><c>BPF_CORE_READ</c> of a pointer field (<c>Core.ReadPointer(in task->real_parent)</c>): C# does not
     /// allow pointer types as type arguments, so <see cref="Read{T}"/> cannot take one. The result is an ordinary
-    /// scalar to the verifier: read through it with <see cref="Read{T}"/> again (it is a probe-read chain).</summary>
+    /// scalar to the verifier: field reads through it (<c>parent->tgid</c>, <see cref="Read{T}"/>) are probe-reads too,
+    /// in every program type.</summary>
     public static T* ReadPointer<T>(in T* field) where T : unmanaged => throw new BpfOnlyException();
 
     /// <summary><see cref="ReadPointer{T}(in T*)"/> for a <c>void*</c> field.</summary>

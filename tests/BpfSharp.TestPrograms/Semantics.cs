@@ -11,6 +11,7 @@ public static unsafe class Semantics
     private static readonly int Seven = 7;
     private static readonly long Big = 0x1234_5678_9abc_def0;
     private static int s_counter;
+    private static int s_shapeZero; // never written: a run-time 0
     private static long s_initialised = 41;
 
     public struct Point
@@ -70,6 +71,11 @@ public static unsafe class Semantics
     [Xdp] public static int ByteSwap(void* ctx) => (int)System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(0x11223344u) + System.Buffers.Binary.BinaryPrimitives.ReverseEndianness((ushort)0xaabb);
     [Xdp] public static int Atomics(void* ctx) { long v = 10; long r1 = System.Threading.Interlocked.Add(ref v, 5); long r2 = System.Threading.Interlocked.Exchange(ref v, 100); long r3 = System.Threading.Interlocked.CompareExchange(ref v, 7, 100); return (int)(r1 * 1000 + r2 * 10 + r3 + v); }
     [Xdp] public static int ManyLiveValues(void* ctx) { int a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, i = 9, j = 10, k = 11, l = 12; for (int n = 0; n < 3; n++) { a += b; b += c; c += d; d += e; e += f; f += g; g += h; h += i; i += j; j += k; k += l; l += a; } return a ^ b ^ c ^ d ^ e ^ f ^ g ^ h ^ i ^ j ^ k ^ l; }
+    // Code-shape passes: a stack slot written through a pointer after a store is not forwarded from the stored
+    // register; a 4-byte slot read back is zero-extended; a sign-extended index scaled by a shift stays signed.
+    [Xdp] public static int SlotWrittenThroughPointer(void* ctx) { long k = 5 + s_shapeZero; long* p = &k; long before = k; *p = 9; return (int)(before * 100 + k); }
+    [Xdp] public static int NarrowSlotReadBack(void* ctx) { ulong big = (ulong)Big; uint key = (uint)big; uint* pk = &key; if (pk == null) return -1; ulong back = key; return (int)(back >> 16) ^ (int)(back >> 40); }
+    [Xdp] public static int NegativeScaledIndex(void* ctx) { int i = s_shapeZero - 3; long o = (long)i * 8; return (int)(o >> 1) ^ (int)(o >> 40); }
 
     private static int Add3(int a, int b, int c) => a + b + c;
     private static int Square(int x) => x * x;

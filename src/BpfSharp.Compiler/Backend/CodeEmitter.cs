@@ -26,6 +26,10 @@ internal sealed class CodeEmitter
     public static CompiledFunction Emit(IrFunction fn, string section)
     {
         BranchFusion.Run(fn);
+        ReturnDuplication.Run(fn);
+        GlobalAddressReuse.Run(fn);
+        StackForwarding.Run(fn);
+        SignExtendShift.Run(fn);
         ZeroExtension.Run(fn);
         var colors = new RegisterAllocator(fn).Allocate();
         return new CodeEmitter(fn, colors).Run(section);

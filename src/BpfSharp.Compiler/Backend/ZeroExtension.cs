@@ -13,6 +13,20 @@ internal static class ZeroExtension
 {
     public static void Run(IrFunction fn)
     {
+        // First the moves whose result is only ever read by 32-bit operations: their upper half does not matter.
+        // Done before the analysis below, which then sees them as the plain moves they have become.
+        var wideUse = WideUses(fn);
+        foreach (var block in fn.Blocks)
+        {
+            foreach (var i in block.Instructions)
+            {
+                if (i.Op == IrOp.Mov32 && !i.HasImmediate && i.A >= 0 && i.Dst >= IrFunction.PhysicalRegisters && !wideUse[i.Dst])
+                {
+                    i.Op = IrOp.Mov;
+                }
+            }
+        }
+
         var zext = new bool[fn.RegisterCount];
         for (var r = IrFunction.PhysicalRegisters; r < zext.Length; r++) zext[r] = true; // r0-r10: never assumed
         var defs = new List<int>();
@@ -47,6 +61,40 @@ internal static class ZeroExtension
                 }
             }
         }
+    }
+
+    /// <summary>Registers some use of which reads the upper half; the others are only ever used by 32-bit
+    /// operations, comparisons and stores of at most 4 bytes, so clearing their upper half is wasted.</summary>
+    private static bool[] WideUses(IrFunction fn)
+    {
+        var wide = new bool[fn.RegisterCount];
+        var uses = new List<int>();
+        foreach (var block in fn.Blocks)
+        {
+            foreach (var i in block.Instructions)
+            {
+                RegisterAllocator.Uses(i, uses);
+                foreach (var r in uses)
+                {
+                    var lowHalfOnly = i.Op switch
+                    {
+                        IrOp.Binary => !i.Is64,
+                        IrOp.Mov32 => true,
+                        IrOp.Store => r == i.B && r != i.A && i.Size is Instructions.MemorySize.Byte or Instructions.MemorySize.HalfWord or Instructions.MemorySize.Word,
+                        _ => false,
+                    };
+                    wide[r] |= !lowHalfOnly;
+                }
+            }
+
+            RegisterAllocator.TerminatorUses(block, uses);
+            foreach (var r in uses)
+            {
+                wide[r] |= !(block.Terminator == TerminatorKind.Branch && block.Compare32);
+            }
+        }
+
+        return wide;
     }
 
     // Whether this instruction's definition of d leaves d's upper 32 bits zero (CO-RE-patched instructions never

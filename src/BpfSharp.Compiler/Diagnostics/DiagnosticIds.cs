@@ -44,4 +44,6 @@ public static class DiagnosticIds
     public const string OutOfRange = "BPFS3003";
     /// <summary>Size, offset, copy or local of a [Relocatable] type.</summary>
     public const string RelocatableLayout = "BPFS4001";
+    /// <summary>A store through a [Relocatable] pointer the verifier does not trust (not a BTF pointer).</summary>
+    public const string UntrustedKernelStore = "BPFS4002";
 }

@@ -49,6 +49,11 @@ internal sealed partial class Translator
         {
             var id = a.FixedArguments[0].Value is int n ? n : -1;
             PushResult(CallHelper(id, args, method.Signature.ParameterTypes, method.DisplayName), method.Signature.ReturnType);
+            if (ReturnsBtfPointer(id) && _current.Instructions is [.., { Op: IrOp.Mov, A: 0 } copy])
+            {
+                copy.Produces = PointerOrigin.Btf;
+            }
+
             return;
         }
 
@@ -219,6 +224,11 @@ internal sealed partial class Translator
         Emit(new IrInstruction { Op = IrOp.Call, Symbol = index, ArgumentCount = args.Length });
         PushResult(0, method.Signature.ReturnType);
     }
+
+    /// <summary>Helpers whose result is PTR_TO_BTF_ID (possibly null): bpf_skc_to_tcp6_sock, _tcp_sock,
+    /// _tcp_timewait_sock, _tcp_request_sock, _udp6_sock, bpf_get_current_task_btf, bpf_sock_from_file,
+    /// bpf_task_pt_regs, bpf_skc_to_unix_sock, bpf_skc_to_mptcp_sock.</summary>
+    private static bool ReturnsBtfPointer(int helper) => helper is (>= 136 and <= 140) or 158 or 162 or 175 or 178 or 196;
 
     private void PushResult(int? register, CType returnType)
     {

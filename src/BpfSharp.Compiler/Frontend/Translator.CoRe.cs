@@ -149,7 +149,7 @@ internal sealed partial class Translator
         return indexed;
     }
 
-    /// <summary>A load through a CO-RE chain: one relocated LDX in BTF-typed programs, a probe-read elsewhere.</summary>
+    /// <summary>A load through a CO-RE chain: one relocated LDX through a BTF pointer, a probe-read otherwise.</summary>
     private Value CoReLoad(Value address, CType type)
     {
         var v = Clone(address);
@@ -165,21 +165,19 @@ internal sealed partial class Translator
         }
 
         var (size, align) = TypeLayout.SizeAndAlignment(_ts, type);
-        if (_directKernelAccess && type.Kind != CTypeKind.Struct && v.IndexRegister >= 0)
+        if (type.Kind == CTypeKind.Struct)
         {
-            var dst = _fn.NewRegister();
-            Emit(new IrInstruction { Op = IrOp.Load, Dst = dst, A = CoReAddress(v), Size = SizeOf(size) });
-            return Extend(dst, type, size);
+            return ProbeReadInto(v, type, size, align, ProbeReadKernel);
         }
 
-        if (_directKernelAccess && type.Kind != CTypeKind.Struct && v.Offset <= short.MaxValue)
+        // One LDX or a probe-read: PointerProvenance decides once it knows where the base pointer comes from.
+        var dst = _fn.NewRegister();
+        Emit(new IrInstruction
         {
-            var dst = _fn.NewRegister();
-            Emit(new IrInstruction { Op = IrOp.Load, Dst = dst, A = v.Register, Offset = v.Offset, Size = SizeOf(size), CoRe = Use(v, FieldByteOffset) });
-            return Extend(dst, type, size);
-        }
-
-        return ProbeReadInto(v, type, size, align, ProbeReadKernel);
+            Op = IrOp.KernelLoad, Dst = dst, A = v.Register, B = v.IndexRegister, Offset = v.Offset, Size = SizeOf(size),
+            CoRe = Use(v, FieldByteOffset), LoadsStructPointer = type.Kind == CTypeKind.Pointer && type.Element?.Kind == CTypeKind.Struct,
+        });
+        return Extend(dst, type, size);
     }
 
     private Value ProbeReadInto(Value v, CType type, int size, int align, int helper)
@@ -214,19 +212,18 @@ internal sealed partial class Translator
     {
         var v = Clone(address);
         FinishElement(v);
-        if (!_directKernelAccess)
-        {
-            throw Error(DiagnosticIds.RelocatableLayout,
-                "kernel memory behind a [Relocatable] pointer can be written only in BTF-typed programs (tp_btf, fentry, iter, lsm)");
-        }
-
         if (type.Kind == CTypeKind.Struct || v.Offset > short.MaxValue || v.IndexRegister >= 0)
         {
             throw Error(DiagnosticIds.RelocatableLayout, "stores through a CO-RE access must be scalar, at a constant index and within 32 KiB of the pointer");
         }
 
         var size = TypeLayout.SizeAndAlignment(_ts, type).Size;
-        var insn = new IrInstruction { Op = IrOp.Store, A = v.Register, Offset = v.Offset, Size = SizeOf(size), CoRe = Use(v, FieldByteOffset) };
+        // Only a BTF pointer may be written through: PointerProvenance checks once it knows the base's origin.
+        var insn = new IrInstruction
+        {
+            Op = IrOp.Store, A = v.Register, Offset = v.Offset, Size = SizeOf(size), CoRe = Use(v, FieldByteOffset),
+            KernelStoreAt = Position is { } at ? (at.Method.Module, at.Method.Handle, at.IlOffset) : null,
+        };
         if (value.IsConstant && value.Constant is >= int.MinValue and <= int.MaxValue)
         {
             insn.HasImmediate = true;

@@ -63,7 +63,7 @@ internal sealed partial class Translator
             }
 
             var ctx = _fn.NewRegister();
-            Emit(new IrInstruction { Op = IrOp.Mov, Dst = ctx, A = 1 });
+            Emit(new IrInstruction { Op = IrOp.Mov, Dst = ctx, A = 1, Produces = _directKernelAccess ? PointerOrigin.Context : PointerOrigin.None });
             args[0] = Value.Reg(ctx, true);
         }
 
@@ -84,6 +84,7 @@ internal sealed partial class Translator
 
         _current.Terminator = TerminatorKind.Exit;
         _current.TerminatorLine = _line;
+        PointerProvenance.Run(_fn);
         return _fn;
     }
 

@@ -41,6 +41,20 @@ internal enum IrOp
     /// <summary>Legacy packet load into r0 from the skb in r6: LD_ABS (A = -1) or LD_IND (offset A + Imm).
     /// Clobbers r0–r5 like a call.</summary>
     LoadPacket,
+    /// <summary>Dst = a scalar field of kernel memory at A + Offset (relocated by CoRe) + B (a run-time index, or
+    /// -1): until <see cref="PointerProvenance"/> decides, by where A comes from, between one LDX and a probe-read.</summary>
+    KernelLoad,
+}
+
+/// <summary>What a register holds as the verifier will see it, for the definitions that make pointers it trusts.</summary>
+internal enum PointerOrigin
+{
+    /// <summary>Nothing known: a scalar as far as direct kernel loads go.</summary>
+    None,
+    /// <summary>The context of a BTF-typed program (its loads at constant offsets are the BTF-typed arguments).</summary>
+    Context,
+    /// <summary>A BTF pointer (PTR_TO_BTF_ID): kernel memory the verifier lets the program load directly.</summary>
+    Btf,
 }
 
 /// <summary>One IR instruction. Registers are virtual register numbers; 0–10 are r0–r10.</summary>
@@ -68,10 +82,26 @@ internal sealed class IrInstruction
     /// <summary>A CO-RE relocation attached to this instruction (its immediate/offset is the local value).</summary>
     public CoReUse? CoRe;
 
+    /// <summary>A definition that makes a pointer the verifier trusts whatever its operands (the context register
+    /// of a BTF-typed program, the result of a helper returning PTR_TO_BTF_ID).</summary>
+    public PointerOrigin Produces;
+
+    /// <summary>A <see cref="IrOp.KernelLoad"/> of a field that is a pointer to a struct: loaded directly from a
+    /// BTF pointer it is a BTF pointer too.</summary>
+    public bool LoadsStructPointer;
+
+    /// <summary>A store to kernel memory (CO-RE): allowed only through a BTF pointer; where it was written, for
+    /// the error otherwise.</summary>
+    public (Frontend.LoadedModule Module, System.Reflection.Metadata.MethodDefinitionHandle Method, int IlOffset)? KernelStoreAt;
+
+    /// <summary>A copy of this instruction (for code placed twice).</summary>
+    public IrInstruction Copy() => (IrInstruction)MemberwiseClone();
+
     public override string ToString() => Op switch
     {
         IrOp.Binary => $"v{Dst} = v{A} {Alu} {(HasImmediate ? Immediate.ToString() : "v" + B)}{(Is64 ? "" : " (32)")}",
         IrOp.Load => $"v{Dst} = *({Size})({(Slot >= 0 ? "slot" + Slot : "v" + A)} + {Offset})",
+        IrOp.KernelLoad => $"v{Dst} = kernel *({Size})(v{A} + {Offset}{(B >= 0 ? " + v" + B : "")})",
         IrOp.Store => $"*({Size})({(Slot >= 0 ? "slot" + Slot : "v" + A)} + {Offset}) = {(HasImmediate ? Immediate.ToString() : "v" + B)}",
         _ => $"{Op} d=v{Dst} a=v{A} b={(HasImmediate ? Immediate.ToString() : "v" + B)}",
     };
