@@ -48,18 +48,8 @@ public sealed unsafe class RingBufferReader : IDisposable
         _pageSize = Environment.SystemPageSize;
         var size = (ulong)map.MaxEntries;
         _mask = size - 1;
-        _producerLength = (nuint)((ulong)_pageSize + 2 * size);
-        using var lease = map.FileDescriptor.Borrow();
-        _consumer = (byte*)LibC.Mmap(null, (nuint)_pageSize, LibC.ProtRead | LibC.ProtWrite, LibC.MapShared, lease.Fd, 0);
-        if (_consumer == LibC.MapFailed) { _consumer = null; throw MmapFailed("consumer page"); }
-        _producer = (byte*)LibC.Mmap(null, _producerLength, LibC.ProtRead, LibC.MapShared, lease.Fd, _pageSize);
-        if (_producer == LibC.MapFailed)
-        {
-            _producer = null;
-            var error = MmapFailed("producer and data pages");
-            Unmap();
-            throw error;
-        }
+        _producerLength = RingPages.ProducerLength(size);
+        RingPages.Map(map, userProduces: false, "ring buffer", out _consumer, out _producer);
         _data = _producer + _pageSize;
         try
         {
@@ -261,13 +251,7 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     private void Unmap()
     {
-        if (_producer is not null) LibC.Munmap(_producer, _producerLength);
-        if (_consumer is not null) LibC.Munmap(_consumer, (nuint)_pageSize);
-        _producer = null;
-        _consumer = null;
+        RingPages.Unmap(ref _consumer, ref _producer, _producerLength);
         _data = null;
     }
-
-    private static IOException MmapFailed(string what) =>
-        new($"mmap of the ring buffer's {what} failed: {Errno.Name(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
 }

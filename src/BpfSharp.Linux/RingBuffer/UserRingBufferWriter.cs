@@ -36,19 +36,8 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
         _pageSize = Environment.SystemPageSize;
         var size = (ulong)(uint)map.MaxEntries;
         _mask = size - 1;
-        _producerLength = (nuint)((ulong)_pageSize + 2 * size);
-        using var lease = map.FileDescriptor.Borrow();
-        _consumer = (byte*)LibC.Mmap(null, (nuint)_pageSize, LibC.ProtRead, LibC.MapShared, lease.Fd, 0);
-        if (_consumer == LibC.MapFailed) { _consumer = null; throw MmapFailed("consumer page"); }
-        _producer = (byte*)LibC.Mmap(null, _producerLength, LibC.ProtRead | LibC.ProtWrite, LibC.MapShared, lease.Fd, _pageSize);
-        if (_producer == LibC.MapFailed)
-        {
-            _producer = null;
-            var error = MmapFailed("producer and data pages");
-            Dispose();
-            throw error;
-        }
-
+        _producerLength = RingPages.ProducerLength(size);
+        RingPages.Map(map, userProduces: true, "user ring buffer", out _consumer, out _producer);
         _data = _producer + _pageSize;
         Size = (int)size;
     }
@@ -134,13 +123,7 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
     /// <summary>Unmaps the ring.</summary>
     public void Dispose()
     {
-        if (_producer is not null) LibC.Munmap(_producer, _producerLength);
-        if (_consumer is not null) LibC.Munmap(_consumer, (nuint)_pageSize);
-        _producer = null;
-        _consumer = null;
+        RingPages.Unmap(ref _consumer, ref _producer, _producerLength);
         _data = null;
     }
-
-    private static IOException MmapFailed(string what) =>
-        new($"mmap of the user ring buffer's {what} failed: {Errno.Name(Marshal.GetLastPInvokeError())}");
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using BpfSharp.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -11,13 +12,6 @@ namespace BpfSharp.Tests.GenSkeleton;
 /// </summary>
 internal static class InProcessCompiler
 {
-    private static readonly Lazy<MetadataReference[]> References = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToArray());
-
     public static Assembly Compile(string assemblyName, params string[] sources)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
@@ -25,7 +19,7 @@ internal static class InProcessCompiler
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
             allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable,
             generalDiagnosticOption: ReportDiagnostic.Error, optimizationLevel: OptimizationLevel.Release);
-        var compilation = CSharpCompilation.Create(assemblyName + "_" + Guid.NewGuid().ToString("N")[..8], trees, References.Value, options);
+        var compilation = CSharpCompilation.Create(assemblyName + "_" + Guid.NewGuid().ToString("N")[..8], trees, PlatformReferences.All, options);
         using var pe = new MemoryStream();
         var emitted = compilation.Emit(pe);
         var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

@@ -12,13 +12,6 @@ namespace BpfSharp.Tests.Infrastructure;
 /// </summary>
 internal static class BpfSourceCompiler
 {
-    private static readonly Lazy<MetadataReference[]> References = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToArray());
-
     /// <summary>Compiles <paramref name="source"/> (C# errors fail the test) and returns the BPF compilation.</summary>
     public static BpfCompilation Compile(string name, string source, Func<string, bool>? programFilter = null)
     {
@@ -30,7 +23,7 @@ internal static class BpfSourceCompiler
             var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: Path.Combine(dir, name + ".cs"),
                 encoding: System.Text.Encoding.UTF8);
             var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, optimizationLevel: OptimizationLevel.Release);
-            var compilation = CSharpCompilation.Create(name, [tree], References.Value, options);
+            var compilation = CSharpCompilation.Create(name, [tree], PlatformReferences.All, options);
             using (var pe = File.Create(path))
             using (var pdb = File.Create(Path.ChangeExtension(path, ".pdb")))
             {
