@@ -7,6 +7,7 @@
 // never sees them. x86-64 syscall numbers and registers.
 using System.Buffers.Binary;
 using BpfSharp.Kernel;
+using ToolKernelTypes;
 
 namespace BindSnoop;
 
@@ -89,19 +90,6 @@ public struct Inode
 public unsafe struct Socket
 {
     public Sock* sk;
-}
-
-[Relocatable("in6_addr")]
-public unsafe struct In6Addr
-{
-    public In6Union in6_u;
-
-    [Relocatable, Anonymous]
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit)]
-    public unsafe struct In6Union
-    {
-        [System.Runtime.InteropServices.FieldOffset(0)] public fixed uint u6_addr32[4];
-    }
 }
 
 [Relocatable("sock_common")]

@@ -1,6 +1,5 @@
 // bindsnoop: trace bind() of IPv4 and IPv6 sockets with libbpf-tools bindsnoop's options and columns. The BPF half
 // (Probes.cs) is compiled by the build and embedded; this half sets the filters, loads, attaches and prints each bind.
-using System.Globalization;
 using System.Net;
 using System.Text;
 using BpfSharp.Linux.RingBuffer;
@@ -49,7 +48,7 @@ internal static unsafe class Program
                 case "-x" or "--failed": failed = true; break;
                 case "-v" or "--verbose": verbose = true; break;
                 case "-p" or "--pid" when uint.TryParse(value, out pid) && pid is > 0 and <= int.MaxValue: i++; break;
-                case "-P" or "--ports" when TryParsePorts(value, ports): i++; break;
+                case "-P" or "--ports" when ToolArguments.TryParseList(value, ports): i++; break;
                 case "-h" or "--help": Console.WriteLine(Usage); return 0;
                 default:
                     Console.Error.WriteLine($"bindsnoop: invalid argument '{args[i]}'\n\n{Usage}");
@@ -96,15 +95,4 @@ internal static unsafe class Program
         return 0;
     }
 
-    // "80,81": 1 to 65535 each.
-    private static bool TryParsePorts(string? value, List<ushort> ports)
-    {
-        if (value is null) return false;
-        foreach (var part in value.Split(','))
-        {
-            if (!ushort.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port == 0) return false;
-            ports.Add(port);
-        }
-        return true;
-    }
 }

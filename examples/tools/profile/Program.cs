@@ -54,8 +54,8 @@ internal static unsafe class Program
             bool Number(out int n) => int.TryParse(value, out n) && n > 0;
             switch (arg)
             {
-                case "-p" or "--pid" when value is not null && TryParseList(value, o.Pids): i++; continue;
-                case "-L" or "--tid" when value is not null && TryParseList(value, o.Tids): i++; continue;
+                case "-p" or "--pid" when ToolArguments.TryParseList(value, o.Pids): i++; continue;
+                case "-L" or "--tid" when ToolArguments.TryParseList(value, o.Tids): i++; continue;
                 case "-F" or "--frequency" when Number(out o.SampleFrequency): i++; continue;
                 case "-C" or "--cpu" when int.TryParse(value, out o.Cpu) && o.Cpu >= 0: i++; continue;
                 case "--stack-storage-size" when Number(out o.StackStorageSize): i++; continue;
@@ -110,16 +110,6 @@ internal static unsafe class Program
         PrintCounts(o, probes, kernelSymbols);
         Console.Out.Flush();
         return 0;
-    }
-
-    private static bool TryParseList(string text, List<uint> into)
-    {
-        foreach (var part in text.Split(','))
-        {
-            if (!uint.TryParse(part, out var id) || id == 0) return false;
-            into.Add(id);
-        }
-        return true;
     }
 
     private static void PrintHeader(Options o)

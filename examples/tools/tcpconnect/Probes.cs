@@ -3,6 +3,7 @@
 // inside connect(), in the connecting task, once the addresses and the destination port are set (the source port
 // is chosen after it). Each attempt becomes a record in the ring buffer, or a count per address pair and port (-c).
 using BpfSharp.Kernel;
+using ToolKernelTypes;
 
 namespace TcpConnect;
 
@@ -36,19 +37,6 @@ public unsafe struct Ipv6FlowKey
     public fixed byte Daddr[16];
     public ushort Dport;
     public ushort Padding;
-}
-
-[Relocatable("in6_addr")]
-public unsafe struct In6Addr
-{
-    public In6Union in6_u;
-
-    [Relocatable, Anonymous]
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit)]
-    public unsafe struct In6Union
-    {
-        [System.Runtime.InteropServices.FieldOffset(0)] public fixed uint u6_addr32[4];
-    }
 }
 
 /// <summary>The sock_common fields tcpconnect reads (found by name at load time).</summary>

@@ -52,7 +52,7 @@ internal static unsafe class Program
                 case "-6" or "--ipv6" when family == 0: family = Probes.AfInet6; break;
                 case "-p" or "--pid" when uint.TryParse(value, out pid) && pid is > 0 and <= int.MaxValue: i++; break;
                 case "-u" or "--uid" when uint.TryParse(value, out uid) && uid < uint.MaxValue: i++; break;
-                case "-P" or "--port" when TryParsePorts(value, ports): i++; break;
+                case "-P" or "--port" when ToolArguments.TryParseList(value, ports): i++; break;
                 case "-h" or "--help": Console.WriteLine(Usage); return 0;
                 default:
                     Console.Error.WriteLine($"tcpconnect: invalid argument '{args[i]}'\n\n{Usage}");
@@ -115,17 +115,6 @@ internal static unsafe class Program
         return 0;
     }
 
-    // "80,81": 1 to 65535 each, as libbpf-tools' get_ints.
-    private static bool TryParsePorts(string? value, List<ushort> ports)
-    {
-        if (value is null) return false;
-        foreach (var part in value.Split(','))
-        {
-            if (!ushort.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port == 0) return false;
-            ports.Add(port);
-        }
-        return true;
-    }
 
     private static string Address(ushort family, byte* bytes) =>
         new IPAddress(new ReadOnlySpan<byte>(bytes, family == Probes.AfInet ? 4 : 16)).ToString();

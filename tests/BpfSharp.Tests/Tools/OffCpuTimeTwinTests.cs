@@ -23,45 +23,23 @@ public sealed class OffCpuTimeTwinTests(ITestOutputHelper output)
         KernelObjects.RequireBpf();
         ToolTwins.BuildCTwin("offcputime");
         var doze = ToolTestKit.BuildC("doze.c", "doze", "-fno-omit-frame-pointer");
-        using var target = Process.Start(new ProcessStartInfo(doze, ["20", "20"]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
-        try
-        {
-            string[] args = ["-p", target.Id.ToString()];
-            using var ours = ToolTwins.StartTool("offcputime", args);
-            using var theirs = ToolTwins.StartTwin("offcputime", args);
-            ours.WaitUntilReady(TimeSpan.FromSeconds(60));
-            theirs.WaitUntilReady(TimeSpan.FromSeconds(60));
-            target.StandardInput.WriteLine("go");
-            target.StandardInput.Flush();
-            // Both follow all the sleeps and print on Ctrl-C, while doze waits for its stdin to close.
-            Assert.Equal("done", target.StandardOutput.ReadLine());
-            ours.Interrupt();
-            theirs.Interrupt();
-            var ourLines = ours.WaitForExit(TimeSpan.FromSeconds(60));
-            var theirLines = theirs.WaitForExit(TimeSpan.FromSeconds(60));
-            output.WriteLine(string.Join('\n', ourLines));
-            output.WriteLine(string.Join('\n', theirLines));
+        // Both follow all the sleeps and print on Ctrl-C, while doze waits for its stdin to close.
+        var (pid, ourLines, theirLines) = ToolTwins.RunAroundWorkload("offcputime", doze, ["20", "20"], ["-p", "{pid}"], output);
 
-            Assert.Equal($"Tracing off-CPU time (us) of PID {target.Id} by user + kernel stack... Hit Ctrl-C to end.", ourLines[0]);
-            Assert.Equal(theirLines[0], ourLines[0]);
-            var ourSleep = Blocks(ourLines, target.Id).Single(b => b.Frames.Contains("do_nanosleep"));
-            var theirSleep = Blocks(theirLines, target.Id).Single(b => b.Frames.Contains("do_nanosleep"));
-            Assert.Equal(theirSleep.Frames, ourSleep.Frames);
-            var userFrames = ourSleep.Frames.SkipWhile(f => f != "clock_nanosleep").ToList();
-            Assert.Equal(["clock_nanosleep", "doze", "main"], userFrames.Take(3));
-            Assert.Contains("do_nanosleep", ourSleep.Frames);
-            // Each sleep is off CPU for its 20 ms less the few microseconds between the syscall's entry and the switch.
-            Assert.True(ourSleep.Microseconds >= 20 * 19_000, $"only {ourSleep.Microseconds} us off CPU for 400 ms of sleep");
-            // The two programs read the clock moments apart at each switch; a virtual CPU stalled between them on a
-            // busy host can add a little, so allow 5 ms (or 2 %) over 20 switches.
-            Assert.True(Math.Abs(ourSleep.Microseconds - theirSleep.Microseconds) <= Math.Max(5000, ourSleep.Microseconds / 50),
-                $"{ourSleep.Microseconds} us off CPU against the twin's {theirSleep.Microseconds}");
-        }
-        finally
-        {
-            target.StandardInput.Close();
-            if (!target.WaitForExit(10_000)) target.Kill();
-        }
+        Assert.Equal($"Tracing off-CPU time (us) of PID {pid} by user + kernel stack... Hit Ctrl-C to end.", ourLines[0]);
+        Assert.Equal(theirLines[0], ourLines[0]);
+        var ourSleep = Blocks(ourLines, pid).Single(b => b.Frames.Contains("do_nanosleep"));
+        var theirSleep = Blocks(theirLines, pid).Single(b => b.Frames.Contains("do_nanosleep"));
+        Assert.Equal(theirSleep.Frames, ourSleep.Frames);
+        var userFrames = ourSleep.Frames.SkipWhile(f => f != "clock_nanosleep").ToList();
+        Assert.Equal(["clock_nanosleep", "doze", "main"], userFrames.Take(3));
+        Assert.Contains("do_nanosleep", ourSleep.Frames);
+        // Each sleep is off CPU for its 20 ms less the few microseconds between the syscall's entry and the switch.
+        Assert.True(ourSleep.Microseconds >= 20 * 19_000, $"only {ourSleep.Microseconds} us off CPU for 400 ms of sleep");
+        // The two programs read the clock moments apart at each switch; a virtual CPU stalled between them on a
+        // busy host can add a little, so allow 5 ms (or 2 %) over 20 switches.
+        Assert.True(Math.Abs(ourSleep.Microseconds - theirSleep.Microseconds) <= Math.Max(5000, ourSleep.Microseconds / 50),
+            $"{ourSleep.Microseconds} us off CPU against the twin's {theirSleep.Microseconds}");
     }
 
     /// <summary>The process's blocks: frames (bpf_prog_ frames left out), "    -  comm (pid)", microseconds.</summary>

@@ -23,49 +23,28 @@ public sealed class ProfileTwinTests(ITestOutputHelper output)
         KernelObjects.RequireBpf();
         ToolTwins.BuildCTwin("profile");
         var spin = ToolTestKit.BuildC("spin.c", "spin", "-fno-omit-frame-pointer");
-        using var target = Process.Start(new ProcessStartInfo(spin, ["3000"]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
-        try
-        {
-            List<string> args = ["-p", target.Id.ToString(), "-F", "99"];
-            if (folded) args.Add("-f");
-            using var ours = ToolTwins.StartTool("profile", [.. args]);
-            using var theirs = ToolTwins.StartTwin("profile", [.. args]);
-            ours.WaitUntilReady(TimeSpan.FromSeconds(60));
-            theirs.WaitUntilReady(TimeSpan.FromSeconds(60));
-            target.StandardInput.WriteLine("go");
-            target.StandardInput.Flush();
-            // Both sample the whole spin and print on Ctrl-C, while spin waits for its stdin to close.
-            Assert.Equal("done", target.StandardOutput.ReadLine());
-            ours.Interrupt();
-            theirs.Interrupt();
-            var ourLines = ours.WaitForExit(TimeSpan.FromSeconds(60));
-            var theirLines = theirs.WaitForExit(TimeSpan.FromSeconds(60));
-            output.WriteLine(string.Join('\n', ourLines));
-            output.WriteLine(string.Join('\n', theirLines));
+        List<string> args = ["-p", "{pid}", "-F", "99"];
+        if (folded) args.Add("-f");
+        // Both sample the whole spin and print on Ctrl-C, while spin waits for its stdin to close.
+        var (pid, ourLines, theirLines) = ToolTwins.RunAroundWorkload("profile", spin, ["3000"], args, output);
 
-            Assert.Equal($"Sampling at 99 Hertz of PID [{target.Id}] by user + kernel... Hit Ctrl-C to end.", ourLines[0]);
-            Assert.Equal(theirLines[0], ourLines[0]);
-            var ourStacks = folded ? Folded(ourLines) : MultiLine(ourLines, target.Id);
-            var theirStacks = folded ? Folded(theirLines) : MultiLine(theirLines, target.Id);
-            var ourHottest = ourStacks.MaxBy(s => s.Value);
-            var theirHottest = theirStacks.MaxBy(s => s.Value);
-            Assert.Equal(theirHottest.Key, ourHottest.Key);
-            // Outermost first when folded (after the comm), innermost first in the multi-line blocks.
-            Assert.Contains(folded ? ";main;spin_for;hot_loop" : "hot_loop;spin_for;main", ourHottest.Key);
-            if (folded) Assert.StartsWith("spin;", ourHottest.Key);
-            // 3 s at 99 Hz is about 300 samples each on an idle machine, fewer when spin shares its CPU (the
-            // cpu-clock event counts the time it runs); the two samplers see the same running time independently.
-            var ourTotal = ourStacks.Values.Sum();
-            var theirTotal = theirStacks.Values.Sum();
-            Assert.True(ourTotal >= 20 && theirTotal >= 20, $"too few samples: {ourTotal} and {theirTotal}");
-            Assert.True(Math.Abs(ourTotal - theirTotal) <= Math.Max(ourTotal, theirTotal) / 3, $"{ourTotal} samples against the twin's {theirTotal}");
-            Assert.True(ourHottest.Value * 2 > ourTotal, $"the hottest stack has {ourHottest.Value} of {ourTotal} samples");
-        }
-        finally
-        {
-            target.StandardInput.Close();
-            if (!target.WaitForExit(10_000)) target.Kill();
-        }
+        Assert.Equal($"Sampling at 99 Hertz of PID [{pid}] by user + kernel... Hit Ctrl-C to end.", ourLines[0]);
+        Assert.Equal(theirLines[0], ourLines[0]);
+        var ourStacks = folded ? Folded(ourLines) : MultiLine(ourLines, pid);
+        var theirStacks = folded ? Folded(theirLines) : MultiLine(theirLines, pid);
+        var ourHottest = ourStacks.MaxBy(s => s.Value);
+        var theirHottest = theirStacks.MaxBy(s => s.Value);
+        Assert.Equal(theirHottest.Key, ourHottest.Key);
+        // Outermost first when folded (after the comm), innermost first in the multi-line blocks.
+        Assert.Contains(folded ? ";main;spin_for;hot_loop" : "hot_loop;spin_for;main", ourHottest.Key);
+        if (folded) Assert.StartsWith("spin;", ourHottest.Key);
+        // 3 s at 99 Hz is about 300 samples each on an idle machine, fewer when spin shares its CPU (the
+        // cpu-clock event counts the time it runs); the two samplers see the same running time independently.
+        var ourTotal = ourStacks.Values.Sum();
+        var theirTotal = theirStacks.Values.Sum();
+        Assert.True(ourTotal >= 20 && theirTotal >= 20, $"too few samples: {ourTotal} and {theirTotal}");
+        Assert.True(Math.Abs(ourTotal - theirTotal) <= Math.Max(ourTotal, theirTotal) / 3, $"{ourTotal} samples against the twin's {theirTotal}");
+        Assert.True(ourHottest.Value * 2 > ourTotal, $"the hottest stack has {ourHottest.Value} of {ourTotal} samples");
     }
 
     /// <summary>Folded lines "comm;outer;...;inner count", summed by stack (stacks differing only in addresses print alike).</summary>

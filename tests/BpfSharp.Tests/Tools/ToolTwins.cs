@@ -147,4 +147,40 @@ internal static class ToolTwins
 
     /// <summary>Starts the C twin.</summary>
     public static Running StartTwin(string tool, params string[] args) => new(BuildCTwin(tool).Binary, args);
+
+    /// <summary>
+    /// Runs both twins around one workload: starts a test program (testdata/tools) that waits for "go" on its
+    /// standard input, starts ours and the C twin with <paramref name="args"/> (the workload's pid can be named with
+    /// "{pid}"), lets the workload run once both are attached, waits for its "done", then interrupts both as Ctrl-C
+    /// would and returns what each printed. The workload ends when its standard input closes, also on failure.
+    /// </summary>
+    public static (int Pid, IReadOnlyList<string> Ours, IReadOnlyList<string> Theirs) RunAroundWorkload(
+        string tool, string workload, string[] workloadArgs, IEnumerable<string> args, ITestOutputHelper output)
+    {
+        using var target = Process.Start(new ProcessStartInfo(workload, workloadArgs)
+            { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        try
+        {
+            string[] toolArgs = [.. args.Select(a => a.Replace("{pid}", target.Id.ToString()))];
+            using var ours = StartTool(tool, toolArgs);
+            using var theirs = StartTwin(tool, toolArgs);
+            ours.WaitUntilReady(TimeSpan.FromSeconds(60));
+            theirs.WaitUntilReady(TimeSpan.FromSeconds(60));
+            target.StandardInput.WriteLine("go");
+            target.StandardInput.Flush();
+            Assert.Equal("done", target.StandardOutput.ReadLine());
+            ours.Interrupt();
+            theirs.Interrupt();
+            var ourLines = ours.WaitForExit(TimeSpan.FromSeconds(60));
+            var theirLines = theirs.WaitForExit(TimeSpan.FromSeconds(60));
+            output.WriteLine(string.Join('\n', ourLines));
+            output.WriteLine(string.Join('\n', theirLines));
+            return (target.Id, ourLines, theirLines);
+        }
+        finally
+        {
+            target.StandardInput.Close();
+            if (!target.WaitForExit(10_000)) target.Kill();
+        }
+    }
 }
