@@ -174,6 +174,87 @@ public sealed class TemplateTests(PackageFeed feed)
         Assert.Null(CompilerIntegration.MsBuildTargetTests.ReadResource(Path.Combine(library, "bin", "Release", "net10.0", "SharedLibrary.dll"), BpfSharp.Linux.Loading.BpfObject.EmbeddedResourceName));
     }
 
+    /// <summary>
+    /// What the tools are built from, reached through the packages alone: a BPF program with a span over a map
+    /// value's fixed buffer and a "…"u8 literal passed to bpf_strncmp (compiled by the package's build step), the
+    /// generated skeleton's typed map, BPF_PROG_TEST_RUN, and the tools kit's comma-list parser. The program counts
+    /// the map slots that hold "bpfsharp"; user space fills the slots the command line names.
+    /// </summary>
+    [Fact]
+    public void SpansLiteralsAndTheToolsKitWorkFromPackages()
+    {
+        KernelObjects.RequireBpf();
+        var dir = NewProject("bpfsharp-xdp", "WordMatch");
+        File.WriteAllText(Path.Combine(dir, "Probes.cs"), """
+            using System;
+            using BpfSharp.Kernel;
+
+            [assembly: License("GPL")]
+
+            namespace WordMatch;
+
+            public unsafe struct Word
+            {
+                public fixed byte Bytes[16];
+            }
+
+            public static unsafe class Probes
+            {
+                static readonly ArrayMap<Word> Words = new(maxEntries: 4);
+
+                [Xdp]
+                public static int CountMatches(XdpMd* ctx)
+                {
+                    int matches = 0;
+                    for (uint slot = 0; slot < 4; slot++)
+                    {
+                        Word* word = Words.Lookup(slot);
+                        if (word != null && Bpf.Strncmp(new ReadOnlySpan<byte>(word->Bytes, 16), "bpfsharp"u8) == 0)
+                            matches++;
+                    }
+                    return matches;
+                }
+            }
+            """);
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), """
+            using System.Text;
+            using BpfSharp.Linux.Tools;
+            using WordMatch;
+
+            return ToolMain.Run("WordMatch", () =>
+            {
+                var slots = new List<uint>();
+                if (args.Length != 1 || !ToolArguments.TryParseList(args[0], slots) || slots.Any(s => s > 4))
+                {
+                    Console.Error.WriteLine("usage: WordMatch SLOT[,SLOT...] (1 to 4)");
+                    return 2;
+                }
+                using var probes = ProbesSkeleton.OpenAndLoad();
+                for (var slot = 1u; slot <= 4; slot++)
+                {
+                    var word = new Word();
+                    var text = Encoding.ASCII.GetBytes(slots.Contains(slot) ? "bpfsharp" : "bpfsharq");
+                    unsafe { text.CopyTo(new Span<byte>(word.Bytes, 16)); }
+                    probes.Maps.Words.Update(slot - 1, word);
+                }
+                Console.WriteLine($"matches {probes.Programs.CountMatches.TestRun(new byte[64]).ReturnValue}");
+                return 0;
+            });
+            """);
+        Build(dir);
+        var dll = Path.Combine(dir, "bin", "Release", "net10.0", "WordMatch.dll");
+
+        foreach (var (list, expected) in new[] { ("2", 1), ("1,3,4", 3), ("4,3,2,1", 4) })
+        {
+            var run = feed.Run(dir, TimeSpan.FromMinutes(1), "dotnet", dll, list);
+            Assert.True(run.Code == 0, run.Output);
+            Assert.Equal($"matches {expected}", run.Stdout.Trim());
+        }
+        var refused = feed.Run(dir, TimeSpan.FromMinutes(1), "dotnet", dll, "1,,2");
+        Assert.Equal(2, refused.Code);
+        Assert.StartsWith("usage: WordMatch", refused.Stderr);
+    }
+
     private static void AssertOneClearLine(ProcessResult run, string expected)
     {
         Assert.Equal(1, run.Code);
