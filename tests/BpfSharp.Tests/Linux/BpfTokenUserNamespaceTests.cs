@@ -125,7 +125,8 @@ public sealed partial class BpfTokenUserNamespaceTests(ITestOutputHelper output)
 
     private static string LibbpfTokenSupport()
     {
-        var symbols = ExternalTool.Run("nm", ["-g", "/usr/lib/x86_64-linux-gnu/libbpf.a"]);
+        var library = Path.Combine(ExternalTool.MultiarchIncludeDirectory.Replace("/usr/include/", "/usr/lib/", StringComparison.Ordinal), "libbpf.a");
+        var symbols = ExternalTool.Run("nm", ["-g", library]);
         return symbols.StdoutText.Contains(" bpf_token_create", StringComparison.Ordinal)
             ? "the installed libbpf has bpf_token_create"
             : "no libbpf comparison: the installed libbpf.a has no bpf_token_create (tokens arrived in libbpf 1.4)";
