@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using BpfSharp.Tests.Infrastructure;
 using BpfSharp.Tests.Loading;
-using BpfSharp.Tests.Objects;
 using BpfSharp.Tests.Runtime;
 
 namespace BpfSharp.Tests.Linux;
@@ -102,7 +101,7 @@ public sealed partial class BpfTokenUserNamespaceTests(ITestOutputHelper output)
 
     private static ToolResult InUserNamespace(Scratch box, string[] masks, string script)
     {
-        var run = ExternalTool.Run(Harness.Value, [.. masks, box.MountPoint, "sh", "-c", script]);
+        var run = ExternalTool.Run(Harness, [.. masks, box.MountPoint, "sh", "-c", script]);
         if (run.ExitCode == Refused && run.Stderr.Contains("refused:", StringComparison.Ordinal))
             Assert.Skip($"the kernel refused a step of the user namespace setup: {run.Stderr.Trim()}");
         return run;
@@ -135,12 +134,7 @@ public sealed partial class BpfTokenUserNamespaceTests(ITestOutputHelper output)
     [GeneratedRegex(@"bpf\((?<cmd>BPF_[A-Z_]+), \{(?<attrs>.*)\}, \d+\) = (?<result>.*)$")]
     private static partial Regex BpfCall();
 
-    private static readonly Lazy<string> Harness = new(() =>
-    {
-        var binary = Path.Combine(TestPaths.NewScratchDirectory("token_userns"), "token_userns");
-        TestObjects.Run("gcc", $"-O2 -std=gnu11 -o {TestObjects.Quote(binary)} {TestObjects.Quote(Path.Combine(TestPaths.RepoRoot, "native", "token_userns.c"))}");
-        return binary;
-    });
+    private static string Harness => NativeHarness.Get("token_userns", linkLibbpf: false);
 
     /// <summary>A scratch directory with the mount point the harness mounts the bpffs on (only in its own namespace).</summary>
     private sealed class Scratch : IDisposable

@@ -4,7 +4,6 @@ using BpfSharp.Linux.Links;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Tests.Infrastructure;
 using BpfSharp.Tests.Loading;
-using BpfSharp.Tests.Objects;
 using BpfSharp.Tests.Runtime;
 
 namespace BpfSharp.Tests.Linux;
@@ -31,7 +30,7 @@ public sealed partial class TracepointAttachParityTests(ITestOutputHelper output
         string[] theirs;
         try
         {
-            var run = ExternalTool.Run("strace", ["-f", "-e", "trace=bpf", "-s", "64", "-o", trace, Harness.Value, Object]);
+            var run = ExternalTool.Run("strace", ["-f", "-e", "trace=bpf", "-s", "64", "-o", trace, Harness, Object]);
             Assert.True(run.ExitCode == 0, $"libbpf's attach failed ({run.ExitCode}): {run.StdoutText}{run.Stderr}");
             theirs = AttachCalls(File.ReadAllLines(trace));
         }
@@ -102,10 +101,5 @@ public sealed partial class TracepointAttachParityTests(ITestOutputHelper output
     [GeneratedRegex(@"^\d+$")]
     private static partial Regex FdResult();
 
-    private static readonly Lazy<string> Harness = new(() =>
-    {
-        var binary = Path.Combine(TestPaths.NewScratchDirectory("attach_all"), "attach_all");
-        TestObjects.Run("gcc", $"-O2 -std=gnu11 -o {TestObjects.Quote(binary)} {TestObjects.Quote(Path.Combine(TestPaths.RepoRoot, "native", "attach_all.c"))} -l:libbpf.a -lelf -lz");
-        return binary;
-    });
+    private static string Harness => NativeHarness.Get("attach_all", linkLibbpf: true);
 }
