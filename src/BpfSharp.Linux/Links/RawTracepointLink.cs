@@ -29,7 +29,10 @@ public sealed class RawTracepointLink : BpfLink
 
     /// <summary>
     /// Attaches a BTF-typed tracepoint (<c>tp_btf</c>) program: the tracepoint is the one named by the program's
-    /// <c>attach_btf_id</c> (a <c>btf_trace_*</c> typedef in vmlinux BTF) chosen at load time.
+    /// <c>attach_btf_id</c> (a <c>btf_trace_*</c> typedef in vmlinux BTF) chosen at load time, always with
+    /// <c>BPF_RAW_TRACEPOINT_OPEN</c>. libbpf (1.0+) and <see cref="SectionAttach"/> use
+    /// <see cref="TracingLink.Attach"/> instead: <c>BPF_LINK_CREATE</c> with <c>BPF_TRACE_RAW_TP</c>, which also
+    /// carries a cookie, falling back to this call on kernels without that link.
     /// </summary>
     /// <exception cref="BpfSyscallException">The kernel refused.</exception>
     public static RawTracepointLink AttachBtf(BpfProgram program)

@@ -37,7 +37,9 @@ public static partial class SectionAttach
             case "raw_tracepoint":
                 return RawTracepointLink.Attach(program, target);
             case "tp_btf":
-                return RawTracepointLink.AttachBtf(program);
+                // libbpf's attach_trace: BPF_LINK_CREATE with BPF_TRACE_RAW_TP, and BPF_RAW_TRACEPOINT_OPEN only where
+                // the kernel has no such link (EINVAL before 5.x); the fd is a raw_tracepoint link either way.
+                return TracingLink.Attach(program);
             case "kprobe":
             case "kretprobe":
                 return PerfEventLink.Kprobe(program, target, isReturnProbe: kind == "kretprobe");

@@ -63,20 +63,24 @@ internal static class TcNetlink
 /// The <c>clsact</c> qdisc of an interface, which holds tc ingress and egress filters (<c>tc qdisc add dev X
 /// clsact</c>). Needed by <see cref="TcFilter"/>; kernels since 6.6 also offer <see cref="TcxLink"/>, which needs none.
 /// Disposing deletes the qdisc only if <see cref="Ensure(int)"/> created it; deleting it removes every filter on it.
+/// It does so in the network namespace the qdisc was created in, from whichever thread disposes it.
 /// </summary>
 public sealed class ClsactQdisc : IDisposable
 {
-    private ClsactQdisc(int interfaceIndex, bool created)
+    // Kept while this object owns the qdisc: it stays bound to the network namespace the ifindex belongs to.
+    private readonly RouteNetlink? _netlink;
+
+    private ClsactQdisc(int interfaceIndex, RouteNetlink? netlink)
     {
         InterfaceIndex = interfaceIndex;
-        Created = created;
+        _netlink = netlink;
     }
 
     /// <summary>The interface.</summary>
     public int InterfaceIndex { get; }
 
     /// <summary>True when this object created the qdisc (and so deletes it when disposed).</summary>
-    public bool Created { get; }
+    public bool Created => _netlink is not null;
 
     /// <summary>True once disposed.</summary>
     public bool IsDisposed { get; private set; }
@@ -86,14 +90,21 @@ public sealed class ClsactQdisc : IDisposable
     public static ClsactQdisc Ensure(int interfaceIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
+        var netlink = RouteNetlink.Open();
         try
         {
-            Send(interfaceIndex, TcNetlink.NewQdisc, NetlinkRequest.FlagCreate | NetlinkRequest.FlagExclusive, "create clsact qdisc");
-            return new ClsactQdisc(interfaceIndex, created: true);
+            Send(netlink, interfaceIndex, TcNetlink.NewQdisc, NetlinkRequest.FlagCreate | NetlinkRequest.FlagExclusive, "create clsact qdisc");
+            return new ClsactQdisc(interfaceIndex, netlink);
         }
         catch (BpfAttachException e) when (e.Errno == Errno.EEXIST)
         {
-            return new ClsactQdisc(interfaceIndex, created: false);
+            netlink.Dispose();
+            return new ClsactQdisc(interfaceIndex, null);
+        }
+        catch
+        {
+            netlink.Dispose();
+            throw;
         }
     }
 
@@ -105,7 +116,8 @@ public sealed class ClsactQdisc : IDisposable
     public static void Delete(int interfaceIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
-        Send(interfaceIndex, TcNetlink.DeleteQdisc, 0, "delete clsact qdisc");
+        using var netlink = RouteNetlink.Open();
+        Send(netlink, interfaceIndex, TcNetlink.DeleteQdisc, 0, "delete clsact qdisc");
     }
 
     /// <summary>Deletes the qdisc if this object created it (best effort: the interface may be gone already).</summary>
@@ -113,22 +125,25 @@ public sealed class ClsactQdisc : IDisposable
     {
         if (IsDisposed) return;
         IsDisposed = true;
-        if (!Created) return;
+        if (_netlink is null) return;
         try
         {
-            Delete(InterfaceIndex);
+            Send(_netlink, InterfaceIndex, TcNetlink.DeleteQdisc, 0, "delete clsact qdisc");
         }
         catch (BpfAttachException)
         {
             // Already deleted, or the interface went away with it.
         }
+        finally
+        {
+            _netlink.Dispose();
+        }
     }
 
-    private static void Send(int interfaceIndex, ushort type, ushort flags, string what)
+    private static void Send(RouteNetlink netlink, int interfaceIndex, ushort type, ushort flags, string what)
     {
         var request = new NetlinkRequest(type, flags, TcNetlink.Header(interfaceIndex, TcNetlink.ClsactHandle, TcNetlink.ClsactParent, 0));
         request.AddString(TcNetlink.AttributeKind, "clsact");
-        using var netlink = RouteNetlink.Open();
         netlink.Execute(request, $"{what} on ifindex {interfaceIndex}");
     }
 }
@@ -137,12 +152,17 @@ public sealed class ClsactQdisc : IDisposable
 /// A <see cref="BpfProgramType.SchedCls"/> program attached as a direct-action tc <c>bpf</c> filter on the clsact
 /// qdisc of an interface, through rtnetlink (<c>tc filter add dev X ingress prio P handle H bpf da</c>; libbpf's
 /// <c>bpf_tc_attach</c>). Works on every kernel with clsact (4.5+), where <see cref="TcxLink"/> needs 6.6. This is
-/// no BPF link: the filter lives until <see cref="BpfLink.Dispose()"/> deletes it (or the qdisc or interface goes).
+/// no BPF link: the filter lives until <see cref="BpfLink.Dispose()"/> deletes it (or the qdisc or interface goes), in the
+/// network namespace it was added in, whichever thread disposes it.
 /// </summary>
 public sealed class TcFilter : BpfLink
 {
-    private TcFilter(int interfaceIndex, bool ingress, ushort priority, uint handle, int programId) : base(programId)
+    // The filter's ifindex is one of the network namespace it was added in: its deletion goes through the same socket.
+    private readonly RouteNetlink _netlink;
+
+    private TcFilter(RouteNetlink netlink, int interfaceIndex, bool ingress, ushort priority, uint handle, int programId) : base(programId)
     {
+        _netlink = netlink;
         InterfaceIndex = interfaceIndex;
         IsIngress = ingress;
         Priority = priority;
@@ -191,19 +211,27 @@ public sealed class TcFilter : BpfLink
         request.EndNested(options);
 
         var where = $"{(replace ? "replace" : "add")} tc filter on ifindex {interfaceIndex} {(ingress ? "ingress" : "egress")} prio {priority} handle {handle:x}";
-        using var netlink = RouteNetlink.Open();
-        var replies = netlink.Execute(request, where);
-        // The echo of the new filter carries the priority and handle the kernel settled on.
-        foreach (var reply in replies)
+        var netlink = RouteNetlink.Open();
+        try
         {
-            if (reply.Type == TcNetlink.NewFilter && TcNetlink.TryReadHeader(reply.Payload, out var h, out _, out var info) && h != 0)
+            var replies = netlink.Execute(request, where);
+            // The echo of the new filter carries the priority and handle the kernel settled on.
+            foreach (var reply in replies)
             {
-                handle = h;
-                priority = (ushort)(info >> 16);
+                if (reply.Type == TcNetlink.NewFilter && TcNetlink.TryReadHeader(reply.Payload, out var h, out _, out var info) && h != 0)
+                {
+                    handle = h;
+                    priority = (ushort)(info >> 16);
+                }
             }
+            if (priority == 0 || handle == 0) throw new BpfAttachException($"{where}: the kernel did not echo the new filter", 0);
+            return new TcFilter(netlink, interfaceIndex, ingress, priority, handle, program.Id);
         }
-        if (priority == 0 || handle == 0) throw new BpfAttachException($"{where}: the kernel did not echo the new filter", 0);
-        return new TcFilter(interfaceIndex, ingress, priority, handle, program.Id);
+        catch
+        {
+            netlink.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Adds the filter on the interface named <paramref name="interfaceName"/>.</summary>
@@ -257,12 +285,15 @@ public sealed class TcFilter : BpfLink
             request.AddString(TcNetlink.AttributeKind, "bpf");
             try
             {
-                using var netlink = RouteNetlink.Open();
-                netlink.Execute(request, "delete tc filter");
+                _netlink.Execute(request, "delete tc filter");
             }
             catch (BpfAttachException)
             {
                 // Gone already.
+            }
+            finally
+            {
+                _netlink.Dispose();
             }
         }
         base.Dispose(disposing);

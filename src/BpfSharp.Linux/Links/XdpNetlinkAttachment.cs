@@ -7,7 +7,8 @@ namespace BpfSharp.Linux.Links;
 /// An XDP program attached to an interface through rtnetlink (<c>IFLA_XDP</c> in <c>RTM_SETLINK</c>, libbpf's
 /// <c>bpf_xdp_attach</c>): works on every kernel with XDP, where <see cref="XdpLink"/> needs 5.9. This is no BPF link:
 /// the program stays until <see cref="BpfLink.Dispose()"/> detaches it, which it does only while this program is
-/// still the one attached in that mode.
+/// still the one attached in that mode. The attachment keeps the rtnetlink socket it was made with, so disposing
+/// it from a thread in another network namespace still detaches it from the interface it was attached to.
 /// </summary>
 public sealed class XdpNetlinkAttachment : BpfLink
 {
@@ -24,8 +25,12 @@ public sealed class XdpNetlinkAttachment : BpfLink
     private const ushort XdpAttributeHardwareProgramId = 7;
     private const ushort XdpAttributeExpectedFd = 8;
 
-    private XdpNetlinkAttachment(int interfaceIndex, XdpAttachMode mode, int programId) : base(programId)
+    // An ifindex means something only in one network namespace: the socket stays bound to the one attached in.
+    private readonly RouteNetlink _netlink;
+
+    private XdpNetlinkAttachment(RouteNetlink netlink, int interfaceIndex, XdpAttachMode mode, int programId) : base(programId)
     {
+        _netlink = netlink;
         InterfaceIndex = interfaceIndex;
         Mode = mode;
     }
@@ -52,17 +57,26 @@ public sealed class XdpNetlinkAttachment : BpfLink
         ArgumentNullException.ThrowIfNull(program);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
         using var lease = program.FileDescriptor.Borrow();
-        if (expected is null)
+        var netlink = RouteNetlink.Open();
+        try
         {
-            Set(interfaceIndex, lease.Fd, (uint)mode | (uint)flags, null, $"attach XDP program {program.Id} to ifindex {interfaceIndex}");
+            if (expected is null)
+            {
+                Set(netlink, interfaceIndex, lease.Fd, (uint)mode | (uint)flags, null, $"attach XDP program {program.Id} to ifindex {interfaceIndex}");
+            }
+            else
+            {
+                using var expectedLease = expected.FileDescriptor.Borrow();
+                Set(netlink, interfaceIndex, lease.Fd, (uint)mode | (uint)flags | ReplaceFlag, expectedLease.Fd,
+                    $"replace XDP program {expected.Id} by {program.Id} on ifindex {interfaceIndex}");
+            }
+            return new XdpNetlinkAttachment(netlink, interfaceIndex, mode, program.Id);
         }
-        else
+        catch
         {
-            using var expectedLease = expected.FileDescriptor.Borrow();
-            Set(interfaceIndex, lease.Fd, (uint)mode | (uint)flags | ReplaceFlag, expectedLease.Fd,
-                $"replace XDP program {expected.Id} by {program.Id} on ifindex {interfaceIndex}");
+            netlink.Dispose();
+            throw;
         }
-        return new XdpNetlinkAttachment(interfaceIndex, mode, program.Id);
     }
 
     /// <summary>Attaches to the interface named <paramref name="interfaceName"/>.</summary>
@@ -75,7 +89,8 @@ public sealed class XdpNetlinkAttachment : BpfLink
     public static void Detach(int interfaceIndex, XdpAttachMode mode)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
-        Set(interfaceIndex, -1, (uint)mode, null, $"detach XDP from ifindex {interfaceIndex}");
+        using var netlink = RouteNetlink.Open();
+        Set(netlink, interfaceIndex, -1, (uint)mode, null, $"detach XDP from ifindex {interfaceIndex}");
     }
 
     /// <summary>The XDP programs attached to <paramref name="interfaceIndex"/>, per mode (libbpf's <c>bpf_xdp_query</c>).</summary>
@@ -83,10 +98,13 @@ public sealed class XdpNetlinkAttachment : BpfLink
     public static XdpAttachedPrograms Query(int interfaceIndex)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
-        var request = new NetlinkRequest(GetLink, 0, LinkHeader(interfaceIndex));
-        List<NetlinkReply> replies;
-        using (var netlink = RouteNetlink.Open())
-            replies = netlink.Execute(request, $"query XDP on ifindex {interfaceIndex}");
+        using var netlink = RouteNetlink.Open();
+        return Query(netlink, interfaceIndex);
+    }
+
+    private static XdpAttachedPrograms Query(RouteNetlink netlink, int interfaceIndex)
+    {
+        var replies = netlink.Execute(new NetlinkRequest(GetLink, 0, LinkHeader(interfaceIndex)), $"query XDP on ifindex {interfaceIndex}");
         var result = new XdpAttachedPrograms(XdpAttachedMode.None, 0, 0, 0, 0);
         foreach (var reply in replies)
         {
@@ -125,11 +143,16 @@ public sealed class XdpNetlinkAttachment : BpfLink
         {
             try
             {
-                if (AttachedId(Query(InterfaceIndex)) == ProgramId) Detach(InterfaceIndex, Mode);
+                if (AttachedId(Query(_netlink, InterfaceIndex)) == ProgramId)
+                    Set(_netlink, InterfaceIndex, -1, (uint)Mode, null, $"detach XDP from ifindex {InterfaceIndex}");
             }
             catch (BpfAttachException)
             {
                 // The interface is gone, and the program with it.
+            }
+            finally
+            {
+                _netlink.Dispose();
             }
         }
         base.Dispose(disposing);
@@ -157,7 +180,7 @@ public sealed class XdpNetlinkAttachment : BpfLink
         return header;
     }
 
-    private static void Set(int interfaceIndex, int programFd, uint flags, int? expectedFd, string what)
+    private static void Set(RouteNetlink netlink, int interfaceIndex, int programFd, uint flags, int? expectedFd, string what)
     {
         var request = new NetlinkRequest(SetLink, 0, LinkHeader(interfaceIndex));
         var xdp = request.BeginNested(LinkAttributeXdp);
@@ -165,7 +188,6 @@ public sealed class XdpNetlinkAttachment : BpfLink
         if (flags != 0) request.AddUInt32(XdpAttributeFlags, flags);
         if (expectedFd is { } e) request.AddInt32(XdpAttributeExpectedFd, e);
         request.EndNested(xdp);
-        using var netlink = RouteNetlink.Open();
         netlink.Execute(request, what);
     }
 }

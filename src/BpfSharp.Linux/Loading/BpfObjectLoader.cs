@@ -241,7 +241,6 @@ public sealed partial class BpfObjectLoader
     {
         if (_spec.IsBigEndian != !BitConverter.IsLittleEndian)
             throw new BpfLoadException($"{_spec.Path}: object byte order does not match the host");
-        st.Features = _options.BtfFeatures ?? KernelBtfFeatures.Supported;
         var tokenPath = _options.TokenPath ?? Environment.GetEnvironmentVariable(BpfLoaderOptions.TokenPathVariable);
         if (!string.IsNullOrEmpty(tokenPath))
         {
@@ -255,6 +254,9 @@ public sealed partial class BpfObjectLoader
             }
             _log.Add($"libbpf: object '{ObjectName}': created BPF token from '{tokenPath}'");
         }
+        // With a token the kernel's features are probed with it, as libbpf does: without it, a user namespace's
+        // probes would all fail and the object's BTF would lose every kind the kernel in fact accepts.
+        st.Features = _options.BtfFeatures ?? (st.Token is null ? KernelBtfFeatures.Supported : KernelBtfFeatures.Probe(st.Token));
         LoadBtf(st);
         RelocateCoRe(st);
         CreateMaps(st);

@@ -52,11 +52,19 @@ public static class KernelBtfFeatures
 
     private static void Int(List<uint> t) => t.AddRange([NameInt, 1u << 24, 4, (1u << 24) | 32]);
 
-    private static BtfFeatures ProbeAll()
+    /// <summary>
+    /// Probes with a BPF token, uncached (libbpf keeps a feature cache per token): inside a user namespace only
+    /// requests that carry the token may load BTF, so probes without it would find no feature at all.
+    /// </summary>
+    internal static BtfFeatures Probe(BpfToken token) => ProbeAll(token);
+
+    private static BtfFeatures ProbeAll() => ProbeAll(null);
+
+    private static BtfFeatures ProbeAll(BpfToken? token)
     {
         var supported = BtfFeatures.None;
         foreach (var (feature, build) in Probes)
-            if (TryLoad(Blob(build))) supported |= feature;
+            if (TryLoad(Blob(build), token)) supported |= feature;
         return supported;
     }
 
@@ -81,11 +89,11 @@ public static class KernelBtfFeatures
         return blob;
     }
 
-    private static bool TryLoad(byte[] blob)
+    private static bool TryLoad(byte[] blob, BpfToken? token)
     {
         try
         {
-            using var btf = KernelBtf.Load(blob);
+            using var btf = KernelBtf.Load(blob, token);
             return true;
         }
         catch (BpfSyscallException)
