@@ -234,6 +234,34 @@ public sealed class CSharpStructOpsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SleepableMethodsEnumsAndBoolsLandWhereLibbpfLooks()
+    {
+        var compilation = BpfSourceCompiler.Compile("SleepyOps", """
+            using BpfSharp.Kernel;
+            public enum SleepyMode : ushort { Off = 0, On = 0x1234 }
+            [StructOps("bpfsharp_sleepy_ops")]
+            [BtfName("sleepy")]
+            public static unsafe class SleepyOps
+            {
+                [StructOpsMember("enabled")] const bool Enabled = true;
+                [StructOpsMember("mode")] const SleepyMode Mode = SleepyMode.On;
+                [StructOpsMember("cookie")] const ulong Cookie = 0x1122334455667788;
+                [StructOpsMethod("init", Sleepable = true)]
+                public static int SleepyInit(ulong* ctx) => 0;
+            }
+            """);
+        Assert.True(compilation.Success, string.Join("\n", compilation.Diagnostics));
+        var spec = ObjectSpec.Read(compilation.Object!, "sleepy.bpf.o");
+        var so = Assert.Single(spec.StructOps);
+        Assert.Equal(("sleepy", "bpfsharp_sleepy_ops", false), (so.Name, so.TypeName, so.IsLink));
+        Assert.Equal("struct_ops.s/init", spec.Programs.Single(p => p.Name == "SleepyInit").SectionName);
+        Assert.Equal([new StructOpsSlot("init", 0, 0, "SleepyInit")], so.Programs);
+        // C layout: the pointer at 0, bool at 8, the u16 at 10, the u64 at 16; 24 bytes.
+        byte[] expected = [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0x34, 0x12, 0, 0, 0, 0, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11];
+        Assert.Equal(expected, so.Data.ToArray());
+    }
+
+    [Fact]
     public void AStructOpsMethodOutsideAStructOpsClassIsBPFS2005()
     {
         var compilation = BpfSourceCompiler.Compile("StrayStructOps", """

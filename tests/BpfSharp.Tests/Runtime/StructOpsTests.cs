@@ -138,7 +138,7 @@ public sealed class StructOpsTests(ITestOutputHelper output)
         struct sock;
         """;
 
-    private static string CompileSource(string name, string source)
+    internal static string CompileSource(string name, string source)
     {
         var dir = TestPaths.NewScratchDirectory("struct_ops_bad");
         var c = Path.Combine(dir, name + ".c");
