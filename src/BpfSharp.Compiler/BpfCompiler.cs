@@ -101,6 +101,7 @@ public static class BpfCompiler
         ["SocketFilterAttribute"] = _ => "socket",
         ["CgroupSkbAttribute"] = a => "cgroup_skb/" + a,
         ["IterAttribute"] = a => "iter/" + a,
+        ["StructOpsMethodAttribute"] = a => "struct_ops/" + a,
         ["SockOpsAttribute"] = _ => "sockops",
         ["SkMsgAttribute"] = _ => "sk_msg",
         ["SkLookupAttribute"] = _ => "sk_lookup",
@@ -221,6 +222,7 @@ public static class BpfCompiler
             return new BpfCompilation(null, diagnostics, []);
         }
 
+        unit.StructOps.AddRange(StructOpsDefinitions.Find(ts, main, entries, diagnostics));
         var compiled = new List<EmittedFunction>();
         var intType = ts.Primitive(CTypeKind.Int32);
         foreach (var entry in entries)
@@ -376,6 +378,9 @@ public static class BpfCompiler
                     // [Usdt(path, provider, name)] is the one attribute with several parts: usdt/PATH:PROVIDER:NAME.
                     if (attributeName == "UsdtAttribute" && args.FixedArguments.Length == 3)
                         arg = string.Join(':', args.FixedArguments.Select(f => f.Value as string));
+                    var sectionName = section(arg);
+                    if (attributeName == "StructOpsMethodAttribute" && args.NamedArguments.Any(n => n.Name == "Sleepable" && n.Value is true))
+                        sectionName = "struct_ops.s/" + arg;
                     var declaring = ts.FromDefinition(module, th, []);
                     var method = ts.ResolveMethod(module, mh, GenericContext.Empty, out _)!;
                     if ((def.Attributes & MethodAttributes.Static) == 0)
@@ -395,7 +400,7 @@ public static class BpfCompiler
                         names.Add(name);
                     }
 
-                    result.Add(new ProgramEntry(section(arg), new ResolvedMethod
+                    result.Add(new ProgramEntry(sectionName, new ResolvedMethod
                     {
                         Module = method.Module,
                         Handle = method.Handle,

@@ -4,12 +4,16 @@ using System.Text.Json;
 using BpfSharp.Btf;
 using BpfSharp.Linux;
 using BpfSharp.Linux.Inspection;
+using BpfSharp.Linux.Links;
+using BpfSharp.Linux.Loading;
+using BpfSharp.Objects;
 
 namespace BpfSharp.Cli.Commands;
 
 /// <summary>
-/// The 'struct_ops' verb group, with bpftool's grammar: <c>struct_ops {show|list} [STRUCT_OPS_MAP]</c> and
-/// <c>struct_ops dump [STRUCT_OPS_MAP]</c>, <c>STRUCT_OPS_MAP := { id ID | name NAME }</c>.
+/// The 'struct_ops' verb group, with bpftool's grammar: <c>struct_ops {show|list} [STRUCT_OPS_MAP]</c>,
+/// <c>struct_ops dump [STRUCT_OPS_MAP]</c>, <c>struct_ops register OBJ [LINK_DIR]</c> and
+/// <c>struct_ops unregister STRUCT_OPS_MAP</c>, <c>STRUCT_OPS_MAP := { id ID | name NAME }</c>.
 /// </summary>
 internal static class StructOpsCommand
 {
@@ -20,7 +24,9 @@ internal static class StructOpsCommand
         var command = new Command("struct_ops",
             "Inspect struct_ops maps (kernel callbacks implemented in BPF, e.g. tcp_congestion_ops).\n\n" +
             "Usage: bpfsharp struct_ops { show | list } [STRUCT_OPS_MAP]\n" +
-            "       bpfsharp struct_ops dump [STRUCT_OPS_MAP]\n\n" +
+            "       bpfsharp struct_ops dump [STRUCT_OPS_MAP]\n" +
+            "       bpfsharp struct_ops register OBJ [LINK_DIR]\n" +
+            "       bpfsharp struct_ops unregister STRUCT_OPS_MAP\n\n" +
             "       STRUCT_OPS_MAP := { id STRUCT_OPS_MAP_ID | name STRUCT_OPS_MAP_NAME }");
         command.Aliases.Add("struct-ops");
         foreach (var (name, dump) in new[] { ("show", false), ("dump", true) })
@@ -34,18 +40,106 @@ internal static class StructOpsCommand
             verb.SetAction(result => Run(result.GetValue(which) ?? [], dump || GlobalOptions.IsJson(result), GlobalOptions.IsPretty(result)));
             command.Subcommands.Add(verb);
         }
+
+        var file = new Argument<string>("OBJ") { Description = "A BPF object with .struct_ops or .struct_ops.link variables." };
+        var linkDir = new Argument<string?>("LINK_DIR") { Description = "A bpffs directory where the links of .struct_ops.link maps are pinned (as NAME).", Arity = ArgumentArity.ZeroOrOne };
+        var register = new Command("register", "Load an object and register each of its struct_ops maps with the kernel, like 'bpftool struct_ops register'. " +
+            "A .struct_ops map stays registered after the command exits; a .struct_ops.link map only while its link is pinned in LINK_DIR.") { file, linkDir };
+        register.SetAction(result => Register(result.GetValue(file)!, result.GetValue(linkDir), GlobalOptions.IsJson(result)));
+        command.Subcommands.Add(register);
+
+        var selector = new Argument<string[]>("STRUCT_OPS_MAP") { Description = "'id ID' or 'name NAME'.", Arity = ArgumentArity.ZeroOrMore };
+        selector.CompletionSources.Add("id", "name");
+        var unregister = new Command("unregister", "Unregister struct_ops maps (delete their key 0), like 'bpftool struct_ops unregister'.") { selector };
+        unregister.SetAction(result => Unregister(result.GetValue(selector) ?? [], GlobalOptions.IsJson(result)));
+        command.Subcommands.Add(unregister);
         return command;
+    }
+
+    /// <summary>
+    /// bpftool's do_register: load, then <c>bpf_map__attach_struct_ops</c> per map, "Registered STRUCT NAME id ID" on
+    /// stderr (JSON: <c>null</c>). The map-update registration outlives this process (the kernel holds the map); a
+    /// link-based one lasts as long as its link, so it is pinned in LINK_DIR, and refused without one.
+    /// </summary>
+    private static int Register(string file, string? linkDir, bool json)
+    {
+        var spec = ObjectSpec.Load(file);
+        if (spec.StructOps.Count == 0) throw new CliException($"no struct_ops found in {file}");
+        var needsLinkDir = spec.StructOps.FirstOrDefault(s => s.IsLink);
+        if (needsLinkDir is not null && linkDir is null)
+            throw CliException.Usage($"struct_ops '{needsLinkDir.Name}' is in {ObjectSpec.StructOpsLinkSection}: it stays registered only while its link exists; give LINK_DIR to pin it");
+        if (linkDir is not null && !Directory.Exists(linkDir)) throw new CliException($"LINK_DIR {linkDir} is not a directory");
+        using var collection = ProgCommand.Load(spec, new BpfLoaderOptions());
+        foreach (var so in spec.StructOps)
+        {
+            var ops = collection.StructOps[so.Name];
+            StructOpsLink registration;
+            try
+            {
+                registration = ops.Register();
+            }
+            catch (BpfSyscallException e)
+            {
+                throw CliException.Kernel($"can't register struct_ops {so.Name}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.Errno)}");
+            }
+            if (so.IsLink)
+            {
+                // The pin keeps the link (and the registration) once this process closes its fd.
+                try
+                {
+                    registration.Pin(Path.Combine(linkDir!, so.Name));
+                }
+                catch (BpfSyscallException e)
+                {
+                    registration.Dispose();
+                    throw CliException.Kernel($"can't pin link of struct_ops {so.Name}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.Errno)}");
+                }
+                registration.Dispose();
+            }
+            // Not disposed otherwise: that would delete key 0, i.e. unregister.
+            if (!json) Console.Error.WriteLine($"Registered {so.TypeName} {so.Name} id {ops.Map.Id}");
+        }
+        if (json) Console.Out.WriteLine("null");
+        return 0;
+    }
+
+    /// <summary>bpftool's do_unregister: delete key 0 of each selected map, "Unregistered STRUCT NAME id ID" on stderr.</summary>
+    private static int Unregister(string[] args, bool json)
+    {
+        if (args.Length != 2) throw CliException.Usage($"expected 'id ID' or 'name NAME', got: '{string.Join(' ', args)}'");
+        foreach (var (record, kernelStruct) in Select(args))
+        {
+            var fd = BpfObjectIds.TryOpen(BpfObjectKind.Map, (uint)record.Id);
+            if (fd is null) continue; // gone since it was listed
+            using var map = BpfMap.FromFileDescriptor(fd);
+            int errno = 0;
+            try
+            {
+                if (!map.Delete(stackalloc byte[4])) errno = 2; // ENOENT: not registered
+            }
+            catch (BpfSyscallException e)
+            {
+                errno = e.Errno;
+            }
+            if (errno != 0)
+                throw CliException.Kernel($"can't unload {kernelStruct} {record.Name} id {record.Id}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)}");
+            if (!json) Console.Error.WriteLine($"Unregistered {kernelStruct} {record.Name} id {record.Id}");
+        }
+        if (json) Console.Out.WriteLine("null");
+        return 0;
     }
 
     private static int Run(string[] args, bool json, bool pretty)
     {
         var maps = Select(args);
+        // As bpftool: one map selected by id is an object, a list (all, or by name) an array.
+        var byId = args.Length == 2 && "id".StartsWith(args[0], StringComparison.Ordinal);
         if (json)
         {
             using var stdout = Console.OpenStandardOutput();
             using (var w = BtfCommand.NewJsonWriter(stdout, pretty))
             {
-                w.WriteStartArray();
+                if (!byId) w.WriteStartArray();
                 foreach (var (map, kernelStruct) in maps)
                 {
                     w.WriteStartObject();
@@ -54,12 +148,13 @@ internal static class StructOpsCommand
                     w.WriteString("kernel_struct_ops", kernelStruct);
                     w.WriteEndObject();
                 }
-                w.WriteEndArray();
+                if (!byId) w.WriteEndArray();
             }
             stdout.WriteByte((byte)'\n');
             return 0;
         }
-        foreach (var (map, kernelStruct) in maps) Console.Out.WriteLine($"{map.Id}: {map.Name}: {kernelStruct}");
+        // bpftool's "%u: %-15s %-32s" (trailing spaces included).
+        foreach (var (map, kernelStruct) in maps) Console.Out.WriteLine($"{map.Id}: {map.Name,-15} {kernelStruct,-32}");
         return 0;
     }
 

@@ -36,6 +36,8 @@ public static class DiagnosticIds
     public const string BadEntryPoint = "BPFS2003";
     /// <summary>Two maps or globals of one name (from different classes) in one object.</summary>
     public const string DuplicateName = "BPFS2004";
+    /// <summary>A struct_ops definition the compiler cannot emit ([StructOps] classes, their methods and members).</summary>
+    public const string StructOps = "BPFS2005";
     /// <summary>The 512-byte BPF stack is exceeded.</summary>
     public const string StackTooLarge = "BPFS3001";
     /// <summary>A helper or function call with more than five arguments.</summary>

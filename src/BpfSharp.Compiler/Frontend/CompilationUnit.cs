@@ -32,6 +32,9 @@ internal sealed class CompilationUnit(TypeSystem types)
     public List<MapDefinition> Maps { get; } = [];
     public List<GlobalVariable> Globals { get; } = [];
 
+    /// <summary>The [StructOps] classes: variables of .struct_ops / .struct_ops.link.</summary>
+    public List<StructOpsVariable> StructOps { get; } = [];
+
     /// <summary>The BpfLog calls of every program, in the order records number them (the .debug_bpfsharp_log catalog).</summary>
     public List<BpfSharp.Objects.Logging.BpfLogSite> LogSites { get; } = [];
 

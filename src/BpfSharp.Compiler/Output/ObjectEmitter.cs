@@ -189,6 +189,8 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
             }
         }
 
+        EmitStructOps(elf, programs, functionSymbols, charType);
+
         // Global variables: symbols, VARs, DATASECs.
         foreach (var (name, list) in sections)
         {
@@ -229,6 +231,70 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         }
 
         return elf.ToArray();
+    }
+
+    /// <summary>
+    /// The [StructOps] variables as clang writes <c>SEC(".struct_ops.link") struct T x = { .f = (void *)prog, … }</c>:
+    /// the struct's bytes in the section, a global OBJECT symbol, a VAR of a named STRUCT (function pointer members are
+    /// pointers to FUNC_PROTOs) in the section's DATASEC, and an R_BPF_64_ABS64 relocation against the program's
+    /// symbol at each function pointer slot (the slot itself holds 0).
+    /// </summary>
+    private void EmitStructOps(BpfElfBuilder elf, IReadOnlyList<EmittedFunction> programs, Dictionary<CompiledFunction, int> functionSymbols, int charType)
+    {
+        var taken = new HashSet<string>(unit.Maps.Select(m => m.Name).Concat(unit.Globals.Where(g => !g.IsLiteral).Select(g => g.Name)));
+        foreach (var group in unit.StructOps.GroupBy(v => v.Section))
+        {
+            var placed = new List<(StructOpsVariable V, int Offset, int[] Functions, int[] Data, int Size)>();
+            var end = 0;
+            foreach (var v in group)
+            {
+                if (!taken.Add(v.Name))
+                {
+                    throw new CompileErrorException(DiagnosticIds.DuplicateName,
+                        $"struct_ops '{v.Name}' has the name of another map, global or struct_ops variable; give its class another name or a [BtfName]");
+                }
+
+                var (functions, data, size) = v.Layout();
+                var offset = (end + 7) / 8 * 8;
+                placed.Add((v, offset, functions, data, size));
+                end = offset + size;
+            }
+
+            var bytes = new byte[end];
+            foreach (var (v, offset, _, dataOffsets, _) in placed)
+            {
+                for (var i = 0; i < v.Data.Count; i++)
+                {
+                    v.Data[i].Bytes.CopyTo(bytes, offset + dataOffsets[i]);
+                }
+            }
+
+            var section = elf.AddSection(group.Key, ElfSectionFlags.Alloc | ElfSectionFlags.Write, bytes, 8);
+            var vars = new List<(int, uint, uint)>();
+            foreach (var (v, offset, functionOffsets, dataOffsets, size) in placed)
+            {
+                var structId = btf.AddStruct(v.TypeName, (uint)size);
+                for (var i = 0; i < v.Functions.Count; i++)
+                {
+                    var f = v.Functions[i];
+                    btf.AddMember(structId, f.Member, types.Pointer(btf.AddFuncProto(types.Get(f.ReturnType))), (uint)(functionOffsets[i] * 8));
+                    var program = programs.First(p => !p.IsSubprogram && p.Function.Name == f.Program).Function;
+                    elf.AddRelocation(section, (ulong)(offset + functionOffsets[i]), functionSymbols[program], BpfRelocationType.Bpf64Abs64);
+                }
+
+                for (var i = 0; i < v.Data.Count; i++)
+                {
+                    var d = v.Data[i];
+                    var type = d.Type is null ? types.Array(charType, (uint)d.Bytes.Length) : types.Get(d.Type);
+                    btf.AddMember(structId, d.Member, type, (uint)(dataOffsets[i] * 8));
+                }
+
+                elf.AddSymbol(v.Name, section, (ulong)offset, (ulong)size, ElfSymbolType.Object, ElfSymbolBinding.Global);
+                vars.Add((btf.AddVar(v.Name, structId, BtfLinkage.Global), (uint)offset, (uint)size));
+            }
+
+            AddDataSec(group.Key, (uint)end, vars);
+        }
     }
 
     private void AddDataSec(string name, uint size, List<(int Var, uint Offset, uint Size)> vars)

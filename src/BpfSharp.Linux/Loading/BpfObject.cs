@@ -149,8 +149,9 @@ public sealed class BpfObject : IDisposable
     /// <summary>
     /// Attaches every loaded entry program whose section names its own attach point (tracepoints, raw and BTF
     /// tracepoints, kprobes, uprobes, <c>usdt/PATH:PROVIDER:NAME</c>: see <see cref="SectionAttach"/>); programs that need a target from the caller
-    /// (XDP, tc, cgroup, perf_event) are left for the caller to attach. If one attach fails, the ones already made
-    /// are detached before the exception propagates.
+    /// (XDP, tc, cgroup, perf_event) are left for the caller to attach. Then registers every struct_ops map
+    /// (<see cref="BpfStructOps.Register"/>, in the object's order), as libbpf's <c>bpf_object__attach_skeleton</c>
+    /// does since 1.5. If one attach fails, the ones already made are detached before the exception propagates.
     /// </summary>
     /// <returns>The links; dispose to detach them all.</returns>
     public BpfLinkGroup AttachAll()
@@ -165,6 +166,12 @@ public sealed class BpfObject : IDisposable
                 if (!usdt && !SectionAttach.CanAttach(p.SectionName)) continue;
                 if (!Collection.Programs.TryGetValue(p.Name, out var program)) continue;
                 links.Add(usdt ? SectionAttach.AttachUsdt(program, p.SectionName, Usdt) : SectionAttach.Attach(program, p.SectionName));
+            }
+
+            // After the programs, as libbpf: a struct_ops whose programs are loaded is ready to register.
+            foreach (var so in Spec.StructOps)
+            {
+                if (Collection.StructOps.TryGetValue(so.Name, out var ops)) links.Add(ops.Register());
             }
         }
         catch

@@ -37,6 +37,29 @@ public sealed partial class BpfObjectLoader
     }
 
     /// <summary>
+    /// The kernel module whose BTF (a file of <paramref name="directory"/>, split over <paramref name="vmlinux"/>)
+    /// defines struct <paramref name="name"/>, or null: only to say why a struct_ops type is missing from vmlinux.
+    /// </summary>
+    internal static string? ModuleDefiningStruct(string name, BtfSpec vmlinux, string directory)
+    {
+        if (!Directory.Exists(directory)) return null;
+        foreach (var path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
+        {
+            var module = Path.GetFileName(path);
+            if (module == "vmlinux") continue;
+            try
+            {
+                if (BtfSpec.Load(path, vmlinux).FindByName(name, BtfKind.Struct) > 0) return module;
+            }
+            catch (Exception e) when (e is BpfFormatException or IOException or UnauthorizedAccessException)
+            {
+                // An unreadable module BTF only means no hint.
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
     /// libbpf's <c>bpf_map__init_kern_struct_ops</c> and map creation: finds the kernel's ops struct and its
     /// <c>bpf_struct_ops_NAME</c> wrapper, copies data members by name (sizes must agree; a member the kernel lacks
     /// must be zero), records which member each program fills (its <c>expected_attach_type</c> is the kernel member's
@@ -51,7 +74,11 @@ public sealed partial class BpfObjectLoader
         {
             var kernTypeId = vmlinux.FindByName(so.TypeName, BtfKind.Struct);
             if (kernTypeId <= 0)
-                throw new BpfLoadException($"struct_ops map '{so.Name}': struct {so.TypeName} is not found in kernel BTF (vmlinux)") { LoaderLog = [.. _log] };
+            {
+                var module = ModuleDefiningStruct(so.TypeName, vmlinux, RunningKernel.BtfDirectory);
+                var why = module is null ? "" : $"; kernel module {module} defines it ({RunningKernel.BtfDirectory}/{module}), and struct_ops types from module BTF are not supported yet";
+                throw new BpfLoadException($"struct_ops map '{so.Name}': struct {so.TypeName} is not found in kernel BTF (vmlinux){why}") { LoaderLog = [.. _log] };
+            }
             var kernValueTypeId = vmlinux.FindByName(StructOpsValuePrefix + so.TypeName, BtfKind.Struct);
             if (kernValueTypeId <= 0)
                 throw new BpfLoadException($"struct_ops map '{so.Name}': struct {StructOpsValuePrefix}{so.TypeName} is not found in kernel BTF: the kernel has no struct_ops of that type") { LoaderLog = [.. _log] };

@@ -96,10 +96,10 @@ public sealed class StructOpsTests(ITestOutputHelper output)
         throw new InvalidOperationException("no name member");
     }
 
-    private static string[] AvailableNames() => File.ReadAllText(Available).Split(' ', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    internal static string[] AvailableNames() => File.ReadAllText(Available).Split(' ', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Sends <paramref name="bytes"/> over loopback TCP from a socket set to congestion control <paramref name="name"/>; returns what the socket reports using.</summary>
-    private static string Transfer(string name, int bytes)
+    internal static string Transfer(string name, int bytes)
     {
         const int TcpCongestion = 13; // TCP_CONGESTION
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -138,7 +138,7 @@ public sealed class StructOpsTests(ITestOutputHelper output)
         struct sock;
         """;
 
-    private static string CompileSource(string name, string source)
+    internal static string CompileSource(string name, string source)
     {
         var dir = TestPaths.NewScratchDirectory("struct_ops_bad");
         var c = Path.Combine(dir, name + ".c");
