@@ -161,13 +161,13 @@ public sealed class MapOfMapsTests
     }
 
     /// <summary>The map definitions as the loader reads them (what libbpf would create).</summary>
-    private static List<string> Definitions(ObjectSpec spec) =>
+    internal static List<string> Definitions(ObjectSpec spec) =>
         spec.Maps.OrderBy(m => m.Name, StringComparer.Ordinal)
             .Select(m => $"{m} parts {m.Parts} size {m.DefinitionSize} inner [{m.InnerMap}] slots [{string.Join(",", m.InitialValues)}]")
             .ToList();
 
     /// <summary>Each .maps variable's type as a shape: no type ids, typedefs resolved (clang's __u32 is our unsigned int).</summary>
-    private static Dictionary<string, string> Shapes(ObjectSpec spec)
+    internal static Dictionary<string, string> Shapes(ObjectSpec spec)
     {
         var btf = spec.Btf!;
         var shapes = new Dictionary<string, string>();
