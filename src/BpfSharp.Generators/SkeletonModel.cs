@@ -35,8 +35,12 @@ internal sealed record SkeletonModel(
         ClassReference is null ? "<c>" + member + "</c>" : "<see cref=\"" + ClassReference + "." + member + "\"/>";
 }
 
-/// <summary>A map: its name, its kernel-side class (for documentation) and, for keyed and indexed maps, the C# key and value types.</summary>
-internal sealed record MapModel(string Name, string KernelClass, string? KeyType, string? ValueType, bool TypesArePublic);
+/// <summary>A map: its name, its kernel-side class (for documentation) and, for keyed and indexed maps, the C# key and value types (maps of maps: the key type).</summary>
+internal sealed record MapModel(string Name, string KernelClass, string? KeyType, string? ValueType, bool TypesArePublic)
+{
+    /// <summary>An array or hash of maps: a <c>BpfMapOfMaps&lt;KeyType&gt;</c> (no value type: the values are inner maps).</summary>
+    public bool IsMapOfMaps { get; init; }
+}
 
 /// <summary>A global variable (<c>.data</c>, <c>.bss</c>, or <c>.rodata</c> when read-only) with its C# type.</summary>
 internal sealed record GlobalModel(string Name, string Type, bool IsReadOnly);

@@ -83,6 +83,13 @@ internal static class SkeletonModelBuilder
                 isPublic = IsEffectivelyPublic(t.TypeArguments[0]);
                 break;
             }
+            if (name is "BpfSharp.Kernel.ArrayOfMaps<TInner>" or "BpfSharp.Kernel.HashOfMaps<TKey, TInner>")
+            {
+                // The values are inner maps: user space stores map fds and reads back map ids.
+                var keyType = t.TypeArguments.Length == 2 ? t.TypeArguments[0] : null;
+                return new MapModel(field.Name, field.Type.OriginalDefinition.Name, keyType is null ? "uint" : Format(keyType), null,
+                    keyType is null || IsEffectivelyPublic(keyType)) { IsMapOfMaps = true };
+            }
             if (name == "BpfSharp.Kernel.IndexedMap<TValue>")
             {
                 key = "uint";

@@ -148,15 +148,20 @@ internal static class SkeletonWriter
         w.AppendLine("    public sealed class MapSet");
         w.AppendLine("    {");
         w.AppendLine("        private readonly global::BpfSharp.Linux.Loading.BpfObject _object;");
-        foreach (var map in m.Maps.Where(x => x.KeyType is not null))
+        foreach (var map in m.Maps.Where(x => x.KeyType is not null && !x.IsMapOfMaps))
             w.AppendLine("        private global::BpfSharp.Linux.Maps.BpfMap<" + map.KeyType + ", " + map.ValueType + ">? _" + map.Name + ";");
+        foreach (var map in m.Maps.Where(x => x.IsMapOfMaps))
+            w.AppendLine("        private global::BpfSharp.Linux.Maps.BpfMapOfMaps<" + map.KeyType + ">? _" + map.Name + ";");
         w.AppendLine();
         w.AppendLine("        internal MapSet(global::BpfSharp.Linux.Loading.BpfObject bpfObject) => _object = bpfObject;");
         foreach (var map in m.Maps)
         {
             w.AppendLine();
             w.AppendLine("        /// <summary>" + m.Describe(map.Name) + " (" + map.KernelClass + ").</summary>");
-            if (map.KeyType is not null)
+            if (map.IsMapOfMaps)
+                w.AppendLine("        public global::BpfSharp.Linux.Maps.BpfMapOfMaps<" + map.KeyType + "> " + Identifier(map.Name) +
+                             " => _" + map.Name + " ??= _object.MapOfMaps<" + map.KeyType + ">(\"" + map.Name + "\");");
+            else if (map.KeyType is not null)
                 w.AppendLine("        public global::BpfSharp.Linux.Maps.BpfMap<" + map.KeyType + ", " + map.ValueType + "> " + Identifier(map.Name) +
                              " => _" + map.Name + " ??= _object.Map<" + map.KeyType + ", " + map.ValueType + ">(\"" + map.Name + "\");");
             else

@@ -124,6 +124,7 @@ internal static class GenSkeletonCommand
         }
         foreach (var map in spec.Maps)
         {
+            if (IsMapOfMaps(map, btf)) roots.Add(new CSharpTypeRoot(map.KeyTypeId, map.Name + "_key"));
             if (!IsTyped(map, btf)) continue;
             roots.Add(new CSharpTypeRoot(map.KeyTypeId, map.Name + "_key"));
             roots.Add(new CSharpTypeRoot(map.ValueTypeId, map.Name + "_value"));
@@ -154,7 +155,8 @@ internal static class GenSkeletonCommand
                 key = k;
                 value = v;
             }
-            mapModels.Add(new MapModel(map.Name, "BpfMapType." + map.Type, key, value, TypesArePublic: true));
+            var mapOfMaps = IsMapOfMaps(map, btf) && spellings.TryGetValue(map.KeyTypeId, out key);
+            mapModels.Add(new MapModel(map.Name, "BpfMapType." + map.Type, key, value, TypesArePublic: true) { IsMapOfMaps = mapOfMaps });
         }
         var programs = spec.Programs.Where(p => !p.IsSubprogram && IsUsable(p.Name, [], "ProgramSet")).Select(p => p.Name).Distinct().ToImmutableArray();
 
@@ -173,6 +175,10 @@ internal static class GenSkeletonCommand
     /// <summary>A map gets a typed view when its BTF names a key and a value C# can spell and it holds plain data.</summary>
     private static bool IsTyped(MapSpec map, BtfSpec? btf) =>
         btf is not null && map.KeyTypeId > 0 && map.ValueTypeId > 0 && !UntypedMaps.Contains(map.Type);
+
+    /// <summary>A map of maps whose BTF names its key gets a <c>BpfMapOfMaps&lt;TKey&gt;</c> (its values are inner map fds).</summary>
+    private static bool IsMapOfMaps(MapSpec map, BtfSpec? btf) =>
+        btf is not null && map.KeyTypeId > 0 && map.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps;
 
     private static string ObjectBytesMember(byte[] image, string fileName)
     {

@@ -185,6 +185,9 @@ internal sealed class CompilationUnit(TypeSystem types)
             MaxEntries = (uint)(args.TryGetValue("maxEntries", out var m) ? m : args.TryGetValue("size", out var s) ? s : 0),
             Flags = (uint)(args.TryGetValue("flags", out var f) ? f : 0),
             Pinning = (uint)(args.TryGetValue("pinning", out var p) ? p : 0),
+            Inner = info.InnerArgument >= 0 && info.InnerArgument < fieldType.TypeArguments.Length
+                ? InnerTemplate(name, fieldType.TypeArguments[info.InnerArgument], args, declaring, statics, field)
+                : null,
         };
         foreach (var t in new[] { map.Key, map.Value })
         {
@@ -194,10 +197,107 @@ internal sealed class CompilationUnit(TypeSystem types)
             }
         }
 
+        // Initial slots' maps first: libbpf creates maps in .maps order and fills a map of maps' slots as it creates
+        // it, so an inner map must come before its outer map (as in C, where it is declared first).
+        if (map.Inner is not null && statics.MapSlots.TryGetValue(field, out var slots))
+        {
+            foreach (var (slot, inner) in slots)
+            {
+                if (slot < 0 || slot >= map.MaxEntries)
+                {
+                    throw new CompileErrorException(DiagnosticIds.NonConstantInitializer,
+                        $"map '{name}': initial slot [{slot}] is outside its {map.MaxEntries} entries")
+                    {
+                        At = InitializerLocation(declaring, statics, field),
+                    };
+                }
+
+                if (MapClasses.TryGet(inner.FieldType, out var innerInfo) && innerInfo.InnerArgument >= 0)
+                {
+                    throw new CompileErrorException(DiagnosticIds.MapUse,
+                        $"map '{name}': initial slot [{slot}] holds '{inner.Name}', a map of maps (the kernel nests no maps of maps)")
+                    {
+                        At = InitializerLocation(declaring, statics, field),
+                    };
+                }
+
+                var target = GetMap(inner.DeclaringType, inner.Module, inner.Handle, inner.Name, inner.FieldType);
+                if (!SameShape(Maps[target], map.Inner))
+                {
+                    throw new CompileErrorException(DiagnosticIds.MapUse,
+                        $"map '{name}': initial slot [{slot}] holds '{inner.Name}' ({Describe(Maps[target])}), which is not of the inner template's shape ({Describe(map.Inner)})")
+                    {
+                        At = InitializerLocation(declaring, statics, field),
+                    };
+                }
+
+                map.InitialSlots[(uint)slot] = target;
+            }
+        }
+
         Maps.Add(map);
-        _mapIndex[(module, field)] = Maps.Count - 1;
-        return Maps.Count - 1;
+        index = Maps.Count - 1;
+        _mapIndex[(module, field)] = index;
+        return index;
     }
+
+    /// <summary>A map of maps' inner template: the inner map class with the <c>innerMaxEntries</c> and
+    /// <c>innerFlags</c> arguments (libbpf names the inner map "outer.inner").</summary>
+    private MapDefinition InnerTemplate(string outer, CType innerClass, Dictionary<string, long> args, CType declaring, StaticInitializer.Result statics, FieldDefinitionHandle field)
+    {
+        if (!MapClasses.TryGet(innerClass, out var info) || info.MapType == MapClasses.UntypedMapType || info.InnerArgument >= 0)
+        {
+            throw new CompileErrorException(DiagnosticIds.MapUse,
+                $"map '{outer}': the inner map class {innerClass.Name} cannot be the value of a map of maps (the kernel nests no maps of maps; use a typed map class)")
+            {
+                At = InitializerLocation(declaring, statics, field),
+            };
+        }
+
+        CType? Arg(int which) => which switch
+        {
+            >= 0 when which < innerClass.TypeArguments.Length => innerClass.TypeArguments[which],
+            -2 => Types.Primitive(CTypeKind.UInt32),
+            -3 => Types.Primitive(CTypeKind.Int32),
+            _ => null,
+        };
+
+        var inner = new MapDefinition
+        {
+            Name = outer + ".inner",
+            ClassType = innerClass,
+            MapType = info.MapType,
+            Key = Arg(info.KeyArgument),
+            Value = Arg(info.ValueArgument),
+            KeySize = info.KeySize,
+            ValueSize = info.ValueSize,
+            MaxEntries = (uint)args.GetValueOrDefault("innerMaxEntries"),
+            Flags = (uint)args.GetValueOrDefault("innerFlags"),
+        };
+        foreach (var t in new[] { inner.Key, inner.Value })
+        {
+            if (t is not null)
+            {
+                TypeLayout.SizeAndAlignment(Types, t);
+            }
+        }
+
+        return inner;
+    }
+
+    /// <summary><c>BPF_F_INNER_MAP</c>: inner arrays of any max_entries.</summary>
+    private const uint InnerMapFlag = 4096;
+
+    /// <summary>Whether a map can sit in a slot of a map of maps with this inner template (what the kernel compares).</summary>
+    private bool SameShape(MapDefinition map, MapDefinition template) =>
+        map.MapType == template.MapType && map.Flags == template.Flags
+        && (map.MaxEntries == template.MaxEntries || (template.Flags & InnerMapFlag) != 0)
+        && SizeOf(map.Key, map.KeySize) == SizeOf(template.Key, template.KeySize)
+        && SizeOf(map.Value, map.ValueSize) == SizeOf(template.Value, template.ValueSize);
+
+    private uint SizeOf(CType? type, uint size) => type is null ? size : (uint)TypeLayout.SizeAndAlignment(Types, type).Size;
+
+    private static string Describe(MapDefinition map) => $"{map.ClassType.Name}, {map.MaxEntries} entries, flags {map.Flags}";
 
     /// <summary>The global variable for a static field (.rodata for readonly, .data if initialised, else .bss).</summary>
     public int GetGlobal(CType declaring, LoadedModule module, FieldDefinitionHandle field, string name, CType fieldType)

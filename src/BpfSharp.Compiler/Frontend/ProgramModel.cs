@@ -15,6 +15,12 @@ internal sealed class MapDefinition
     public uint MaxEntries { get; set; }
     public uint Flags { get; set; }
     public uint Pinning { get; set; }
+
+    /// <summary>A map of maps' inner template (libbpf's <c>__array(values, struct { … })</c>), else null.</summary>
+    public MapDefinition? Inner { get; init; }
+
+    /// <summary>A map of maps' initial slots (<c>.values = { [i] = &amp;map }</c>): slot index → map index.</summary>
+    public SortedDictionary<uint, int> InitialSlots { get; } = [];
 }
 
 /// <summary>A global variable (.data, .rodata, .bss) or a string literal in .rodata.</summary>
@@ -31,7 +37,8 @@ internal sealed class GlobalVariable
 }
 
 /// <summary>What a map class is, by its metadata name (see docs/kernel-api.md).</summary>
-internal readonly record struct MapClassInfo(int MapType, int KeyArgument, int ValueArgument, uint KeySize, uint ValueSize);
+/// <param name="InnerArgument">For a map of maps, the index of the generic argument that is the inner map class, else -1.</param>
+internal readonly record struct MapClassInfo(int MapType, int KeyArgument, int ValueArgument, uint KeySize, uint ValueSize, int InnerArgument = -1);
 
 internal static class MapClasses
 {
@@ -61,6 +68,10 @@ internal static class MapClasses
         ["SockHash`1"] = new(18, 0, -1, 0, 4),
         ["DevMapHash"] = new(25, -1, -1, 4, 4),
         ["ReuseportSockArray"] = new(20, -1, -1, 4, 4),
+
+        // Maps of maps: no value type, an inner template from the inner map class and the inner* arguments.
+        ["ArrayOfMaps`1"] = new(12, -2, -1, 0, 0, InnerArgument: 0),
+        ["HashOfMaps`2"] = new(13, 0, -1, 0, 0, InnerArgument: 1),
 
         // Local storage: an int key (the owner's fd in user space), no max_entries.
         ["SocketStorageMap`1"] = new(24, -3, 0, 0, 0),

@@ -16,14 +16,23 @@ internal static class StaticInitializer
         public Dictionary<FieldDefinitionHandle, Dictionary<string, long>> Maps { get; } = [];
         public HashSet<FieldDefinitionHandle> NonConstant { get; } = [];
 
+        /// <summary>Initial slots of maps of maps (<c>new(…) { [1] = Inner }</c>): slot index → the map field stored there.</summary>
+        public Dictionary<FieldDefinitionHandle, List<(long Index, MapField Map)>> MapSlots { get; } = [];
+
         /// <summary>The static constructor and the IL offset of each field's store, for diagnostics.</summary>
         public MethodDefinitionHandle Constructor { get; set; }
         public Dictionary<FieldDefinitionHandle, int> StoreOffsets { get; } = [];
     }
 
-    private abstract record Item;
+    internal abstract record Item;
     private sealed record Constant(long Value, bool Wide = false) : Item;
-    private sealed record MapCtor(Dictionary<string, long> Arguments) : Item;
+    private sealed record MapCtor(Dictionary<string, long> Arguments) : Item
+    {
+        public List<(long Index, MapField Map)> Slots { get; } = [];
+    }
+
+    /// <summary>A map field loaded with ldsfld (the value of an initial slot).</summary>
+    internal sealed record MapField(CType DeclaringType, LoadedModule Module, FieldDefinitionHandle Handle, string Name, CType FieldType) : Item;
     private sealed record FieldAddress(FieldDefinitionHandle Field, int Offset, int Size) : Item;
     private sealed record Unknown : Item;
 
@@ -111,6 +120,11 @@ internal static class StaticInitializer
                     {
                         case MapCtor map:
                             result.Maps[f.Handle] = map.Arguments;
+                            if (map.Slots.Count > 0)
+                            {
+                                result.MapSlots[f.Handle] = map.Slots;
+                            }
+
                             break;
                         case Constant cv when f.FieldType.IsPrimitiveInteger || f.FieldType.Kind is CTypeKind.Enum or CTypeKind.Pointer:
                             result.Values[f.Handle] = Bytes(cv.Value, TypeLayout.SizeAndAlignment(ts, f.FieldType).Size);
@@ -121,6 +135,32 @@ internal static class StaticInitializer
                     }
 
                     break;
+                }
+
+                case ILOpCode.Ldsfld:
+                {
+                    stack.Push(ts.ResolveField(module, i.Token, context) is { } f && MapClasses.TryGet(f.FieldType, out _)
+                        ? new MapField(f.DeclaringType, f.Module, f.Handle, f.Name, f.FieldType)
+                        : new Unknown());
+                    break;
+                }
+
+                case ILOpCode.Call or ILOpCode.Callvirt:
+                {
+                    // An object initialiser's indexer store: `new(…) { [1] = Inner }` is dup, index, ldsfld, set_Item.
+                    var m = ts.ResolveMethod(module, i.Token, context, out _);
+                    if (m is not null && m.Name == "set_Item" && m.Signature.ParameterTypes.Length == 2 && MapClasses.TryGet(m.DeclaringType, out _))
+                    {
+                        var value = Pop();
+                        var index = Pop();
+                        if (Pop() is MapCtor outer && index is Constant slot && value is MapField inner)
+                        {
+                            outer.Slots.Add((slot.Value, inner));
+                            break;
+                        }
+                    }
+
+                    goto default;
                 }
 
                 case ILOpCode.Ldsflda:

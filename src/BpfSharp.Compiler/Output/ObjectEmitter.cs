@@ -93,16 +93,29 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         if (unit.Maps.Count > 0)
         {
             var mapTypes = unit.Maps.Select(MapStruct).ToList();
-            var sizes = unit.Maps.Select((m, i) => (uint)(btf.GetVlen(mapTypes[i]) * 8)).ToList();
+
+            // A map of maps' initial slots follow its struct as the flexible `values` array's elements (clang's
+            // layout for `.values = { [i] = &map }`): the symbol and VAR grow by 8 bytes per slot up to the last.
+            var sizes = unit.Maps.Select((m, i) => mapTypes[i].Size + (m.InitialSlots.Count == 0 ? 0 : (m.InitialSlots.Keys.Max() + 1) * 8u)).ToList();
             var total = sizes.Sum(s => (long)s);
             mapsSection = elf.AddSection(".maps", ElfSectionFlags.Alloc | ElfSectionFlags.Write, new byte[total], 8);
             uint offset = 0;
+            var offsets = new List<uint>();
             for (var i = 0; i < unit.Maps.Count; i++)
             {
                 var map = unit.Maps[i];
                 mapSymbols.Add(elf.AddSymbol(map.Name, mapsSection, offset, sizes[i], ElfSymbolType.Object, ElfSymbolBinding.Global));
-                mapVars.Add((btf.AddVar(map.Name, mapTypes[i], BtfLinkage.Global), offset, sizes[i]));
+                mapVars.Add((btf.AddVar(map.Name, mapTypes[i].Id, BtfLinkage.Global), offset, sizes[i]));
+                offsets.Add(offset);
                 offset += sizes[i];
+            }
+
+            for (var i = 0; i < unit.Maps.Count; i++)
+            {
+                foreach (var (slot, target) in unit.Maps[i].InitialSlots)
+                {
+                    elf.AddRelocation(mapsSection, offsets[i] + mapTypes[i].Size + (slot * 8ul), mapSymbols[target], BpfRelocationType.Bpf64Abs64);
+                }
             }
         }
 
@@ -306,8 +319,10 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         }
     }
 
-    /// <summary>The anonymous struct libbpf reads a BTF-defined map from (emitter.md §3.6).</summary>
-    private int MapStruct(MapDefinition map)
+    /// <summary>The anonymous struct libbpf reads a BTF-defined map from (emitter.md §3.6); a map of maps ends with
+    /// <c>values</c>, a flexible array of pointers to its inner template's struct (libbpf's <c>__array</c>), which
+    /// takes no room in the struct.</summary>
+    private (int Id, uint Size) MapStruct(MapDefinition map)
     {
         var members = new List<(string Name, int Type)>
         {
@@ -346,13 +361,19 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
             members.Add(("pinning", types.Pointer(types.Array(types.IntType, map.Pinning))));
         }
 
-        var id = btf.AddStruct(null, (uint)(members.Count * 8));
+        var size = (uint)(members.Count * 8);
+        if (map.Inner is not null)
+        {
+            members.Add(("values", types.Array(types.Pointer(MapStruct(map.Inner).Id), 0)));
+        }
+
+        var id = btf.AddStruct(null, size);
         for (var i = 0; i < members.Count; i++)
         {
             btf.AddMember(id, members[i].Name, members[i].Type, (uint)(i * 64));
         }
 
-        return id;
+        return (id, size);
     }
 
     private static byte[] Encode(Instruction[] code)

@@ -22,6 +22,9 @@ public sealed class BpfObject : IDisposable
     private BpfCollection? _collection;
     private readonly Dictionary<string, (GlobalVariableSpec Spec, string Section)> _variables = [];
 
+    // Inner templates as they were loaded (sized by SetInnerMapMaxEntries), for CreateInnerMap after Load.
+    private readonly Dictionary<string, Func<string?, BpfMap>> _innerMapCreators = [];
+
     private BpfObject(ObjectSpec spec, BpfLoaderOptions? options)
     {
         Spec = spec;
@@ -111,8 +114,27 @@ public sealed class BpfObject : IDisposable
     {
         var loader = Loader;
         _collection = loader.Load();
+        foreach (var m in Spec.Maps.Where(m => m.InnerMap is not null))
+            _innerMapCreators[m.Name] = name => loader.CreateInnerMap(m.Name, name);
         _loader = null;
     }
+
+    /// <summary>
+    /// Creates a map the kernel accepts as a value of map-in-map <paramref name="outerMapName"/>: shaped like its inner
+    /// template as loaded (before <see cref="Load"/>, as it will be loaded). The caller owns it; store it with
+    /// <see cref="BpfMapOfMaps{TKey}.Set"/> or <see cref="BpfMap.SetInnerMap"/>.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such map.</exception>
+    /// <exception cref="InvalidOperationException">The map is not an array or hash of maps.</exception>
+    public BpfMap CreateInnerMap(string outerMapName, string? name = null) =>
+        _loader is not null ? _loader.CreateInnerMap(outerMapName, name)
+        : _innerMapCreators.TryGetValue(outerMapName, out var create) ? create(name)
+        : Collection.Maps.ContainsKey(outerMapName)
+            ? throw new InvalidOperationException($"map '{outerMapName}' is not a map of maps (it has no inner map template)")
+            : throw new KeyNotFoundException($"no map '{outerMapName}' in {Spec.Path ?? "the object"}");
+
+    /// <summary>A typed view of a map of maps (after load); the view does not own the map.</summary>
+    public BpfMapOfMaps<TKey> MapOfMaps<TKey>(string name) where TKey : unmanaged => new(Map(name));
 
     /// <summary>A typed handle on a global variable (<c>.data</c>, <c>.rodata</c>, <c>.bss</c>).</summary>
     /// <exception cref="KeyNotFoundException">No such variable.</exception>

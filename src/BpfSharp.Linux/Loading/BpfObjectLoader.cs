@@ -119,6 +119,22 @@ public sealed partial class BpfObjectLoader
             ?? throw new InvalidOperationException($"map '{outerMapName}' is not a map of maps (it has no inner map template)")).MaxEntries;
 
     /// <summary>
+    /// Creates a map shaped like the inner template of map-in-map <paramref name="outerMapName"/> (its type, key and
+    /// value sizes, flags and, with <see cref="SetInnerMapMaxEntries"/> applied, max_entries): a map the kernel accepts
+    /// as a value of the outer map. The caller owns it.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The object has no such map.</exception>
+    /// <exception cref="InvalidOperationException">The map is not an array or hash of maps.</exception>
+    /// <exception cref="BpfSyscallException">The kernel refused the map.</exception>
+    public BpfMap CreateInnerMap(string outerMapName, string? name = null)
+    {
+        var inner = FindMap(outerMapName).InnerMap
+            ?? throw new InvalidOperationException($"map '{outerMapName}' is not a map of maps (it has no inner map template)");
+        var (key, value, max) = EffectiveSizes(inner);
+        return BpfMap.Create(inner.Type, (int)key, (int)value, (int)max, (BpfMapFlags)inner.Flags, name);
+    }
+
+    /// <summary>
     /// Sets a map's value size before load (libbpf's <c>bpf_map__set_value_size</c>), e.g. a stack trace map's
     /// depth. The map is then created without BTF for its value, whose type no longer has that size.
     /// </summary>

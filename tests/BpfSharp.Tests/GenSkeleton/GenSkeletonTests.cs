@@ -65,7 +65,7 @@ public sealed class GenSkeletonTests
                     roots++;
                 }
             }
-            // Maps: typed views are BpfMap<TKey, TValue> of the BTF key and value types.
+            // Maps: typed views are BpfMap<TKey, TValue> of the BTF key and value types, BpfMapOfMaps<TKey> of the key.
             var maps = type.GetNestedType("MapSet")!;
             foreach (var map in spec.Maps)
             {
@@ -74,6 +74,12 @@ public sealed class GenSkeletonTests
                 if (!property!.PropertyType.IsGenericType) continue;
                 var args = property.PropertyType.GetGenericArguments();
                 checker.Check(args[0], map.KeyTypeId, map.Name + ".key");
+                if (property.PropertyType.GetGenericTypeDefinition() == typeof(BpfSharp.Linux.Maps.BpfMapOfMaps<>))
+                {
+                    Assert.True(map.InnerMap is not null, $"{name}: '{map.Name}' is not a map of maps");
+                    continue;
+                }
+
                 checker.Check(args[1], map.ValueTypeId, map.Name + ".value");
                 roots++;
             }

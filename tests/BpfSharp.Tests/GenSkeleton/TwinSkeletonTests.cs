@@ -20,7 +20,7 @@ public sealed class TwinSkeletonTests
         { "array_stats", "ArrayStatsTwin" }, { "percpu_stats", "PerCpuStatsTwin" }, { "perf_output", "PerfOutputTwin" },
         { "pid_comm", "PidCommTwin" }, { "ringbuf_output", "RingbufOutputTwin" }, { "ringbuf_reserve", "RingbufReserveTwin" },
         { "xdp_parser", "XdpParserTwin" }, { "tc_classifier", "TcClassifierTwin" }, { "socket_filter", "SocketFilterTwin" },
-        { "bounded_loop", "BoundedLoopTwin" }, { "switch_protocol", "SwitchProtocolTwin" },
+        { "bounded_loop", "BoundedLoopTwin" }, { "switch_protocol", "SwitchProtocolTwin" }, { "map_of_maps", "MapOfMapsTwin" },
     };
 
     [Theory]

@@ -43,6 +43,13 @@ public unsafe class MapClassTests
         ("CgroupStorageMap`1", "BPF_MAP_TYPE_CGRP_STORAGE"),
     ];
 
+    // Maps of maps: the inner template comes from the inner map class argument and the constructor's inner* arguments.
+    private static readonly (string ClassName, string KernelMapType, long Value)[] MapOfMapsTable =
+    [
+        ("ArrayOfMaps`1", "BPF_MAP_TYPE_ARRAY_OF_MAPS", 12),
+        ("HashOfMaps`2", "BPF_MAP_TYPE_HASH_OF_MAPS", 13),
+    ];
+
     /// <summary>The concrete map classes (the abstract KeyedMap / PerCpuKeyedMap / IndexedMap only share code).</summary>
     private static IEnumerable<Type> MapClasses() =>
         KernelApiKit.KernelAssembly.GetTypes().Where(t => t.IsSubclassOf(typeof(KernelMap)) && !t.IsAbstract);
@@ -51,7 +58,8 @@ public unsafe class MapClassTests
     public void EveryMapClassIsInTheCompilersTableAndViceVersa()
     {
         var names = MapClasses().Select(t => t.Name).Order().ToList();
-        Assert.Equal(Table.Select(r => r.ClassName).Concat(LocalStorageTable.Select(r => r.ClassName)).Append("UntypedMap").Order(), names);
+        Assert.Equal(Table.Select(r => r.ClassName).Concat(LocalStorageTable.Select(r => r.ClassName)).Concat(MapOfMapsTable.Select(r => r.ClassName))
+            .Append("UntypedMap").Order(), names);
         foreach (var t in MapClasses())
         {
             Assert.True(t.IsSealed, $"{t.Name} must be sealed");
@@ -82,6 +90,31 @@ public unsafe class MapClassTests
             ["BPF_MAP_TYPE_CGRP_STORAGE"] = 32,
         };
         foreach (var row in LocalStorageTable) Assert.Equal(localStorage[row.KernelMapType], kernel[row.KernelMapType]);
+        foreach (var row in MapOfMapsTable) Assert.Equal(row.Value, kernel[row.KernelMapType]);
+    }
+
+    [Fact]
+    public void MapOfMapsConstructorsTakeTheParameterNamesTheCompilerReads()
+    {
+        foreach (var row in MapOfMapsTable)
+        {
+            var type = MapClasses().Single(t => t.Name == row.ClassName);
+            var ps = Assert.Single(type.GetConstructors()).GetParameters();
+            Assert.Equal(["maxEntries", "innerMaxEntries", "flags", "innerFlags", "pinning"], ps.Select(p => p.Name));
+            Assert.Equal([typeof(uint), typeof(uint), typeof(MapFlags), typeof(MapFlags), typeof(MapPinning)], ps.Select(p => p.ParameterType));
+            Assert.False(ps[0].IsOptional || ps[1].IsOptional, $"{type.Name}: the sizes are required");
+            Assert.True(ps.Skip(2).All(p => p.IsOptional && Convert.ToUInt32(p.DefaultValue) == 0), $"{type.Name}: flags and pinning default to none");
+            // The last type argument is the inner map class.
+            var inner = type.GetGenericArguments()[^1];
+            Assert.Equal("TInner", inner.Name);
+            Assert.Equal(typeof(KernelMap), Assert.Single(inner.GetGenericParameterConstraints()));
+        }
+
+        // Only an array of maps has initial slots (an init-only indexer, as libbpf's `.values = { [i] = &map }`).
+        var indexer = Assert.Single(typeof(ArrayOfMaps<>).GetProperties(), p => p.GetIndexParameters().Length == 1);
+        Assert.Null(indexer.GetMethod);
+        Assert.Contains(indexer.SetMethod!.ReturnParameter.GetRequiredCustomModifiers(), m => m.Name == "IsExternalInit");
+        Assert.DoesNotContain(typeof(HashOfMaps<,>).GetProperties(), p => p.GetIndexParameters().Length > 0);
     }
 
     [Fact]
@@ -145,7 +178,7 @@ public unsafe class MapClassTests
     public void KeyAndValueTypeParametersAreUnmanaged()
     {
         foreach (var t in MapClasses().Where(t => t.IsGenericTypeDefinition))
-            foreach (var arg in t.GetGenericArguments())
+            foreach (var arg in t.GetGenericArguments().Where(a => a.Name != "TInner"))
                 Assert.True(arg.GenericParameterAttributes.HasFlag(GenericParameterAttributes.NotNullableValueTypeConstraint)
                     && arg.CustomAttributes.Any(a => a.AttributeType.Name == "IsUnmanagedAttribute"), $"{t.Name}<{arg.Name}> must be unmanaged");
     }
