@@ -107,6 +107,7 @@ internal static class StructOpsCommand
     private static int Unregister(string[] args, bool json)
     {
         if (args.Length != 2) throw CliException.Usage($"expected 'id ID' or 'name NAME', got: '{string.Join(' ', args)}'");
+        Span<byte> key = stackalloc byte[4];
         foreach (var (record, kernelStruct) in Select(args))
         {
             var fd = BpfObjectIds.TryOpen(BpfObjectKind.Map, (uint)record.Id);
@@ -115,7 +116,7 @@ internal static class StructOpsCommand
             int errno = 0;
             try
             {
-                if (!map.Delete(stackalloc byte[4])) errno = 2; // ENOENT: not registered
+                if (!map.Delete(key)) errno = 2; // ENOENT: not registered
             }
             catch (BpfSyscallException e)
             {

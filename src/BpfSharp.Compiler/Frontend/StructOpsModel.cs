@@ -103,7 +103,9 @@ internal static class StructOpsDefinitions
                     var entry = entries.FirstOrDefault(e => e.Method.Module == module && e.Method.Handle == mh);
                     if (entry is null)
                     {
-                        complete = false; // not static (reported as no program), or left out by the program filter
+                        if ((def.Attributes & MethodAttributes.Static) == 0)
+                            Error($"struct_ops '{name}': [StructOpsMethod(\"{member}\")] '{methodName}' must be static (a BPF program)", methodName);
+                        complete = false; // or left out by the program filter: the variable goes with its programs
                         continue;
                     }
 

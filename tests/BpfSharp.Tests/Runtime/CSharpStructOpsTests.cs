@@ -278,6 +278,24 @@ public sealed class CSharpStructOpsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AnInstanceStructOpsMethodIsBPFS2005()
+    {
+        var compilation = BpfSourceCompiler.Compile("InstanceOps", """
+            using BpfSharp.Kernel;
+            [StructOps("tcp_congestion_ops")]
+            public unsafe class InstanceOps
+            {
+                [StructOpsMethod("ssthresh")]
+                public uint InstanceSsthresh(ulong* ctx) => 2;
+                [BpfProgram("xdp")] public static int InstanceOpsKeepsAProgram(void* ctx) => 2;
+            }
+            """);
+        var e = Assert.Single(compilation.Diagnostics, d => d.IsError);
+        Assert.Equal(DiagnosticIds.StructOps, e.Id);
+        Assert.Contains("struct_ops 'InstanceOps': [StructOpsMethod(\"ssthresh\")] 'InstanceSsthresh' must be static (a BPF program)", e.Message);
+    }
+
+    [Fact]
     public void AStringLongerThanItsMemberIsBPFS2005()
     {
         var compilation = BpfSourceCompiler.Compile("LongName", """
