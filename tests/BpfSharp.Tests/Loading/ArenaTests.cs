@@ -208,6 +208,43 @@ public sealed partial class ArenaTests(ITestOutputHelper output)
         Assert.False(arena.Contains(arena.Address + arena.Length));
     }
 
+    /// <summary>
+    /// The user-space half of an arena where the kernel refuses arenas: <see cref="BpfSharp.Linux.Maps.BpfArena"/>'s
+    /// mapping at a fixed address (MAP_FIXED_NOREPLACE), its bounds, pointer reads and the EEXIST it reports when the
+    /// address is taken, over a BPF_F_MMAPABLE array of the same size (its value pages map as an arena's do).
+    /// </summary>
+    [Fact]
+    public void ArenaMappingWorksAtAFixedAddressAndRefusesATakenOne()
+    {
+        KernelObjects.RequireBpf();
+        int page = Environment.SystemPageSize;
+        using var map = BpfMap.Create(BpfMapType.Array, 4, page, 2, BpfMapFlags.Mmapable, $"arena_mm_{Environment.ProcessId % 100000}");
+        // A free, 4 GiB-aligned address well below the 47-bit limit, different per process.
+        ulong address = (0x100ul + (ulong)(Environment.ProcessId % 0x7000)) << 32;
+        using var arena = BpfSharp.Linux.Maps.BpfArena.Open(map, address, null, -1);
+        Assert.Equal(address, arena.Address);
+        Assert.Equal((ulong)(2 * page), arena.Length);
+        // What user space writes through the mapping is the map's value: the kernel returns it on lookup.
+        arena.Span[page + 8] = 0x77;
+        BinaryPrimitives.WriteUInt64LittleEndian(arena.GetSpan(16, 8), address + (ulong)page + 8); // an "arena pointer"
+        var value = new byte[page];
+        Assert.True(map.TryLookup(BitConverter.GetBytes(1), value));
+        Assert.Equal(0x77, value[8]);
+        Assert.Equal(0x77, arena.ReadAt<byte>(arena.ReadAt<ulong>(address + 16)));
+        Assert.True(arena.Contains(address + (ulong)(2 * page) - 1));
+        Assert.False(arena.Contains(address + (ulong)(2 * page)));
+        Assert.False(arena.Contains(address - 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => arena.ReadAt<ulong>(address + (ulong)(2 * page) - 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => arena.GetSpan((ulong)(2 * page), 1));
+        // The same address again: taken, and reported as such rather than replacing the first mapping.
+        var e = Assert.Throws<IOException>(() => BpfSharp.Linux.Maps.BpfArena.Open(map, address, null, -1));
+        Assert.Contains("EEXIST", e.Message);
+        Assert.Contains($"0x{address:x}", e.Message);
+        Assert.Equal(0x77, arena.Span[page + 8]);
+        arena.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => arena.Span.Length);
+    }
+
     // The prefix of the bad-input variants: arena.c's declarations without its map.
     private const string VariantPrologue = """
         #include <linux/bpf.h>
