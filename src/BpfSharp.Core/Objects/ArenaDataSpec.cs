@@ -37,9 +37,12 @@ public sealed class ArenaDataSpec
     /// </summary>
     public long GlobalsOffset(ulong arenaBytes, int pageSize)
     {
-        ulong pages = (Size + (ulong)pageSize - 1) / (ulong)pageSize * (ulong)pageSize;
-        return pages > arenaBytes ? -1 : (long)(arenaBytes - pages);
+        ulong bytes = PagesFor(Size, pageSize) * (ulong)pageSize;
+        return bytes / (ulong)pageSize != PagesFor(Size, pageSize) || bytes > arenaBytes ? -1 : (long)(arenaBytes - bytes);
     }
+
+    /// <summary>Pages that <paramref name="size"/> bytes take (without overflow for any size).</summary>
+    internal static ulong PagesFor(ulong size, int pageSize) => size / (ulong)pageSize + (size % (ulong)pageSize != 0 ? 1ul : 0ul);
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Size} bytes, {Variables.Count} variables, arena map '{Map.Name}')";

@@ -31,9 +31,9 @@ public sealed partial class ObjectSpec
         if (ArenaMap is null)
             throw new BpfFormatException(BpfFormatError.ObjectBadData, BpfFormat.Object,
                 $"to use global __arena variables the ARENA map should be explicitly declared in SEC(\".maps\")", ArenaSection, -1, Path);
+        // libbpf compares against its own page size (sysconf) at open, as here.
         ulong arenaBytes = (ulong)ArenaMap.MaxEntries * (ulong)Environment.SystemPageSize;
-        ulong needed = (section.Size + (ulong)Environment.SystemPageSize - 1) / (ulong)Environment.SystemPageSize * (ulong)Environment.SystemPageSize;
-        if (needed > arenaBytes)
+        if (ArenaDataSpec.PagesFor(section.Size, Environment.SystemPageSize) > ArenaMap.MaxEntries)
             throw new BpfFormatException(BpfFormatError.ObjectBadData, BpfFormat.Object,
                 $"declared ARENA map size ({arenaBytes}) of map '{ArenaMap.Name}' is too small to hold global __arena variables of size {section.Size}",
                 ArenaSection, -1, Path);

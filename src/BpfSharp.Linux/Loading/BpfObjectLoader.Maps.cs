@@ -57,10 +57,14 @@ public sealed partial class BpfObjectLoader
             if (offset < 0)
                 throw new BpfLoadException($"elf: sec '{globals.Name}': declared ARENA map size ({(ulong)(uint)map.MaxEntries * (ulong)page}) is too small to hold global __arena variables of size {globals.Size}")
                 { LoaderLog = [.. _log] };
-            if ((map.Flags & BpfMapFlags.SegvOnFault) != 0 && !globals.InitialData.IsEmpty && !st.ReusedPins.Contains(spec.Name))
-                throw new BpfLoadException($"map '{spec.Name}': an arena with BPF_F_SEGV_ON_FAULT cannot take initial __arena values from user space (its pages are not allocated)")
-                { LoaderLog = [.. _log] };
         }
+        // A reused or replacement arena already holds what its programs wrote; zero bytes need no copy (fresh pages are zero).
+        byte[]? initial = globals is null || st.ReusedPins.Contains(spec.Name) || _options.MapReplacements?.ContainsKey(spec.Name) == true
+            ? null : _arenaData ?? globals.InitialData.ToArray();
+        if (initial is not null && !initial.AsSpan().ContainsAnyExcept((byte)0)) initial = null;
+        if (initial is not null && (map.Flags & BpfMapFlags.SegvOnFault) != 0)
+            throw new BpfLoadException($"map '{spec.Name}': an arena with BPF_F_SEGV_ON_FAULT cannot take initial __arena values from user space (its pages are not allocated)")
+            { LoaderLog = [.. _log] };
         BpfArena arena;
         try
         {
@@ -73,13 +77,7 @@ public sealed partial class BpfObjectLoader
         st.Arena = arena;
         _log.Add($"libbpf: map '{spec.Name}': arena of {arena.Length} bytes mapped at 0x{arena.Address:x}"
             + (globals is null ? "" : $", {globals.Size} bytes of __arena globals at offset {offset}"));
-        // A reused or replacement arena already holds what its programs wrote.
-        if (globals is not null && !st.ReusedPins.Contains(spec.Name) && _options.MapReplacements?.ContainsKey(spec.Name) != true)
-        {
-            var initial = _arenaData ?? globals.InitialData.ToArray();
-            if (initial.AsSpan().ContainsAnyExcept((byte)0))
-                initial.CopyTo(arena.GetSpan((ulong)offset, initial.Length));
-        }
+        initial?.CopyTo(arena.GetSpan((ulong)offset, initial.Length));
     }
 
     private void UseReplacement(LoadState st, MapSpec m, BpfMap replacement)
