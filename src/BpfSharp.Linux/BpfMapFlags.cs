@@ -34,4 +34,8 @@ public enum BpfMapFlags : uint
     InnerMap = 1u << 12,
     /// <summary><c>BPF_F_LINK</c>: struct_ops map usable as a link.</summary>
     Link = 1u << 13,
+    /// <summary><c>BPF_F_SEGV_ON_FAULT</c>: an arena's user-space mapping raises SIGSEGV on a page no one allocated, instead of allocating it.</summary>
+    SegvOnFault = 1u << 17,
+    /// <summary><c>BPF_F_NO_USER_CONV</c>: an arena whose pointers programs do not convert to user-space addresses.</summary>
+    NoUserConversion = 1u << 18,
 }

@@ -182,7 +182,8 @@ internal sealed class CompilationUnit(TypeSystem types)
             Value = Arg(info.ValueArgument),
             KeySize = untyped ? Named("keySize") : info.KeySize,
             ValueSize = untyped ? Named("valueSize") : info.ValueSize,
-            MaxEntries = (uint)(args.TryGetValue("maxEntries", out var m) ? m : args.TryGetValue("size", out var s) ? s : 0),
+            MaxEntries = (uint)(args.TryGetValue("maxEntries", out var m) ? m : args.TryGetValue("size", out var s) ? s
+                : args.TryGetValue("pages", out var pg) ? pg : 0),
             Flags = (uint)(args.TryGetValue("flags", out var f) ? f : 0),
             Pinning = (uint)(args.TryGetValue("pinning", out var p) ? p : 0),
             Inner = info.InnerArgument >= 0 && info.InnerArgument < fieldType.TypeArguments.Length

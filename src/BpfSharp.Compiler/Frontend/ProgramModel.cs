@@ -61,6 +61,7 @@ internal static class MapClasses
         ["RingBuffer"] = new(27, -1, -1, 0, 0),
         ["UserRingBuffer"] = new(31, -1, -1, 0, 0),
         ["BloomFilterMap`1"] = new(30, -1, 0, 0, 0),
+        ["ArenaMap"] = new(33, -1, -1, 0, 0),
         ["DevMap"] = new(14, -1, -1, 4, 4),
         ["SockMap"] = new(15, -1, -1, 4, 4),
         ["CpuMap"] = new(16, -1, -1, 4, 4),

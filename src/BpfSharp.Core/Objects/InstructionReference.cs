@@ -15,6 +15,11 @@ public enum InstructionReferenceKind
     ExternVariable,
     /// <summary>A call to an extern function: a kfunc (<c>RELO_EXTERN_CALL</c>).</summary>
     ExternCall,
+    /// <summary>
+    /// <c>ld_imm64</c> of an <c>__arena</c> global in <c>.addr_space.1</c> (libbpf's <c>RELO_DATA</c> against the arena
+    /// map): the loader puts the arena map's fd and the offset there, the kernel the arena address.
+    /// </summary>
+    ArenaData,
 }
 
 /// <summary>A relocation of an executable section, resolved to what it refers to.</summary>
@@ -43,11 +48,11 @@ public sealed class InstructionReference
     public ElfSymbol Symbol { get; }
     /// <summary>The map, data section, function or extern name.</summary>
     public string TargetName { get; }
-    /// <summary>For <see cref="InstructionReferenceKind.Map"/>: the map.</summary>
+    /// <summary>For <see cref="InstructionReferenceKind.Map"/>: the map; for <see cref="InstructionReferenceKind.ArenaData"/>: the arena map.</summary>
     public MapSpec? Map { get; internal init; }
     /// <summary>For <see cref="InstructionReferenceKind.GlobalData"/>: the data section.</summary>
     public DataSectionSpec? Data { get; internal init; }
-    /// <summary>For global data: the byte offset in the section (symbol value + instruction immediate).</summary>
+    /// <summary>For global and arena data: the byte offset in the section (symbol value + instruction immediate).</summary>
     public long DataOffset { get; internal init; }
     /// <summary>For calls and function addresses: the target instruction index in <c>.text</c>.</summary>
     public int TargetInstructionIndex { get; internal init; } = -1;

@@ -23,6 +23,7 @@ public sealed partial class ObjectSpec
         obj.ParseMaps();
         obj.ParseDataSections();
         obj.ParseStructOps();
+        obj.ParseArena();
         obj.ParseReferences();
         return obj;
     }

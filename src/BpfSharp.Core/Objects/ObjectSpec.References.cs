@@ -102,6 +102,18 @@ public sealed partial class ObjectSpec
                 throw RelocationError(rs, i, $"relo #{i}: map relo failed to find map for section offset {sym.Value} ('{symName}')");
             return new InstructionReference(target.Index, insnIndex, InstructionReferenceKind.Map, rel, sym, symName) { Map = map };
         }
+        if (ArenaData is { } arena && sym.SectionIndex == arena.Section.Index)
+        {
+            // libbpf: a RELO_DATA against the arena map; the kernel turns map + offset into the arena address.
+            long offset = (long)Math.Min(sym.Value, (ulong)long.MaxValue) + insn.Immediate;
+            if (offset < 0 || (ulong)offset > arena.Size)
+                throw RelocationError(rs, i, $"relo #{i}: arena data relo against '{symName}' at insn #{insnIndex}: offset {offset} is outside '{ArenaSection}' ({arena.Size} bytes)");
+            return new InstructionReference(target.Index, insnIndex, InstructionReferenceKind.ArenaData, rel, sym, symName)
+            {
+                Map = arena.Map,
+                DataOffset = offset,
+            };
+        }
         DataSectionSpec? data = null;
         foreach (var d in _dataSections) if (d.Section is not null && d.Section.Index == sym.SectionIndex) { data = d; break; }
         if (data is null)

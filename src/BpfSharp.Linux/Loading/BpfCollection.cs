@@ -1,3 +1,4 @@
+using BpfSharp.Linux.Maps;
 using BpfSharp.Objects;
 
 namespace BpfSharp.Linux.Loading;
@@ -14,8 +15,9 @@ public sealed class BpfCollection : IDisposable
 
     internal BpfCollection(ObjectSpec spec, KernelBtf? btf, Dictionary<string, BpfMap> maps, Dictionary<string, BpfProgram> programs,
         Dictionary<string, BpfGlobalData> data, List<string> pinnedByUs, IReadOnlyList<string> log, Dictionary<string, string> kernelMapNames,
-        Dictionary<string, BpfStructOps>? structOps = null)
+        Dictionary<string, BpfStructOps>? structOps = null, BpfArena? arena = null)
     {
+        Arena = arena;
         StructOps = structOps ?? [];
         _kernelMapNames = kernelMapNames;
         Spec = spec;
@@ -39,6 +41,12 @@ public sealed class BpfCollection : IDisposable
     /// </summary>
     public IReadOnlyDictionary<string, BpfStructOps> StructOps { get; }
 
+    /// <summary>
+    /// The object's arena map mapped into this process (its <c>__arena</c> globals, and the pages programs allocate,
+    /// at the addresses the programs' arena pointers hold), or null if the object has no arena map.
+    /// </summary>
+    public BpfArena? Arena { get; }
+
     /// <summary>The object this came from.</summary>
     public ObjectSpec Spec { get; }
     /// <summary>The object's BTF in the kernel, or null if the object has none (or the kernel refused it).</summary>
@@ -54,17 +62,30 @@ public sealed class BpfCollection : IDisposable
     /// <summary>libbpf-style log lines of the load (CO-RE decisions, warnings).</summary>
     public IReadOnlyList<string> LoaderLog { get; }
 
-    /// <summary>The global variable's section and reads it (searches every data section).</summary>
-    public T ReadVariable<T>(string name) where T : unmanaged => FindVariableSection(name).Read<T>(name);
+    /// <summary>Reads a global variable (searches every data section, then the arena's <c>__arena</c> globals).</summary>
+    public T ReadVariable<T>(string name) where T : unmanaged =>
+        FindVariableSection(name) is { } d ? d.Read<T>(name) : ArenaWithVariable(name).Read<T>(name);
 
-    /// <summary>Writes a global variable of a writable section.</summary>
-    public void WriteVariable<T>(string name, T value) where T : unmanaged => FindVariableSection(name).Write(name, value);
+    /// <summary>Writes a global variable of a writable section, or an <c>__arena</c> global.</summary>
+    public void WriteVariable<T>(string name, T value) where T : unmanaged
+    {
+        if (FindVariableSection(name) is { } d) d.Write(name, value);
+        else ArenaWithVariable(name).Write(name, value);
+    }
 
-    private BpfGlobalData FindVariableSection(string name)
+    private BpfGlobalData? FindVariableSection(string name)
     {
         foreach (var d in GlobalData.Values)
             foreach (var v in d.Variables)
                 if (v.Name == name) return d;
+        return null;
+    }
+
+    private BpfArena ArenaWithVariable(string name)
+    {
+        if (Arena?.Globals is { } globals)
+            foreach (var v in globals.Variables)
+                if (v.Name == name) return Arena;
         throw new KeyNotFoundException($"no global variable '{name}'");
     }
 
@@ -110,12 +131,13 @@ public sealed class BpfCollection : IDisposable
         _pinnedByUs.Clear();
     }
 
-    /// <summary>Closes every fd and unmaps global data.</summary>
+    /// <summary>Closes every fd and unmaps global data and the arena.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         foreach (var d in GlobalData.Values) d.Dispose();
+        Arena?.Dispose();
         foreach (var p in Programs.Values) p.Dispose();
         foreach (var m in Maps.Values) m.Dispose();
         Btf?.Dispose();

@@ -155,6 +155,9 @@ public sealed class BpfObject : IDisposable
         return data.GetVariableBytes(name);
     }
 
+    /// <summary>The arena map's mapping (after load), or null if the object has no arena (see <see cref="BpfCollection.Arena"/>).</summary>
+    public Maps.BpfArena? Arena => Collection.Arena;
+
     /// <summary>A map (after load).</summary>
     /// <exception cref="KeyNotFoundException">No such map.</exception>
     public BpfMap Map(string name) =>

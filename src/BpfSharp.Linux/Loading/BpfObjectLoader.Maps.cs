@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using BpfSharp.Btf;
 using BpfSharp.Linux.Interop;
+using BpfSharp.Linux.Maps;
 using BpfSharp.Objects;
 
 namespace BpfSharp.Linux.Loading;
@@ -35,6 +36,48 @@ public sealed partial class BpfObjectLoader
                 st.Pinned.Add(path);
             }
         }
+        MapArena(st);
+    }
+
+    /// <summary>
+    /// libbpf's arena step of <c>bpf_object__create_maps</c>: the arena is mapped at its <c>map_extra</c> address
+    /// right after creation (programs referring to <c>__arena</c> globals need its user address at load), and the
+    /// initial <c>.addr_space.1</c> bytes are copied to the end of the arena, page-aligned, where upstream libbpf puts them.
+    /// </summary>
+    private void MapArena(LoadState st)
+    {
+        if (_spec.ArenaMap is not { } spec) return;
+        var map = st.Maps[spec.Name];
+        var globals = _spec.ArenaData;
+        long offset = -1;
+        int page = Environment.SystemPageSize;
+        if (globals is not null)
+        {
+            offset = globals.GlobalsOffset((ulong)(uint)map.MaxEntries * (ulong)page, page);
+            if (offset < 0)
+                throw new BpfLoadException($"elf: sec '{globals.Name}': declared ARENA map size ({(ulong)(uint)map.MaxEntries * (ulong)page}) is too small to hold global __arena variables of size {globals.Size}")
+                { LoaderLog = [.. _log] };
+        }
+        // A reused or replacement arena already holds what its programs wrote; zero bytes need no copy (fresh pages are zero).
+        byte[]? initial = globals is null || st.ReusedPins.Contains(spec.Name) || _options.MapReplacements?.ContainsKey(spec.Name) == true
+            ? null : _arenaData ?? globals.InitialData.ToArray();
+        if (initial is not null && !initial.AsSpan().ContainsAnyExcept((byte)0)) initial = null;
+        if (initial is not null && (map.Flags & BpfMapFlags.SegvOnFault) != 0)
+            throw new BpfLoadException($"map '{spec.Name}': an arena with BPF_F_SEGV_ON_FAULT cannot take initial __arena values from user space (its pages are not allocated)")
+            { LoaderLog = [.. _log] };
+        BpfArena arena;
+        try
+        {
+            arena = BpfArena.Open(map, spec.MapExtra, globals, offset);
+        }
+        catch (IOException e)
+        {
+            throw new BpfLoadException($"map '{spec.Name}': failed to mmap arena: {e.Message}", e) { LoaderLog = [.. _log] };
+        }
+        st.Arena = arena;
+        _log.Add($"libbpf: map '{spec.Name}': arena of {arena.Length} bytes mapped at 0x{arena.Address:x}"
+            + (globals is null ? "" : $", {globals.Size} bytes of __arena globals at offset {offset}"));
+        initial?.CopyTo(arena.GetSpan((ulong)offset, initial.Length));
     }
 
     private void UseReplacement(LoadState st, MapSpec m, BpfMap replacement)

@@ -159,6 +159,10 @@ public sealed partial class BpfObjectLoader
                     case InstructionReferenceKind.Map:
                         SetImm64(linked, at, PseudoMapFd, MapFd(st, r.Map!.Name), 0);
                         break;
+                    case InstructionReferenceKind.ArenaData:
+                        // The arena map's fd with the offset from the arena's start; the kernel adds its user address.
+                        SetImm64(linked, at, PseudoMapValue, MapFd(st, r.Map!.Name), (int)checked((uint)(st.Arena!.GlobalsOffset + r.DataOffset)));
+                        break;
                     case InstructionReferenceKind.GlobalData:
                         SetImm64(linked, at, PseudoMapValue, MapFd(st, r.Data!.Name), (int)r.DataOffset);
                         break;

@@ -3,6 +3,7 @@ using BpfSharp.Btf;
 using BpfSharp.CoRe;
 using BpfSharp.Instructions;
 using BpfSharp.Linux.Interop;
+using BpfSharp.Linux.Maps;
 using BpfSharp.Objects;
 
 namespace BpfSharp.Linux.Loading;
@@ -22,6 +23,8 @@ public sealed partial class BpfObjectLoader
     // Section contents to upload; null for a zero-filled section (.bss) nobody wrote to, which costs no memory here
     // however large it claims to be (a 9 KB file once cost 1 GB with a 1 GiB .bss).
     private readonly Dictionary<string, byte[]?> _data = [];
+    // The __arena globals' initial bytes once a caller changed one before load, else null (the section's own bytes).
+    private byte[]? _arenaData;
     private readonly Dictionary<string, bool> _autoload = [];
     private readonly List<string> _log = [];
     private readonly Dictionary<MapSpec, uint> _maxEntries = [];
@@ -157,7 +160,7 @@ public sealed partial class BpfObjectLoader
         throw new KeyNotFoundException($"no map '{mapName}' in the object");
     }
 
-    /// <summary>Sets the initial bytes of a global variable (any data section, including <c>.rodata</c>) before load.</summary>
+    /// <summary>Sets the initial bytes of a global variable (any data section, including <c>.rodata</c> and the arena's <c>.addr_space.1</c>) before load.</summary>
     public void SetVariable(string name, ReadOnlySpan<byte> value)
     {
         var bytes = GetVariableBytes(name);
@@ -177,6 +180,17 @@ public sealed partial class BpfObjectLoader
             foreach (var v in d.Variables)
                 if (v.Name == name) return (_data[d.Name] ??= new byte[CheckedDataSize(d)]).AsSpan((int)v.Offset, (int)v.Size);
         }
+        if (_spec.ArenaData is { } arena)
+            foreach (var v in arena.Variables)
+                if (v.Name == name)
+                {
+                    if (_arenaData is null)
+                    {
+                        _arenaData = new byte[CheckedDataSize(arena.Size, arena.Name)];
+                        arena.InitialData.Span[..Math.Min(arena.InitialData.Length, _arenaData.Length)].CopyTo(_arenaData);
+                    }
+                    return _arenaData.AsSpan((int)v.Offset, (int)v.Size);
+                }
         throw new KeyNotFoundException($"no global variable '{name}'");
     }
 
@@ -187,8 +201,10 @@ public sealed partial class BpfObjectLoader
     /// <summary>The kernel's bound on an array map's value (<c>INT_MAX</c>, else E2BIG), so on a data section.</summary>
     private const ulong MaxDataSectionSize = int.MaxValue;
 
-    private static int CheckedDataSize(DataSectionSpec d) => d.Size <= MaxDataSectionSize ? (int)d.Size
-        : throw new BpfLoadException($"data section '{d.Name}' is {d.Size} bytes; a map value holds at most {MaxDataSectionSize} (E2BIG)");
+    private static int CheckedDataSize(DataSectionSpec d) => CheckedDataSize(d.Size, d.Name);
+
+    private static int CheckedDataSize(ulong size, string name) => size <= MaxDataSectionSize ? (int)size
+        : throw new BpfLoadException($"data section '{name}' is {size} bytes; a map value holds at most {MaxDataSectionSize} (E2BIG)");
 
     /// <summary>
     /// Creates everything in the kernel. Throws <see cref="BpfLoadException"/> (or <see cref="BpfVerifierException"/>)
@@ -239,12 +255,14 @@ public sealed partial class BpfObjectLoader
         public readonly Dictionary<(string Func, int Insn), CoReRelocationReport> CoRe = [];
         public readonly Dictionary<string, ulong> KsymAddresses = [];
         public BpfToken? Token;
+        public BpfArena? Arena;
         public readonly Dictionary<string, StructOpsPlan> StructOps = [];
         public readonly Dictionary<string, (int AttachBtfId, int MemberIndex)> StructOpsPrograms = [];
 
         public void Rollback()
         {
             Token?.Dispose();
+            Arena?.Dispose();
             foreach (var d in Data.Values) d.Dispose();
             foreach (var p in Programs.Values) p.Dispose();
             foreach (var m in Maps.Values) m.Dispose();
@@ -281,7 +299,7 @@ public sealed partial class BpfObjectLoader
         LoadPrograms(st);
         FillInitialValues(st);
         var structOps = FinishStructOps(st);
-        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log, st.KernelMapNames, structOps);
+        var collection = new BpfCollection(_spec, st.Btf, st.Maps, st.Programs, st.Data, st.Pinned, _log, st.KernelMapNames, structOps, st.Arena);
         return collection;
     }
 

@@ -32,6 +32,7 @@ public unsafe class MapClassTests
         ("SockHash`1", "BPF_MAP_TYPE_SOCKHASH", "maxEntries", false),
         ("DevMapHash", "BPF_MAP_TYPE_DEVMAP_HASH", "maxEntries", false),
         ("ReuseportSockArray", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY", "maxEntries", false),
+        ("ArenaMap", "BPF_MAP_TYPE_ARENA", "pages", false),
     ];
 
     // Classes without a size parameter: local storage (constructor: flags defaulting to BPF_F_NO_PREALLOC, pinning).
@@ -82,6 +83,7 @@ public unsafe class MapClassTests
             ["BPF_MAP_TYPE_QUEUE"] = 22, ["BPF_MAP_TYPE_STACK"] = 23, ["BPF_MAP_TYPE_BLOOM_FILTER"] = 30,
             ["BPF_MAP_TYPE_DEVMAP"] = 14, ["BPF_MAP_TYPE_SOCKMAP"] = 15, ["BPF_MAP_TYPE_CPUMAP"] = 16, ["BPF_MAP_TYPE_XSKMAP"] = 17,
             ["BPF_MAP_TYPE_SOCKHASH"] = 18, ["BPF_MAP_TYPE_DEVMAP_HASH"] = 25, ["BPF_MAP_TYPE_REUSEPORT_SOCKARRAY"] = 20,
+            ["BPF_MAP_TYPE_ARENA"] = 33,
         };
         foreach (var row in Table) Assert.Equal(documented[row.KernelMapType], kernel[row.KernelMapType]);
         var localStorage = new Dictionary<string, long>
@@ -156,8 +158,8 @@ public unsafe class MapClassTests
             Assert.Equal([typeof(uint), typeof(MapFlags), typeof(MapPinning)], ps.Select(p => p.ParameterType));
             Assert.Equal(row.SizeOptional, ps[0].IsOptional);
             if (row.SizeOptional) Assert.Equal(0u, ps[0].DefaultValue);
-            // An LPM trie is the one map the kernel creates only with BPF_F_NO_PREALLOC.
-            var defaultFlags = row.ClassName == "LpmTrieMap`2" ? MapFlags.NoPrealloc : MapFlags.None;
+            // An LPM trie is the one map the kernel creates only with BPF_F_NO_PREALLOC, an arena only with BPF_F_MMAPABLE.
+            var defaultFlags = row.ClassName switch { "LpmTrieMap`2" => MapFlags.NoPrealloc, "ArenaMap" => MapFlags.Mmapable, _ => MapFlags.None };
             Assert.True(ps[1].IsOptional && (MapFlags)ps[1].DefaultValue! == defaultFlags, $"{type.Name}: flags defaults to {defaultFlags}");
             Assert.True(ps[2].IsOptional && (MapPinning)ps[2].DefaultValue! == MapPinning.None, $"{type.Name}: pinning defaults to None");
         }
