@@ -28,6 +28,8 @@ internal sealed class CodeEmitter
         BranchFusion.Run(fn);
         BranchThreading.Run(fn);
         MaskedEquality.Run(fn);
+        ConstantArmHoisting.Run(fn);
+        ContextLoadHoisting.Run(fn);
         DeadDefinitions.Run(fn);
         ReturnDuplication.Run(fn);
         GlobalAddressReuse.Run(fn);
