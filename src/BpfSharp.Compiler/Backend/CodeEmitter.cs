@@ -26,10 +26,16 @@ internal sealed class CodeEmitter
     public static CompiledFunction Emit(IrFunction fn, string section)
     {
         BranchFusion.Run(fn);
+        BranchThreading.Run(fn);
+        MaskedEquality.Run(fn);
+        ConstantArmHoisting.Run(fn);
+        ContextLoadHoisting.Run(fn);
+        DeadDefinitions.Run(fn);
         ReturnDuplication.Run(fn);
         GlobalAddressReuse.Run(fn);
         StackForwarding.Run(fn);
         SignExtendShift.Run(fn);
+        SingleBitTest.Run(fn);
         ZeroExtension.Run(fn);
         var colors = new RegisterAllocator(fn).Allocate();
         return new CodeEmitter(fn, colors).Run(section);
