@@ -37,6 +37,11 @@ internal sealed class GlobalVariable
 }
 
 /// <summary>What a map class is, by its metadata name (see docs/kernel-api.md).</summary>
+/// <param name="MapType">The kernel's map type number.</param>
+/// <param name="KeyArgument">The index of the generic argument that is the key type; -1 none, -2 "uint", -3 "int".</param>
+/// <param name="ValueArgument">As <paramref name="KeyArgument"/>, for the value type.</param>
+/// <param name="KeySize">The key size when no generic argument gives it.</param>
+/// <param name="ValueSize">The value size when no generic argument gives it.</param>
 /// <param name="InnerArgument">For a map of maps, the index of the generic argument that is the inner map class, else -1.</param>
 internal readonly record struct MapClassInfo(int MapType, int KeyArgument, int ValueArgument, uint KeySize, uint ValueSize, int InnerArgument = -1);
 
