@@ -29,6 +29,8 @@ internal sealed class CodeEmitter
         ReturnDuplication.Run(fn);
         GlobalAddressReuse.Run(fn);
         StackForwarding.Run(fn);
+        DeadStackStores.Run(fn);
+        ValueRanges.Run(fn);
         SignExtendShift.Run(fn);
         ZeroExtension.Run(fn);
         var colors = new RegisterAllocator(fn).Allocate();
