@@ -33,6 +33,7 @@ internal sealed class CodeEmitter
         ValueRanges.Run(fn);
         SignExtendShift.Run(fn);
         ZeroExtension.Run(fn);
+        CommutativeOperands.Run(fn);
         var colors = new RegisterAllocator(fn).Allocate();
         return new CodeEmitter(fn, colors).Run(section);
     }
