@@ -10,9 +10,10 @@ namespace BpfSharp.Tests.Compiler;
 /// <summary>
 /// The code shape of the value-range analysis (<c>ValueRanges</c>: an <c>int</c> proven to be its own sign
 /// extension is not extended again), of the in-place sum of an operand that dies there (coalescing in the register
-/// allocator) and of dead stack-store elimination (<c>DeadStackStores</c>: zeroing that every path overwrites before
-/// a read is dropped, zeroing a helper reads is kept). Each program's instructions are checked for the shape and
-/// then run in the kernel (BPF_PROG_TEST_RUN), whose results must be what the same C# computes on .NET.
+/// allocator, and <c>CommutativeOperands</c> for a base added to a dying index) and of dead stack-store elimination
+/// (<c>DeadStackStores</c>: zeroing that every path overwrites before a read is dropped, zeroing a helper reads is
+/// kept). Each program's instructions are checked for the shape and then run in the kernel (BPF_PROG_TEST_RUN),
+/// whose results must be what the same C# computes on .NET.
 /// </summary>
 public sealed class CodeShapeTests
 {
@@ -210,6 +211,25 @@ public sealed class CodeShapeTests
         var before = code[at - 2];
         Assert.False(before.IsAlu && before.AluOperation == AluOperation.Mov && before.Destination == add.Destination,
             "the sum copies its first operand before adding:\n" + Listing("AppendLength"));
+    }
+
+    [Fact]
+    public void ScaledIndexTakesTheBaseInPlace()
+    {
+        // &s->Values[i]: the base stays live and the scaled index dies, so the add goes into the index's register
+        // (CommutativeOperands): `r0 <<= 3; r0 += r7`, not `r0 <<= 3; r1 = r7; r1 += r0`.
+        var code = Code("SumSlots");
+        var shifts = Enumerable.Range(0, code.Length)
+            .Where(k => code[k].Class == InstructionClass.Alu64 && code[k].AluOperation == AluOperation.Lsh && code[k].Immediate == 3)
+            .ToList();
+        Assert.True(shifts.Count > 0, "no index scaled by 8:\n" + Listing("SumSlots"));
+        foreach (var k in shifts)
+        {
+            var d = code[k].Destination;
+            var next = code.Skip(k + 1).First(i => i.Destination == d || (i.OperandSource == OperandSource.Register && i.Source == d));
+            Assert.True(next.IsAlu && next.AluOperation == AluOperation.Add && next.Destination == d,
+                $"the scaled index in r{d} is not where the base is added:\n" + Listing("SumSlots"));
+        }
     }
 
     [Fact]
