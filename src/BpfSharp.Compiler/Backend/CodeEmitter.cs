@@ -34,9 +34,12 @@ internal sealed class CodeEmitter
         ReturnDuplication.Run(fn);
         GlobalAddressReuse.Run(fn);
         StackForwarding.Run(fn);
+        DeadStackStores.Run(fn);
+        ValueRanges.Run(fn);
         SignExtendShift.Run(fn);
         SingleBitTest.Run(fn);
         ZeroExtension.Run(fn);
+        CommutativeOperands.Run(fn);
         var colors = new RegisterAllocator(fn).Allocate();
         return new CodeEmitter(fn, colors).Run(section);
     }

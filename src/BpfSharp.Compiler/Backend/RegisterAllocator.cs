@@ -265,7 +265,9 @@ internal sealed class RegisterAllocator
         {
             foreach (var i in block.Instructions)
             {
-                if (i.Op != IrOp.Mov || i.HasImmediate || i.A < 0)
+                // A move, or an operation whose first operand dies there (x = x + y then adds in place instead of
+                // copying x first): interference already keeps apart the operands that stay live.
+                if (!(i.Op == IrOp.Mov && !i.HasImmediate && i.A >= 0) && !IsInPlaceCandidate(i))
                 {
                     continue;
                 }
@@ -374,6 +376,10 @@ internal sealed class RegisterAllocator
 
         return true;
     }
+
+    // The two-address lowering of Binary copies A into Dst first; sharing their register drops the copy.
+    private static bool IsInPlaceCandidate(IrInstruction i) =>
+        i.Op == IrOp.Binary && i.A >= 0 && i.Dst >= 0 && i.CoRe is null;
 
     // ---- colouring ----
 
