@@ -24,7 +24,11 @@ internal static class ValueRanges
         public Range Union(Range o) => new(Math.Min(Lo, o.Lo), Math.Max(Hi, o.Hi));
     }
 
-    private const int WidenAfter = 3;
+    // A loop whose entry test was threaded away (BranchThreading: the index starts at a known constant) is tested
+    // only where it closes, and a widened index plus one no longer fits an int there, so the bound is lost. Letting
+    // a loop head grow one step per visit for a while first settles loops of up to this many iterations exactly.
+    private const int WidenAfter = 40;
+    private const int MaxRounds = 200;
 
     public static void Run(IrFunction fn)
     {
@@ -65,7 +69,7 @@ internal static class ValueRanges
         var loopHeads = order.Where(b => predecessors.GetValueOrDefault(b)?.Any(p => position[p] >= position[b]) == true).ToHashSet();
 
         var changed = true;
-        for (var round = 0; changed && round < 100; round++)
+        for (var round = 0; changed && round < MaxRounds; round++)
         {
             changed = false;
             foreach (var block in order)

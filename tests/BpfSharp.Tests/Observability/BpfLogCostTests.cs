@@ -32,8 +32,9 @@ public sealed class BpfLogCostTests(ITestOutputHelper output)
         // A call: the site id store, ringbuf_output's five argument moves and call, the lost-counter branch and add.
         Assert.InRange(text, 8, 16);
         // Each integer hole is one store; the first also keeps the value alive across the helper call (the baseline
-        // returns it straight from the load). A string hole is one probe-read call with its three arguments.
-        Assert.InRange(oneInteger - text, 1, 4);
+        // returns it straight from the load, which the text-only call lets the compiler hoist above the call, so the
+        // first hole also pays for the context kept instead). A string hole is one probe-read call with its three arguments.
+        Assert.InRange(oneInteger - text, 1, 5);
         Assert.Equal(3, fourIntegers - oneInteger);
         Assert.InRange(oneString - text, 3, 6);
     }
