@@ -87,8 +87,14 @@ internal static class BranchFusion
     private static bool SingleUseTemporary(int r, int[] useCount, int[] defCount) =>
         r >= IrFunction.PhysicalRegisters && useCount[r] == 1 && defCount[r] == 1;
 
-    private static int LastDefinition(List<IrInstruction> list, int register, int before)
+    /// <summary>The index of the last instruction before <paramref name="before"/> that writes <paramref name="register"/>, or -1.</summary>
+    internal static int LastDefinition(List<IrInstruction> list, int register, int before)
     {
+        if (register < 0)
+        {
+            return -1;
+        }
+
         var defs = new List<int>();
         for (var k = before - 1; k >= 0; k--)
         {
@@ -103,7 +109,7 @@ internal static class BranchFusion
     }
 
     /// <summary>True if an operand of the comparison is written between it and the end of the block.</summary>
-    private static bool OperandsChangeAfter(List<IrInstruction> list, IrInstruction compare, int at)
+    internal static bool OperandsChangeAfter(List<IrInstruction> list, IrInstruction compare, int at)
     {
         var defs = new List<int>();
         for (var k = at + 1; k < list.Count; k++)

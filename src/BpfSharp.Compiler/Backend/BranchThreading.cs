@@ -54,7 +54,7 @@ internal static class BranchThreading
                 return false;
             }
 
-            var at = LastDefinition(block.Instructions, TestedBefore(join), block.Instructions.Count);
+            var at = BranchFusion.LastDefinition(block.Instructions, TestedBefore(join), block.Instructions.Count);
             if (at < 0)
             {
                 return false;
@@ -69,7 +69,7 @@ internal static class BranchThreading
             }
 
             if (def.Op == IrOp.SetCondition && def.Condition != JumpOperation.Jset && join.CompareValue == 0
-                && join.Condition is JumpOperation.Jeq or JumpOperation.Jne && !OperandsChangeAfter(block.Instructions, def, at))
+                && join.Condition is JumpOperation.Jeq or JumpOperation.Jne && !BranchFusion.OperandsChangeAfter(block.Instructions, def, at))
             {
                 CopyInto(block, join);
                 block.Terminator = TerminatorKind.Branch;
@@ -108,7 +108,7 @@ internal static class BranchThreading
                 continue;
             }
 
-            var at = LastDefinition(block.Instructions, join.CompareA, block.Instructions.Count);
+            var at = BranchFusion.LastDefinition(block.Instructions, join.CompareA, block.Instructions.Count);
             if (at < 0 || Constant(block.Instructions[at]) is not { } value || TerminatorReads(block, join.CompareA))
             {
                 continue;
@@ -212,42 +212,6 @@ internal static class BranchThreading
 
     private static bool TerminatorReads(IrBlock b, int register) =>
         b.CompareA == register || (!b.CompareImmediate && b.CompareB == register);
-
-    private static int LastDefinition(List<IrInstruction> list, int register, int before)
-    {
-        if (register < 0)
-        {
-            return -1;
-        }
-
-        var defs = new List<int>();
-        for (var k = before - 1; k >= 0; k--)
-        {
-            RegisterAllocator.Defs(list[k], defs);
-            if (defs.Contains(register))
-            {
-                return k;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>True if an operand of the comparison is written after it in the block.</summary>
-    private static bool OperandsChangeAfter(List<IrInstruction> list, IrInstruction compare, int at)
-    {
-        var defs = new List<int>();
-        for (var k = at + 1; k < list.Count; k++)
-        {
-            RegisterAllocator.Defs(list[k], defs);
-            if (defs.Contains(compare.A) || (!compare.HasImmediate && defs.Contains(compare.B)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>Drops the blocks no path from the entry reaches any more (the joins every predecessor now skips).</summary>
     internal static void RemoveUnreachable(IrFunction fn)

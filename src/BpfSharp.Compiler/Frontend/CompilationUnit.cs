@@ -162,13 +162,7 @@ internal sealed class CompilationUnit(TypeSystem types)
             };
         }
 
-        CType? Arg(int which) => which switch
-        {
-            >= 0 when which < fieldType.TypeArguments.Length => fieldType.TypeArguments[which],
-            -2 => Types.Primitive(CTypeKind.UInt32),
-            -3 => Types.Primitive(CTypeKind.Int32),
-            _ => null,
-        };
+        CType? Arg(int which) => MapTypeArgument(fieldType, which);
 
         ClaimSymbol(name, module, field, declaring, "map");
         uint Named(string argument) => (uint)args.GetValueOrDefault(argument);
@@ -242,6 +236,16 @@ internal sealed class CompilationUnit(TypeSystem types)
         return index;
     }
 
+    /// <summary>A map class's key or value type by <see cref="MapClassInfo"/>'s argument code: a generic argument's
+    /// index, -2 for <c>uint</c>, -3 for <c>int</c>, else none.</summary>
+    private CType? MapTypeArgument(CType mapClass, int which) => which switch
+    {
+        >= 0 when which < mapClass.TypeArguments.Length => mapClass.TypeArguments[which],
+        -2 => Types.Primitive(CTypeKind.UInt32),
+        -3 => Types.Primitive(CTypeKind.Int32),
+        _ => null,
+    };
+
     /// <summary>A map of maps' inner template: the inner map class with the <c>innerMaxEntries</c> and
     /// <c>innerFlags</c> arguments (libbpf names the inner map "outer.inner").</summary>
     private MapDefinition InnerTemplate(string outer, CType innerClass, Dictionary<string, long> args, CType declaring, StaticInitializer.Result statics, FieldDefinitionHandle field)
@@ -255,13 +259,7 @@ internal sealed class CompilationUnit(TypeSystem types)
             };
         }
 
-        CType? Arg(int which) => which switch
-        {
-            >= 0 when which < innerClass.TypeArguments.Length => innerClass.TypeArguments[which],
-            -2 => Types.Primitive(CTypeKind.UInt32),
-            -3 => Types.Primitive(CTypeKind.Int32),
-            _ => null,
-        };
+        CType? Arg(int which) => MapTypeArgument(innerClass, which);
 
         var inner = new MapDefinition
         {

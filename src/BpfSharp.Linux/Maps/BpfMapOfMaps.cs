@@ -43,22 +43,7 @@ public sealed class BpfMapOfMaps<TKey> where TKey : unmanaged
     /// <summary>The keys in kernel iteration order (<c>BPF_MAP_GET_NEXT_KEY</c>): a hash of maps lists its entries, an array of maps every index, empty slots too.</summary>
     public IEnumerable<TKey> Keys
     {
-        get
-        {
-            var current = default(TKey);
-            var next = default(TKey);
-            var first = true;
-            while (true)
-            {
-                var found = first
-                    ? Map.TryGetNextKey(ReadOnlySpan<byte>.Empty, MemoryMarshal.AsBytes(new Span<TKey>(ref next)))
-                    : Map.TryGetNextKey(AsBytes(in current), MemoryMarshal.AsBytes(new Span<TKey>(ref next)));
-                if (!found) yield break;
-                first = false;
-                current = next;
-                yield return current;
-            }
-        }
+        get => TypedKeys.Enumerate<TKey>(Map);
     }
 
     private static ReadOnlySpan<byte> AsBytes(in TKey key) => MemoryMarshal.AsBytes(new ReadOnlySpan<TKey>(in key));

@@ -111,22 +111,7 @@ public sealed class BpfMap<TKey, TValue> : IDisposable where TKey : unmanaged wh
     /// </summary>
     public IEnumerable<TKey> Keys
     {
-        get
-        {
-            var current = default(TKey);
-            var next = default(TKey);
-            var first = true;
-            while (true)
-            {
-                var found = first
-                    ? Map.TryGetNextKey(ReadOnlySpan<byte>.Empty, MemoryMarshal.AsBytes(new Span<TKey>(ref next)))
-                    : Map.TryGetNextKey(AsBytes(in current), MemoryMarshal.AsBytes(new Span<TKey>(ref next)));
-                if (!found) yield break;
-                first = false;
-                current = next;
-                yield return current;
-            }
-        }
+        get => TypedKeys.Enumerate<TKey>(Map);
     }
 
     /// <summary>Key/value pairs (not for per-CPU maps); keys deleted during iteration are skipped.</summary>
@@ -182,5 +167,26 @@ public sealed class BpfMap<TKey, TValue> : IDisposable where TKey : unmanaged wh
     private void CheckNotPerCpu()
     {
         if (IsPerCpu) throw new InvalidOperationException($"{Map.Type} is a per-CPU map: use the PerCpu methods.");
+    }
+}
+
+/// <summary>A map's keys as typed values, walked with <c>BPF_MAP_GET_NEXT_KEY</c> (for the typed map views).</summary>
+internal static class TypedKeys
+{
+    public static IEnumerable<TKey> Enumerate<TKey>(BpfMap map) where TKey : unmanaged
+    {
+        var current = default(TKey);
+        var next = default(TKey);
+        var first = true;
+        while (true)
+        {
+            var found = first
+                ? map.TryGetNextKey(ReadOnlySpan<byte>.Empty, MemoryMarshal.AsBytes(new Span<TKey>(ref next)))
+                : map.TryGetNextKey(MemoryMarshal.AsBytes(new ReadOnlySpan<TKey>(in current)), MemoryMarshal.AsBytes(new Span<TKey>(ref next)));
+            if (!found) yield break;
+            first = false;
+            current = next;
+            yield return current;
+        }
     }
 }
