@@ -54,7 +54,7 @@ for tool in "${tools[@]}"; do
   dll="$src/bin/Release/net10.0/$tool.dll"
   [ -f "$dll" ] || { echo "tools-table: $dll missing; build it: dotnet build ${src#$root/} -c Release" >&2; exit 1; }
   "${bpfsharp[@]}" compile "$dll" -o "$work/$tool.ours.o" >/dev/null
-  clang-19 -O2 -g -target bpf -D__TARGET_ARCH_$arch -I "$work" -I "$src/c" -I "$multiarch" -c "$src/c/$tool.bpf.c" -o "$work/$tool.clang.o"
+  clang-19 -O2 -g -target bpf -D__TARGET_ARCH_$arch -I "$work" -I "$src/c" -I "$root/examples/tools/include" -I "$multiarch" -c "$src/c/$tool.bpf.c" -o "$work/$tool.clang.o"
   measure "$work/$tool.ours.o" "$tool-ours" >"$work/ours.txt"
   measure "$work/$tool.clang.o" "$tool-clang" >"$work/clang.txt"
   # Programs pair up in order of appearance: the twins declare them in the same order.

@@ -7,7 +7,7 @@
 // never sees them. x86-64 syscall numbers and registers.
 using System.Buffers.Binary;
 using BpfSharp.Kernel;
-using ToolKernelTypes;
+using ToolShared;
 
 namespace BindSnoop;
 

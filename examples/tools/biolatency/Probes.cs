@@ -3,6 +3,7 @@
 // (tp_btf/block_rq_complete) the time it took goes into a log2 histogram, one for everything or one per disk
 // (-D) and/or per set of request flags (-F).
 using BpfSharp.Kernel;
+using ToolShared;
 
 namespace BioLatency;
 
@@ -118,25 +119,12 @@ public static unsafe class Probes
             if (histogram != null)
             {
                 var scaled = Milliseconds ? (ulong)delta / 1000000 : (ulong)delta / 1000;
-                var slot = Log2(scaled);
+                var slot = Bits.Log2(scaled);
                 if (slot >= MaxSlots) slot = MaxSlots - 1;
                 System.Threading.Interlocked.Increment(ref histogram->Slots[slot]);
             }
         }
         Start.Delete(key);
         return 0;
-    }
-
-    /// <summary>floor(log2(v)) for v &gt; 0, 0 for 0 (bcc's log2l).</summary>
-    private static uint Log2(ulong v)
-    {
-        uint r = 0;
-        if (v >= 1ul << 32) { v >>= 32; r += 32; }
-        if (v >= 1ul << 16) { v >>= 16; r += 16; }
-        if (v >= 1ul << 8) { v >>= 8; r += 8; }
-        if (v >= 1ul << 4) { v >>= 4; r += 4; }
-        if (v >= 1ul << 2) { v >>= 2; r += 2; }
-        if (v >= 1ul << 1) r += 1;
-        return r;
     }
 }

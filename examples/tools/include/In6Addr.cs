@@ -2,7 +2,7 @@
 using System.Runtime.InteropServices;
 using BpfSharp.Kernel;
 
-namespace ToolKernelTypes;
+namespace ToolShared;
 
 /// <summary>An IPv6 address as the kernel keeps it (struct in6_addr), read as four 32-bit words.</summary>
 [Relocatable("in6_addr")]

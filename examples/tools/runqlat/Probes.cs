@@ -2,6 +2,7 @@
 // sched_wakeup_new) or preempted while runnable (tp_btf/sched_switch, prev); when it is switched in, the time it
 // waited goes into a log2 histogram (one for everything, or one per process or thread).
 using BpfSharp.Kernel;
+using ToolShared;
 
 namespace RunqLat;
 
@@ -86,22 +87,9 @@ public static unsafe class Probes
             if (histogram == null) return 0;
             if (PerProcess || PerThread) Bpf.ProbeReadKernelStr(histogram->Comm, TaskCommLength, next->comm);
         }
-        var slot = Log2(delta);
+        var slot = Bits.Log2(delta);
         if (slot >= MaxSlots) slot = MaxSlots - 1;
         System.Threading.Interlocked.Increment(ref histogram->Slots[slot]);
         return 0;
-    }
-
-    /// <summary>floor(log2(v)) for v &gt; 0, 0 for 0 (bcc's log2l).</summary>
-    private static uint Log2(ulong v)
-    {
-        uint r = 0;
-        if (v >= 1ul << 32) { v >>= 32; r += 32; }
-        if (v >= 1ul << 16) { v >>= 16; r += 16; }
-        if (v >= 1ul << 8) { v >>= 8; r += 8; }
-        if (v >= 1ul << 4) { v >>= 4; r += 4; }
-        if (v >= 1ul << 2) { v >>= 2; r += 2; }
-        if (v >= 1ul << 1) r += 1;
-        return r;
     }
 }

@@ -3,7 +3,7 @@
 // inside connect(), in the connecting task, once the addresses and the destination port are set (the source port
 // is chosen after it). Each attempt becomes a record in the ring buffer, or a count per address pair and port (-c).
 using BpfSharp.Kernel;
-using ToolKernelTypes;
+using ToolShared;
 
 namespace TcpConnect;
 

@@ -26,7 +26,7 @@ public sealed class HistogramTests
     [MemberData(nameof(Log2Cases))]
     public void Log2MatchesTheCPrinter(string unit, uint[] counts)
     {
-        var oracle = ToolTestKit.BuildC("hist_oracle.c", "hist_oracle");
+        var oracle = ToolTestKit.BuildC("hist_oracle.c", "hist_oracle", "-I", ToolTestKit.SharedHeaders);
         var expected = ExternalTool.RunText(oracle, ["log2", unit, .. counts.Select(c => c.ToString())]);
         Assert.Equal(expected, Histogram.FormatLog2(counts, unit));
     }
@@ -44,7 +44,7 @@ public sealed class HistogramTests
     [MemberData(nameof(LinearCases))]
     public void LinearMatchesTheCPrinter(string unit, uint @base, uint step, uint[] counts)
     {
-        var oracle = ToolTestKit.BuildC("hist_oracle.c", "hist_oracle");
+        var oracle = ToolTestKit.BuildC("hist_oracle.c", "hist_oracle", "-I", ToolTestKit.SharedHeaders);
         var expected = ExternalTool.RunText(oracle, ["linear", unit, @base.ToString(), step.ToString(), .. counts.Select(c => c.ToString())]);
         Assert.Equal(expected, Histogram.FormatLinear(counts, @base, step, unit));
     }

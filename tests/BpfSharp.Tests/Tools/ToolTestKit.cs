@@ -13,6 +13,9 @@ internal static class ToolTestKit
         try { System.IO.Directory.Delete(BuildDirectory, recursive: true); } catch (IOException) { }
     };
 
+    /// <summary>examples/tools/include: the C headers several twins and oracles share (trace_symbols.h, trace_hist.h).</summary>
+    public static string SharedHeaders => Path.Combine(TestPaths.RepoRoot, "examples", "tools", "include");
+
     /// <summary>testdata/tools/<paramref name="name"/>.</summary>
     public static string Source(string name) => Path.Combine(TestPaths.TestData, "tools", name);
 

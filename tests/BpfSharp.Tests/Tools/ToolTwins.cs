@@ -51,7 +51,7 @@ internal static class ToolTwins
         var arch = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x86";
         var bpfObject = Path.Combine(output, tool + ".bpf.o");
         ExternalTool.RunChecked("clang-19", "-O2", "-g", "-target", "bpf", $"-D__TARGET_ARCH_{arch}", "-I", VmlinuxDirectory.Value,
-            "-I", source, "-I", ExternalTool.MultiarchIncludeDirectory, "-c", Path.Combine(source, tool + ".bpf.c"), "-o", bpfObject);
+            "-I", source, "-I", ToolTestKit.SharedHeaders, "-I", ExternalTool.MultiarchIncludeDirectory, "-c", Path.Combine(source, tool + ".bpf.c"), "-o", bpfObject);
         File.WriteAllBytes(Path.Combine(output, tool + ".skel.h"), ExternalTool.RunChecked("bpftool", "gen", "skeleton", bpfObject, "name", tool + "_bpf"));
         // SYSCALL_NAME(nr, "name") lines for twins that print syscall names, from the installed x86-64 header.
         var header = Path.Combine(ExternalTool.MultiarchIncludeDirectory, "asm", "unistd_64.h");
@@ -59,8 +59,7 @@ internal static class ToolTwins
             .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^#define __NR_(\w+)\s+(\d+)\s*$"))
             .Where(m => m.Success).Select(m => $"SYSCALL_NAME({m.Groups[2].Value}, \"{m.Groups[1].Value}\")"));
         var binary = Path.Combine(output, tool);
-        // examples/tools/include: what several twins share (trace_symbols.h, the stack tools' symbolisation).
-        var shared = Path.Combine(TestPaths.RepoRoot, "examples", "tools", "include");
+        var shared = ToolTestKit.SharedHeaders;
         ExternalTool.RunChecked("gcc", "-O1", "-g", "-I", output, "-I", source, "-I", shared, "-o", binary, Path.Combine(source, tool + ".c"), "-l:libbpf.a", "-lelf", "-lz");
         return (bpfObject, binary);
     }

@@ -1,5 +1,5 @@
 // biolatency's user half in C (libbpf skeleton): the twin of ../Program.cs, same options and output; the
-// histogram is printed with the printf formats of libbpf-tools' print_log2_hist, disks are named from
+// histogram is printed by ../../include/trace_hist.h (libbpf-tools' print_log2_hist formats), disks are named from
 // /proc/partitions and request flags from the kernel's BTF.
 #include <fcntl.h>
 #include <signal.h>
@@ -14,38 +14,10 @@
 #include <linux/types.h>
 #include "biolatency.h"
 #include "biolatency.skel.h"
+#include "trace_hist.h"
 
 static volatile sig_atomic_t exiting;
 static void on_signal(int sig) { exiting = 1; }
-
-static void stars(unsigned int val, unsigned int val_max, int width)
-{
-	unsigned int shown = val < val_max ? val : val_max;
-	int n = shown * width / val_max;
-	for (int i = 0; i < n; i++) putchar('*');
-	for (int i = n; i < width; i++) putchar(' ');
-	if (val > val_max) putchar('+');
-}
-
-static void log2_hist(unsigned int *vals, int n, const char *type)
-{
-	int last = -1;
-	unsigned int max = 0;
-	for (int i = 0; i < n; i++) {
-		if (vals[i] > 0) last = i;
-		if (vals[i] > max) max = vals[i];
-	}
-	if (last < 0) return;
-	int narrow = last <= 32;
-	printf("%*s%-*s : count    distribution\n", narrow ? 5 : 15, "", narrow ? 19 : 29, type);
-	for (int i = 0; i <= last; i++) {
-		unsigned long long low = (1ULL << (i + 1)) >> 1, high = (1ULL << (i + 1)) - 1;
-		if (low == high) low -= 1;
-		printf("%*lld -> %-*lld : %-8d |", narrow ? 10 : 20, low, narrow ? 10 : 20, high, vals[i]);
-		stars(vals[i], max, narrow ? 40 : 20);
-		printf("|\n");
-	}
-}
 
 /* /proc/partitions: the kernel's internal dev_t (major << 20 | minor) and the name */
 struct partition { __u32 dev; char name[64]; };

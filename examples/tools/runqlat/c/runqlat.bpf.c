@@ -4,6 +4,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "runqlat.h"
+#include "bits.bpf.h"
 
 #define TASK_RUNNING 0
 
@@ -35,18 +36,6 @@ static __always_inline void enqueue(struct task_struct *task)
 		return;
 	__u64 now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&start, &pid, &now, BPF_ANY);
-}
-
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0;
-	if (v >= 1ULL << 32) { v >>= 32; r += 32; }
-	if (v >= 1ULL << 16) { v >>= 16; r += 16; }
-	if (v >= 1ULL << 8) { v >>= 8; r += 8; }
-	if (v >= 1ULL << 4) { v >>= 4; r += 4; }
-	if (v >= 1ULL << 2) { v >>= 2; r += 2; }
-	if (v >= 1ULL << 1) r += 1;
-	return r;
 }
 
 SEC("tp_btf/sched_wakeup")
