@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BpfSharp.Linux.Interop;
+using static BpfSharp.Linux.RingBuffer.RingPages;
 
 namespace BpfSharp.Linux.RingBuffer;
 
@@ -22,10 +23,6 @@ public delegate void RingBufferRecordHandler(ReadOnlySpan<byte> record);
 /// </remarks>
 public sealed unsafe class RingBufferReader : IDisposable
 {
-    private const uint BusyBit = 1u << 31;
-    private const uint DiscardBit = 1u << 30;
-    private const int HeaderSize = 8;
-
     private readonly BpfMap _map;
     private readonly Epoll _epoll;
     private readonly int _pageSize;
@@ -134,7 +131,7 @@ public sealed unsafe class RingBufferReader : IDisposable
                     var header = Volatile.Read(ref *(uint*)record); // acquire: the record's bytes are visible after it
                     if ((header & BusyBit) != 0) return count; // not committed yet; later records wait for it
                     var length = header & ~(BusyBit | DiscardBit);
-                    var next = position + ((length + HeaderSize + 7) & ~7ul);
+                    var next = position + RecordSpan(length);
                     if ((header & DiscardBit) == 0)
                     {
                         count++;

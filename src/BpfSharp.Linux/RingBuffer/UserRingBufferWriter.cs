@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BpfSharp.Linux.Interop;
+using static BpfSharp.Linux.RingBuffer.RingPages;
 
 namespace BpfSharp.Linux.RingBuffer;
 
@@ -15,10 +16,6 @@ namespace BpfSharp.Linux.RingBuffer;
 /// </summary>
 public sealed unsafe class UserRingBufferWriter : IDisposable
 {
-    private const uint BusyBit = 1u << 31;
-    private const uint DiscardBit = 1u << 30;
-    private const int HeaderSize = 8;
-
     private readonly int _pageSize;
     private readonly nuint _producerLength;
     private readonly ulong _mask;
@@ -97,7 +94,7 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
     private ulong RecordSpace(int size)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
-        var total = ((ulong)size + HeaderSize + 7) & ~7UL;
+        var total = RecordSpan((ulong)size);
         if (total > _mask + 1 || size >= (1 << 30))
             throw new ArgumentOutOfRangeException(nameof(size), size, $"a record of {size} bytes does not fit a ring of {_mask + 1} bytes");
         return total;
