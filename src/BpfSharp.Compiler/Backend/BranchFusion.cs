@@ -13,22 +13,7 @@ internal static class BranchFusion
 {
     public static void Run(IrFunction fn)
     {
-        var useCount = new int[fn.RegisterCount];
-        var defCount = new int[fn.RegisterCount];
-        var scratch = new List<int>();
-        foreach (var block in fn.Blocks)
-        {
-            foreach (var i in block.Instructions)
-            {
-                RegisterAllocator.Uses(i, scratch);
-                foreach (var r in scratch) useCount[r]++;
-                RegisterAllocator.Defs(i, scratch);
-                foreach (var r in scratch) defCount[r]++;
-            }
-
-            RegisterAllocator.TerminatorUses(block, scratch);
-            foreach (var r in scratch) useCount[r]++;
-        }
+        var (useCount, defCount) = RegisterAllocator.CountUsesAndDefs(fn);
 
         foreach (var block in fn.Blocks)
         {

@@ -146,6 +146,29 @@ internal sealed class RegisterAllocator
         }
     }
 
+    /// <summary>How many times each register is read (instructions and block terminators) and written in <paramref name="fn"/>.</summary>
+    internal static (int[] Uses, int[] Defs) CountUsesAndDefs(IrFunction fn)
+    {
+        var uses = new int[fn.RegisterCount];
+        var defs = new int[fn.RegisterCount];
+        var scratch = new List<int>();
+        foreach (var block in fn.Blocks)
+        {
+            foreach (var i in block.Instructions)
+            {
+                Uses(i, scratch);
+                foreach (var r in scratch) uses[r]++;
+                Defs(i, scratch);
+                foreach (var r in scratch) defs[r]++;
+            }
+
+            TerminatorUses(block, scratch);
+            foreach (var r in scratch) uses[r]++;
+        }
+
+        return (uses, defs);
+    }
+
     // ---- liveness and interference ----
 
     private void Build()

@@ -13,22 +13,8 @@ internal static class SignExtendShift
 {
     public static void Run(IrFunction fn)
     {
-        var uses = new int[fn.RegisterCount];
-        var defs = new int[fn.RegisterCount];
+        var (uses, defs) = RegisterAllocator.CountUsesAndDefs(fn);
         var scratch = new List<int>();
-        foreach (var block in fn.Blocks)
-        {
-            foreach (var i in block.Instructions)
-            {
-                RegisterAllocator.Uses(i, scratch);
-                foreach (var r in scratch) uses[r]++;
-                RegisterAllocator.Defs(i, scratch);
-                foreach (var r in scratch) defs[r]++;
-            }
-
-            RegisterAllocator.TerminatorUses(block, scratch);
-            foreach (var r in scratch) uses[r]++;
-        }
 
         foreach (var block in fn.Blocks)
         {

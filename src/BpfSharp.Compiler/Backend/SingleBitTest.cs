@@ -14,22 +14,7 @@ internal static class SingleBitTest
 {
     public static void Run(IrFunction fn)
     {
-        var uses = new int[fn.RegisterCount];
-        var defs = new int[fn.RegisterCount];
-        var scratch = new List<int>();
-        foreach (var block in fn.Blocks)
-        {
-            foreach (var i in block.Instructions)
-            {
-                RegisterAllocator.Uses(i, scratch);
-                foreach (var r in scratch) uses[r]++;
-                RegisterAllocator.Defs(i, scratch);
-                foreach (var r in scratch) defs[r]++;
-            }
-
-            RegisterAllocator.TerminatorUses(block, scratch);
-            foreach (var r in scratch) uses[r]++;
-        }
+        var (uses, defs) = RegisterAllocator.CountUsesAndDefs(fn);
 
         // The single-use masked values and the tests that read them.
         var tests = new Dictionary<int, IrInstruction>();
