@@ -138,7 +138,8 @@ public sealed class BpfProgram : IDisposable
     /// </summary>
     /// <param name="data">Input packet/data (<c>data_in</c>).</param>
     /// <param name="dataOut">Receives the output packet (<c>data_out</c>); empty to skip.</param>
-    /// <param name="repeat">Repetitions; the reported duration is the average.</param>
+    /// <param name="repeat">Repetitions; the reported duration is the average. A <c>syscall</c> program runs once (the
+    /// default 1 is sent as the 0 the kernel requires for it).</param>
     /// <param name="contextIn">Input context (<c>ctx_in</c>), e.g. a <c>struct __sk_buff</c>; empty for none.</param>
     /// <param name="contextOut">Receives the output context (<c>ctx_out</c>); empty to skip.</param>
     /// <exception cref="BpfSyscallException">The kernel refused the test run (e.g. <c>ENOTSUPP</c> for types without test-run).</exception>
@@ -162,7 +163,8 @@ public sealed class BpfProgram : IDisposable
                 CtxSizeIn = (uint)contextIn.Length,
                 CtxOut = contextOut.IsEmpty ? 0 : (ulong)ctxOut,
                 CtxSizeOut = (uint)contextOut.Length,
-                Repeat = repeat,
+                // A syscall program runs once and the kernel refuses any repeat count (EINVAL), even 1.
+                Repeat = Type == BpfProgramType.Syscall && repeat == 1 ? 0 : repeat,
             };
             BpfSyscall.Bpf(BpfCommand.ProgTestRun, ref attr);
             return new BpfTestRunResult(attr.Retval, (int)attr.DataSizeOut, (int)attr.CtxSizeOut, attr.Duration);

@@ -323,8 +323,16 @@ internal sealed class CodeEmitter
                 _references.Add(new SymbolReference(_code.Count, SymbolReferenceKind.FunctionCall, i.Symbol, 0));
                 Add(Instruction.CallPseudo(-1));
                 break;
+            case IrOp.Call when i.Kfunc >= 0:
+                // As clang: call -1 against the kfunc's undefined symbol; the loader puts in its BTF id.
+                _references.Add(new SymbolReference(_code.Count, SymbolReferenceKind.Kfunc, i.Kfunc, 0));
+                Add(Instruction.CallPseudo(-1));
+                break;
             case IrOp.Call:
                 Add(Instruction.CallHelper(i.HelperId));
+                break;
+            case IrOp.AddressSpaceCast:
+                Add(Instruction.AddressSpaceCast(R(i.Dst), R(i.A), (int)i.Immediate));
                 break;
             case IrOp.SetCondition:
                 Add(Instruction.Move(R(i.Dst), 1, is64: false));

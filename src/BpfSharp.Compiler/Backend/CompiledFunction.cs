@@ -11,6 +11,7 @@ internal enum SymbolReferenceKind
     Global,
     Subprogram,
     FunctionCall,
+    Kfunc,
 }
 
 /// <summary>An instruction that needs an ELF relocation.</summary>

@@ -67,7 +67,7 @@ internal sealed class RegisterAllocator
                 }
 
                 return;
-            case IrOp.Load or IrOp.Mov or IrOp.Mov32 or IrOp.SignExtend32 or IrOp.Negate or IrOp.ByteSwap:
+            case IrOp.Load or IrOp.Mov or IrOp.Mov32 or IrOp.SignExtend32 or IrOp.Negate or IrOp.ByteSwap or IrOp.AddressSpaceCast:
                 if (i.A >= 0)
                 {
                     uses.Add(i.A);

@@ -12,6 +12,13 @@ namespace BpfSharp.Compiler.Frontend;
 /// <param name="DirectKernelAccess">Translated for BTF-typed program types (direct loads of kernel memory).</param>
 internal sealed record SubprogramRequest(ResolvedMethod Method, bool Global, bool DirectKernelAccess);
 
+/// <summary>A kernel function the programs call: an undefined symbol and an extern FUNC in <c>.ksyms</c>.</summary>
+/// <param name="Name">The kernel's name for it.</param>
+/// <param name="Weak">Declared weak (loads without it).</param>
+/// <param name="ReturnType">The C# return type.</param>
+/// <param name="ParameterTypes">The C# parameter types (a map parameter is the kernel's <c>void *</c>).</param>
+internal sealed record KfuncDeclaration(string Name, bool Weak, CType ReturnType, IReadOnlyList<CType> ParameterTypes);
+
 /// <summary>Everything shared by the programs of one object: maps, globals, string literals, diagnostics.</summary>
 internal sealed class CompilationUnit(TypeSystem types)
 {
@@ -41,6 +48,28 @@ internal sealed class CompilationUnit(TypeSystem types)
     /// <summary>Functions compiled once each into .text: callbacks (methods whose address is taken) and methods
     /// called as BPF-to-BPF functions. Compiling one may add more.</summary>
     public List<SubprogramRequest> Subprograms { get; } = [];
+
+    /// <summary>The kfuncs called, in order of first call.</summary>
+    public List<KfuncDeclaration> Kfuncs { get; } = [];
+
+    /// <summary>The index of a kfunc, declared on its first call; every declaration of one name must agree.</summary>
+    public int GetKfunc(KfuncDeclaration declaration, Func<string, Exception> conflict)
+    {
+        var index = Kfuncs.FindIndex(k => k.Name == declaration.Name);
+        if (index < 0)
+        {
+            Kfuncs.Add(declaration);
+            return Kfuncs.Count - 1;
+        }
+
+        var known = Kfuncs[index];
+        if (known.Weak != declaration.Weak || known.ReturnType != declaration.ReturnType || !known.ParameterTypes.SequenceEqual(declaration.ParameterTypes))
+        {
+            throw conflict($"kfunc '{declaration.Name}' is declared twice with different {(known.Weak != declaration.Weak ? "weakness" : "signatures")}; one object has one declaration of each kernel function");
+        }
+
+        return index;
+    }
 
     /// <summary>BPF-to-BPF calls between subprograms (caller index, callee index), for the recursion check.</summary>
     public HashSet<(int Caller, int Callee)> SubprogramCalls { get; } = [];

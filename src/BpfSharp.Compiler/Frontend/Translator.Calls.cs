@@ -32,6 +32,12 @@ internal sealed partial class Translator
             return;
         }
 
+        if (method.DeclaringType.Name == "BpfSharp.Kernel.Arena" && method.Name is "ToKernel" or "ToUser")
+        {
+            CastAddressSpace(args[0], method.Name == "ToKernel");
+            return;
+        }
+
         if (TryTranslateLog(method, args, insn))
         {
             return;
@@ -54,6 +60,12 @@ internal sealed partial class Translator
                 copy.Produces = PointerOrigin.Btf;
             }
 
+            return;
+        }
+
+        foreach (var a in _ts.FindAttributes(method.Module, attributes, "KfuncAttribute"))
+        {
+            CallKfunc(method, a, args);
             return;
         }
 
@@ -245,6 +257,14 @@ internal sealed partial class Translator
     /// <summary>Moves arguments into r1..r5 and calls the helper. Returns r0.</summary>
     private int CallHelper(int id, Value[] args, IReadOnlyList<CType> parameterTypes, string name)
     {
+        PassArguments(args, parameterTypes, name);
+        Emit(new IrInstruction { Op = IrOp.Call, HelperId = id, ArgumentCount = args.Length });
+        return 0;
+    }
+
+    /// <summary>Moves a helper's or kfunc's arguments into r1..r5, 32-bit ones extended by their C type.</summary>
+    private void PassArguments(Value[] args, IReadOnlyList<CType> parameterTypes, string name)
+    {
         if (args.Length > 5)
         {
             throw Error(DiagnosticIds.TooManyArguments, $"'{name}' passes {args.Length} arguments; BPF calls take at most 5");
@@ -268,9 +288,58 @@ internal sealed partial class Translator
 
             MaterializeInto(arg, 1 + i, widen: true);
         }
+    }
 
-        Emit(new IrInstruction { Op = IrOp.Call, HelperId = id, ArgumentCount = args.Length });
-        return 0;
+    /// <summary>A call of a [Kfunc] method: <c>call -1</c> relocated against the kfunc's undefined symbol, as clang
+    /// writes it (libbpf and our loader turn it into a kfunc call by BTF id).</summary>
+    private void CallKfunc(ResolvedMethod method, CustomAttributeValue<string> attribute, Value[] args)
+    {
+        var name = attribute.FixedArguments is [{ Value: string n }] ? n : method.Name;
+        if (!method.IsStatic)
+        {
+            throw Error(DiagnosticIds.UnsupportedInstruction, $"kfunc '{name}' is declared on the instance method '{method.DisplayName}'; declare it static");
+        }
+
+        var parameters = method.Signature.ParameterTypes;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (parameters[i].Kind is CTypeKind.Struct or CTypeKind.String or CTypeKind.Object or CTypeKind.Array
+                || (parameters[i].Kind == CTypeKind.Class && args[i].Kind != ValueKind.Map))
+            {
+                throw Error(DiagnosticIds.UnsupportedInstruction, $"parameter {i + 1} of kfunc '{name}' is a {parameters[i].Name}; kfuncs take integers, pointers and maps");
+            }
+        }
+
+        if (method.Signature.ReturnType.Kind == CTypeKind.Struct)
+        {
+            throw Error(DiagnosticIds.UnsupportedInstruction, $"kfunc '{name}' returns a struct by value; kfuncs return integers or pointers");
+        }
+
+        var weak = attribute.NamedArguments.Any(a => a.Name == "Weak" && a.Value is true);
+        var index = _unit.GetKfunc(new KfuncDeclaration(name, weak, method.Signature.ReturnType, parameters), message => Error(DiagnosticIds.UnsupportedInstruction, message));
+        PassArguments(args, parameters, name);
+        Emit(new IrInstruction { Op = IrOp.Call, Kfunc = index, ArgumentCount = args.Length });
+        PushResult(0, method.Signature.ReturnType);
+
+        // A kfunc returning a kernel struct pointer returns PTR_TO_BTF_ID: trusted, loaded from directly.
+        if (method.Signature.ReturnType is not { IsPointerLike: true, Element: { Kind: CTypeKind.Struct } pointee })
+        {
+            return;
+        }
+
+        TypeLayout.EnsureLayout(_ts, pointee);
+        if (pointee.IsRelocatable && _current.Instructions is [.., { Op: IrOp.Mov, A: 0 } copy])
+        {
+            copy.Produces = PointerOrigin.Btf;
+        }
+    }
+
+    /// <summary>Arena.ToKernel / ToUser: <c>addr_space_cast</c> of a pointer between address spaces 1 (user) and 0.</summary>
+    private void CastAddressSpace(Value pointer, bool toKernel)
+    {
+        var dst = _fn.NewRegister();
+        Emit(new IrInstruction { Op = IrOp.AddressSpaceCast, Dst = dst, A = Materialize(pointer), Immediate = toKernel ? 1 : 1 << 16 });
+        Push(Value.Reg(dst, true));
     }
 
     private int? CallPrintk(Value[] args)

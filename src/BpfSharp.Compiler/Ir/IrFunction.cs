@@ -30,7 +30,8 @@ internal enum IrOp
     LoadFunction,
     /// <summary>Dst = r10 + frame offset of Slot + Offset.</summary>
     FrameAddress,
-    /// <summary>call HelperId (arguments already in r1..r5; result in r0; r1..r5 clobbered).</summary>
+    /// <summary>call HelperId, or the kfunc Kfunc when it is not -1, or the subprogram Symbol when it is not -1
+    /// (arguments already in r1..r5; result in r0; r1..r5 clobbered).</summary>
     Call,
     /// <summary>Dst = (A cond B) ? 1 : 0.</summary>
     SetCondition,
@@ -44,6 +45,9 @@ internal enum IrOp
     /// <summary>Dst = a scalar field of kernel memory at A + Offset (relocated by CoRe) + B (a run-time index, or
     /// -1): until <see cref="PointerProvenance"/> decides, by where A comes from, between one LDX and a probe-read.</summary>
     KernelLoad,
+    /// <summary>Dst = addr_space_cast(A, Imm &gt;&gt; 16, Imm &amp; 0xffff): an arena pointer converted between its user
+    /// (address space 1) and kernel (0) forms.</summary>
+    AddressSpaceCast,
 }
 
 /// <summary>What a register holds as the verifier will see it, for the definitions that make pointers it trusts.</summary>
@@ -77,6 +81,9 @@ internal sealed class IrInstruction
     public int ArgumentCount;
     public AtomicOperation AtomicOp;
     public int Symbol = -1;
+
+    /// <summary>For a <see cref="IrOp.Call"/> of a kfunc: its index in the unit's kfuncs, else -1.</summary>
+    public int Kfunc = -1;
     public int Line = -1;
 
     /// <summary>A CO-RE relocation attached to this instruction (its immediate/offset is the local value).</summary>

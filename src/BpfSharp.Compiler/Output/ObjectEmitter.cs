@@ -136,6 +136,7 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
                 isSubprogram && !isGlobal ? ElfSymbolBinding.Local : ElfSymbolBinding.Global);
         }
 
+        var kfuncSymbols = EmitKfuncs(elf);
         foreach (var (f, parameters, returnType, isSubprogram, isGlobal) in programs)
         {
             var (sectionIndex, _) = codeSections[f.Section];
@@ -180,6 +181,10 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
                         PatchImmediate(code[f.Section], byteOffset + r.Instruction * 8, (OffsetOf(callee.Function) / 8) - 1);
                         elf.AddRelocation(sectionIndex, at, elf.GetSectionSymbol(codeSections[callee.Function.Section].Index), BpfRelocationType.Bpf64_32);
                     }
+                }
+                else if (r.Kind == SymbolReferenceKind.Kfunc)
+                {
+                    elf.AddRelocation(sectionIndex, at, kfuncSymbols[r.Symbol], BpfRelocationType.Bpf64_32);
                 }
                 else if (r.Kind == SymbolReferenceKind.Subprogram)
                 {
@@ -309,6 +314,38 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
             AddDataSec(group.Key, (uint)end, vars);
         }
     }
+
+    /// <summary>
+    /// The kfuncs as clang declares <c>extern … __ksym</c> functions: an undefined NOTYPE symbol (weak for
+    /// <c>__weak</c>), a FUNC with extern linkage over a FUNC_PROTO with unnamed parameters, and an entry of size 0
+    /// in the <c>.ksyms</c> DATASEC (there is no ELF section of that name). Returns the symbols by kfunc index.
+    /// </summary>
+    private List<int> EmitKfuncs(BpfElfBuilder elf)
+    {
+        var symbols = new List<int>();
+        var funcs = new List<(int, uint, uint)>();
+        foreach (var k in unit.Kfuncs)
+        {
+            symbols.Add(elf.AddSymbol(k.Name, ElfSymbol.UndefinedSection, 0, 0, ElfSymbolType.NoType, k.Weak ? ElfSymbolBinding.Weak : ElfSymbolBinding.Global));
+            var proto = btf.AddFuncProto(KfuncType(k.ReturnType));
+            foreach (var p in k.ParameterTypes)
+            {
+                btf.AddParam(proto, null, KfuncType(p));
+            }
+
+            funcs.Add((btf.AddFunc(k.Name, proto, BtfLinkage.Extern), 0, 0));
+        }
+
+        if (funcs.Count > 0)
+        {
+            AddDataSec(".ksyms", 0, funcs);
+        }
+
+        return symbols;
+    }
+
+    /// <summary>A kfunc parameter or result: a map is the kernel's <c>void *</c>.</summary>
+    private int KfuncType(CType type) => type.Kind == CTypeKind.Class ? types.Pointer(0) : types.Get(type);
 
     private void AddDataSec(string name, uint size, List<(int Var, uint Offset, uint Size)> vars)
     {

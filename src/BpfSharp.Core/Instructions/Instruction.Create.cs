@@ -32,6 +32,12 @@ public readonly partial struct Instruction
     public static Instruction MoveRegister(byte destination, byte source, bool is64 = true) =>
         AluRegister(AluOperation.Mov, destination, source, is64);
 
+    /// <summary><c>dst = addr_space_cast(src, dst_as, src_as)</c> (arena pointers, 6.9+): <c>BPF_ALU64 | BPF_MOV | BPF_X</c>
+    /// with off 1 and imm <c>dst_as &lt;&lt; 16 | src_as</c>; 1 (0x00000001) converts a user-form arena pointer to the
+    /// kernel form, 0x10000 back.</summary>
+    public static Instruction AddressSpaceCast(byte destination, byte source, int addressSpaces) =>
+        new(0xbf, destination, source, 1, addressSpaces);
+
     /// <summary>
     /// Sign-extending move <c>dst = (s8|s16|s32)src</c> (cpu v4 <c>movsx</c>: <c>BPF_MOV | BPF_X</c> with
     /// <c>off</c> = <paramref name="fromBits"/>); 32-bit form accepts 8 and 16.

@@ -186,7 +186,7 @@ public sealed class MapOfMapsTests
         return shapes;
     }
 
-    private static string Shape(BtfSpec btf, int id, int depth)
+    internal static string Shape(BtfSpec btf, int id, int depth)
     {
         Assert.True(depth < 16, "BTF nests too deeply");
         var t = btf[id];

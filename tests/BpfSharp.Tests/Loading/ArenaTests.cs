@@ -158,8 +158,8 @@ public sealed partial class ArenaTests(ITestOutputHelper output)
         {
             static readonly ArenaMap ArenaHeap = new(pages: 4);
 
-            // The compiler emits the maps programs mention; arena code is not compiled yet, so this program mentions
-            // the arena in a call the verifier refuses for arenas, and the kernel test loads without it (autoload off).
+            // The compiler emits the maps programs mention; this program mentions the arena in a call the verifier
+            // refuses for arenas, so the kernel test loads without it (autoload off). Arena code: ArenaTests.CSharp.cs.
             [Xdp]
             public static int ArenaPass(XdpMd* ctx) => Bpf.MapLookupElem(ArenaHeap, null) == null ? 2 : 1;
         }
