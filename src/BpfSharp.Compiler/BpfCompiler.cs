@@ -101,6 +101,7 @@ public static class BpfCompiler
         ["SocketFilterAttribute"] = _ => "socket",
         ["CgroupSkbAttribute"] = a => "cgroup_skb/" + a,
         ["IterAttribute"] = a => "iter/" + a,
+        ["SyscallProgramAttribute"] = _ => "syscall",
         ["StructOpsMethodAttribute"] = a => "struct_ops/" + a,
         ["SockOpsAttribute"] = _ => "sockops",
         ["SkMsgAttribute"] = _ => "sk_msg",
@@ -116,6 +117,9 @@ public static class BpfCompiler
         ["CgroupSockAddrAttribute"] = a => ByEnumValue(a, CgroupSockAddrSections),
         ["LwtAttribute"] = a => ByEnumValue(a, LwtSections),
     };
+
+    /// <summary>The attributes that make a method a program (the kernel API's program attributes, by simple name).</summary>
+    internal static IEnumerable<string> ProgramAttributeNames => ProgramAttributes.Keys;
 
     // An out-of-range value (a cast in user code) yields an empty section, which the loader reports as unknown.
     private static string ByEnumValue(object? value, string[] sections) =>

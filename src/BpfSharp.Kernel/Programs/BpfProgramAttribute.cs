@@ -55,5 +55,9 @@ public sealed class SocketFilterAttribute() : BpfProgramAttribute("socket");
 /// <summary><c>SEC("cgroup_skb/ingress")</c> or <c>egress</c>.</summary>
 public sealed class CgroupSkbAttribute(string direction) : BpfProgramAttribute("cgroup_skb/" + direction);
 
+/// <summary><c>SEC("syscall")</c>: a sleepable program run by user space (BPF_PROG_TEST_RUN) with a context of its
+/// own choosing; it may call the kfuncs registered for syscall programs (tasks, cgroups, arenas, …).</summary>
+public sealed class SyscallProgramAttribute() : BpfProgramAttribute("syscall");
+
 /// <summary><c>SEC("iter/TARGET")</c>, e.g. <c>task</c>.</summary>
 public sealed class IterAttribute(string target) : BpfProgramAttribute("iter/" + target);

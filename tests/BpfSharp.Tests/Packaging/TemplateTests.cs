@@ -198,9 +198,32 @@ public sealed class TemplateTests(PackageFeed feed)
                 public fixed byte Bytes[16];
             }
 
+            [Relocatable("task_struct")]
+            public struct TaskStruct
+            {
+                public int tgid;
+            }
+
             public static unsafe class Probes
             {
                 static readonly ArrayMap<Word> Words = new(maxEntries: 4);
+                public static int LookupPid;
+                public static int FoundTgid;
+
+                [Kfunc("bpf_task_from_pid")] static extern TaskStruct* TaskFromPid(int pid);
+                [Kfunc("bpf_task_release")] static extern void TaskRelease(TaskStruct* task);
+
+                // A kernel function call and a read through the trusted pointer it returns.
+                [SyscallProgram]
+                public static int FindTask(void* ctx)
+                {
+                    TaskStruct* task = TaskFromPid(LookupPid);
+                    if (task == null)
+                        return 1;
+                    FoundTgid = task->tgid;
+                    TaskRelease(task);
+                    return 0;
+                }
 
                 [Xdp]
                 public static int CountMatches(XdpMd* ctx)
@@ -238,6 +261,9 @@ public sealed class TemplateTests(PackageFeed feed)
                     probes.Maps.Words.Update(slot - 1, word);
                 }
                 Console.WriteLine($"matches {probes.Programs.CountMatches.TestRun(new byte[64]).ReturnValue}");
+                probes.Globals.LookupPid = Environment.ProcessId;
+                var found = probes.Programs.FindTask.TestRun([]).ReturnValue;
+                Console.WriteLine($"task {(found == 0 && probes.Globals.FoundTgid == Environment.ProcessId ? "found" : "missing")}");
                 return 0;
             });
             """);
@@ -248,7 +274,7 @@ public sealed class TemplateTests(PackageFeed feed)
         {
             var run = feed.Run(dir, TimeSpan.FromMinutes(1), "dotnet", dll, list);
             Assert.True(run.Code == 0, run.Output);
-            Assert.Equal($"matches {expected}", run.Stdout.Trim());
+            Assert.Equal($"matches {expected}\ntask found", run.Stdout.Trim());
         }
         var refused = feed.Run(dir, TimeSpan.FromMinutes(1), "dotnet", dll, "1,,2");
         Assert.Equal(2, refused.Code);
