@@ -207,6 +207,7 @@ internal sealed class CompilationUnit(TypeSystem types)
             ValueSize = untyped ? Named("valueSize") : info.ValueSize,
             MaxEntries = (uint)(args.TryGetValue("maxEntries", out var m) ? m : args.TryGetValue("size", out var s) ? s
                 : args.TryGetValue("pages", out var pg) ? pg : 0),
+            MapExtra = (ulong)args.GetValueOrDefault("address"),
             Flags = (uint)(args.TryGetValue("flags", out var f) ? f : 0),
             Pinning = (uint)(args.TryGetValue("pinning", out var p) ? p : 0),
             Inner = info.InnerArgument >= 0 && info.InnerArgument < fieldType.TypeArguments.Length
@@ -348,11 +349,50 @@ internal sealed class CompilationUnit(TypeSystem types)
 
         var size = TypeLayout.SizeAndAlignment(Types, fieldType).Size;
         var initial = statics.Values.TryGetValue(field, out var bytes) ? bytes : new byte[size];
-        var isReadOnly = (module.Reader.GetFieldDefinition(field).Attributes & FieldAttributes.InitOnly) != 0;
+        var definition = module.Reader.GetFieldDefinition(field);
+        var isReadOnly = (definition.Attributes & FieldAttributes.InitOnly) != 0;
         var section = isReadOnly ? ".rodata" : initial.Any(b => b != 0) ? ".data" : ".bss";
+        if (Types.FindAttributes(module, definition.GetCustomAttributes(), "ArenaGlobalAttribute").Any())
+        {
+            if (isReadOnly)
+            {
+                throw new CompileErrorException(DiagnosticIds.UnsupportedType,
+                    $"[ArenaGlobal] field '{name}' is readonly; arena memory is writable by programs and user space alike, so drop 'readonly'");
+            }
+
+            section = ArenaSection;
+            RequireArenaMap(declaring, name);
+        }
+
         Globals.Add(new GlobalVariable { Name = name, Section = section, Type = fieldType, Initial = initial });
         _globalIndex[(module, field)] = Globals.Count - 1;
         return Globals.Count - 1;
+    }
+
+    /// <summary>The section of <c>__arena</c> globals (clang's name for address space 1).</summary>
+    public const string ArenaSection = ".addr_space.1";
+
+    /// <summary>Arena globals live in the arena map's pages: the object must declare that map even when no program
+    /// names it, so the class's ArenaMap field is emitted with the first arena global.</summary>
+    private void RequireArenaMap(CType declaring, string global)
+    {
+        if (Maps.Any(m => m.MapType == MapClasses.ArenaMapType))
+        {
+            return;
+        }
+
+        foreach (var field in StaticsOf(declaring).Maps.Keys)
+        {
+            if (Types.ResolveField(declaring.Module!, field, new GenericContext(declaring.TypeArguments, [])) is { } f
+                && GetMap(f.DeclaringType, f.Module, f.Handle, f.Name, f.FieldType) is >= 0 and var index
+                && Maps[index].MapType == MapClasses.ArenaMapType)
+            {
+                return;
+            }
+        }
+
+        throw new CompileErrorException(DiagnosticIds.MapUse,
+            $"[ArenaGlobal] field '{global}' lives in the arena, but {declaring.Name} declares no ArenaMap: add 'static readonly ArenaMap Arena = new(pages: N);' to the class");
     }
 
     /// <summary>Maps and globals are ELF symbols (and BTF VARs) named after their field: two fields of one name in

@@ -16,6 +16,9 @@ internal sealed class MapDefinition
     public uint Flags { get; set; }
     public uint Pinning { get; set; }
 
+    /// <summary>map_extra (an arena's fixed user-space address), 0 for none.</summary>
+    public ulong MapExtra { get; set; }
+
     /// <summary>A map of maps' inner template (libbpf's <c>__array(values, struct { … })</c>), else null.</summary>
     public MapDefinition? Inner { get; init; }
 
@@ -66,7 +69,7 @@ internal static class MapClasses
         ["RingBuffer"] = new(27, -1, -1, 0, 0),
         ["UserRingBuffer"] = new(31, -1, -1, 0, 0),
         ["BloomFilterMap`1"] = new(30, -1, 0, 0, 0),
-        ["ArenaMap"] = new(33, -1, -1, 0, 0),
+        ["ArenaMap"] = new(ArenaMapType, -1, -1, 0, 0),
         ["DevMap"] = new(14, -1, -1, 4, 4),
         ["SockMap"] = new(15, -1, -1, 4, 4),
         ["CpuMap"] = new(16, -1, -1, 4, 4),
@@ -91,6 +94,9 @@ internal static class MapClasses
 
     /// <summary>MapType of a class whose map type is its constructor's <c>type</c> argument.</summary>
     public const int UntypedMapType = -1;
+
+    /// <summary>BPF_MAP_TYPE_ARENA.</summary>
+    public const int ArenaMapType = 33;
 
     public static bool TryGet(CType type, out MapClassInfo info)
     {

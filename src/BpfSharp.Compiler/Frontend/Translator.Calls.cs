@@ -34,7 +34,7 @@ internal sealed partial class Translator
 
         if (method.DeclaringType.Name == "BpfSharp.Kernel.Arena" && method.Name is "ToKernel" or "ToUser")
         {
-            CastAddressSpace(args[0], method.Name == "ToKernel");
+            Push(CastAddressSpace(args[0], method.Name == "ToKernel"));
             return;
         }
 
@@ -334,12 +334,13 @@ internal sealed partial class Translator
         }
     }
 
-    /// <summary>Arena.ToKernel / ToUser: <c>addr_space_cast</c> of a pointer between address spaces 1 (user) and 0.</summary>
-    private void CastAddressSpace(Value pointer, bool toKernel)
+    /// <summary><c>addr_space_cast</c> of an arena pointer from its user form (address space 1) to its kernel form
+    /// (0), or back: Arena.ToKernel / ToUser, and every access to an [ArenaGlobal] field.</summary>
+    private Value CastAddressSpace(Value pointer, bool toKernel)
     {
         var dst = _fn.NewRegister();
-        Emit(new IrInstruction { Op = IrOp.AddressSpaceCast, Dst = dst, A = Materialize(pointer), Immediate = toKernel ? 1 : 1 << 16 });
-        Push(Value.Reg(dst, true));
+        Emit(new IrInstruction { Op = IrOp.AddressSpaceCast, Dst = dst, A = Materialize(pointer, widen: true), Immediate = toKernel ? 1 : 1 << 16 });
+        return Value.Reg(dst, true);
     }
 
     private int? CallPrintk(Value[] args)

@@ -547,6 +547,13 @@ internal sealed partial class Translator
 
         var global = _unit.GetGlobal(f.DeclaringType, f.Module, f.Handle, f.Name, f.FieldType);
         var at = Value.GlobalAddress(global, 0);
+        if (_unit.Globals[global].Section == CompilationUnit.ArenaSection)
+        {
+            // The ld_imm64 of an arena global is its user-space address (a scalar to the verifier): cast it to the
+            // kernel form before the access, as clang does for __arena globals.
+            at = CastAddressSpace(at, toKernel: true);
+        }
+
         return address ? at : LoadValue(at, f.FieldType);
     }
 }

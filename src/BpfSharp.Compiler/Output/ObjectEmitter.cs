@@ -398,6 +398,18 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
             members.Add(("pinning", types.Pointer(types.Array(types.IntType, map.Pinning))));
         }
 
+        if (map.MapExtra is > 0 and <= uint.MaxValue)
+        {
+            members.Add(("map_extra", types.Pointer(types.Array(types.IntType, (uint)map.MapExtra))));
+        }
+        else if (map.MapExtra != 0)
+        {
+            // Above 32 bits libbpf's __ulong form: an enum member whose one enumerator is the value.
+            var extra = btf.AddEnum64(null, 8, signed: false);
+            btf.AddEnumValue(extra, "map_extra_value", map.MapExtra);
+            members.Add(("map_extra", extra));
+        }
+
         var size = (uint)(members.Count * 8);
         if (map.Inner is not null)
         {

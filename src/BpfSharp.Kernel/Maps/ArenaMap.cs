@@ -34,7 +34,9 @@ public sealed unsafe class ArenaMap : KernelMap
     /// <param name="flags">Map creation flags: <see cref="MapFlags.Mmapable"/>, with <see cref="MapFlags.SegvOnFault"/>
     /// or <see cref="MapFlags.NoUserConv"/> if wanted.</param>
     /// <param name="pinning">Whether the loader pins the map by name.</param>
-    public ArenaMap(uint pages, MapFlags flags = MapFlags.Mmapable, MapPinning pinning = MapPinning.None)
+    /// <param name="address">The user-space address to map the arena at (map_extra; page-aligned), or 0 for one the
+    /// kernel picks.</param>
+    public ArenaMap(uint pages, MapFlags flags = MapFlags.Mmapable, MapPinning pinning = MapPinning.None, ulong address = 0)
     {
     }
 

@@ -7,11 +7,134 @@ namespace BpfSharp.Tests.Loading;
 
 /// <summary>
 /// Arena code written in C#: pages from <see cref="BpfSharp.Kernel.ArenaMap"/>.AllocPages (the weak kfunc
-/// bpf_arena_alloc_pages, as libbpf's bpf_arena_common.h declares it) and pointers converted with Arena.ToKernel /
-/// ToUser (addr_space_cast). Its C twin is testdata/twins/arena_list.bpf.c.
+/// bpf_arena_alloc_pages, as libbpf's bpf_arena_common.h declares it), pointers converted with Arena.ToKernel /
+/// ToUser (addr_space_cast), and [ArenaGlobal] fields (clang's __arena globals). The C twins are
+/// testdata/twins/arena_list.bpf.c and testdata/loader/arena.c.
 /// </summary>
 public sealed partial class ArenaTests
 {
+    /// <summary>The C# twin of testdata/loader/arena.c.</summary>
+    private const string CSharpArenaGlobals = """
+        using BpfSharp.Kernel;
+
+        [assembly: License("GPL")]
+
+        public unsafe struct ListNode
+        {
+            public ListNode* next;
+            public ulong value;
+        }
+
+        public struct Table
+        {
+            public ulong e0, e1, e2, e3;
+        }
+
+        public static unsafe class ArenaGlobals
+        {
+            static readonly ArenaMap arena = new(pages: 8, address: 1ul << 44);
+            static ListNode* list_head;
+            [ArenaGlobal] static ulong arena_counter;
+            [ArenaGlobal] static uint arena_seed = 7;
+            [ArenaGlobal] static Table arena_table;
+            static uint node_count = 5;
+            static ulong seed_seen;
+            static ulong alloc_failed;
+
+            // A struct field has no initialiser list: the static constructor's stores are its initial value.
+            static ArenaGlobals()
+            {
+                arena_table.e0 = 11;
+                arena_table.e1 = 22;
+                arena_table.e2 = 33;
+                arena_table.e3 = 44;
+            }
+
+            [SyscallProgram]
+            public static int build_list(void* ctx)
+            {
+                ListNode* page = (ListNode*)arena.AllocPages(1);
+                if (page == null)
+                {
+                    alloc_failed = 1;
+                    return 1;
+                }
+
+                seed_seen = arena_seed;
+                for (uint i = 0; i < node_count && i < 32; i++)
+                {
+                    ListNode* n = Arena.ToKernel(&page[i]);
+                    n->value = (ulong)(i + 1) * (i + 1) + arena_seed;
+                    n->next = list_head;
+                    list_head = Arena.ToUser(n);
+                    arena_counter += n->value;
+                }
+
+                arena_table.e2 += arena_counter;
+                return 0;
+            }
+        }
+        """;
+
+    private static ObjectSpec CSharpArenaGlobalsSpec() =>
+        ObjectSpec.Read(BpfSourceCompiler.Compile("ArenaGlobals", CSharpArenaGlobals).GetObjectOrThrow(), "arena_cs.bpf.o");
+
+    [Fact]
+    public void CSharpArenaGlobalsAreWhereClangPutsThem()
+    {
+        var clang = Arena();
+        var ours = CSharpArenaGlobalsSpec();
+        // The arena map (with its map_extra address) and the other maps: as the loader reads clang's.
+        Assert.Equal(MapOfMapsTests.Definitions(clang), MapOfMapsTests.Definitions(ours));
+        Assert.Equal(ArenaAddress, ours.ArenaMap!.MapExtra);
+        // The __arena globals: the same names, sizes and initial bytes in .addr_space.1.
+        Assert.Equal(ArenaVariables(clang), ArenaVariables(ours));
+        // Every access loads the variable's address (ld_imm64 relocated into .addr_space.1, which the loader turns into
+        // the arena's user address) and casts it to the kernel form right after, in clang's object as in ours.
+        foreach (var spec in new[] { clang, ours })
+        {
+            var vars = spec.ArenaData!.Variables.ToDictionary(v => v.Name);
+            var references = spec.References.Where(r => r.Kind == InstructionReferenceKind.ArenaData).ToList();
+            Assert.NotEmpty(references);
+            var code = spec.Programs.Single(p => p.Name == "build_list").Instructions;
+            foreach (var r in references)
+            {
+                Assert.Same(spec.ArenaMap, r.Map);
+                // clang relocates against the variable's symbol, we against the section's (the offset in the
+                // instruction, as for other globals): both must land inside a variable, the named one if named.
+                var target = vars.Values.Single(v => r.DataOffset >= (long)v.Offset && r.DataOffset < (long)(v.Offset + v.Size));
+                Assert.True(r.TargetName == ".addr_space.1" || r.TargetName == target.Name, $"{r.TargetName} at {r.DataOffset} is in {target.Name}");
+                // Within the next few instructions (clang may first add a constant offset in place).
+                var loaded = code.Span[r.InstructionIndex].Destination;
+                var following = Enumerable.Range(r.InstructionIndex + 2, 3).Where(i => i < code.Length)
+                    .Select(i => BpfSharp.Instructions.InstructionFormatter.Format(code.Span[i..]));
+                Assert.Contains(following, f => System.Text.RegularExpressions.Regex.IsMatch(f, $@"^r\d+ = addr_space_cast\(r{loaded}, 0x0, 0x1\)$"));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("static readonly ArenaMap arena = new(pages: 8, address: 1ul << 44);", "", "declares no ArenaMap")]
+    [InlineData("[ArenaGlobal] static uint arena_seed = 7;", "[ArenaGlobal] static readonly uint arena_seed = 7;", "is readonly")]
+    public void ArenaGlobalsThatCannotWorkAreCompileErrors(string replace, string with, string expected)
+    {
+        Assert.Contains(replace, CSharpArenaGlobals);
+        var compiled = BpfSourceCompiler.Compile("BadArenaGlobals", CSharpArenaGlobals.Replace(replace, with)
+            .Replace("ListNode* page = (ListNode*)arena.AllocPages(1);", "ListNode* page = null;"));
+        Assert.False(compiled.Success);
+        var error = Assert.Single(compiled.Diagnostics, d => d.IsError);
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("arena_", error.Message);
+    }
+
+    /// <summary>The arena globals by name: size and initial bytes.</summary>
+    private static List<string> ArenaVariables(ObjectSpec spec)
+    {
+        var data = spec.ArenaData!;
+        return [.. data.Variables.OrderBy(v => v.Name, StringComparer.Ordinal)
+            .Select(v => $"{v.Name}: {v.Size} bytes {Convert.ToHexString(data.InitialData.Span.Slice((int)v.Offset, (int)v.Size))}")];
+    }
+
     private const string CSharpArenaList = """
         using BpfSharp.Kernel;
 
@@ -90,10 +213,18 @@ public sealed partial class ArenaTests
 
         // Our disassembler agrees with llvm's on every cast.
         var spec = ObjectSpec.Load(ours);
-        var text = string.Join("\n", spec.Programs.SelectMany(p => p.Instructions.ToArray()).Select(i => i.ToString()));
+        var text = new System.Text.StringBuilder();
+        foreach (var p in spec.Programs)
+        {
+            for (var at = 0; at < p.Instructions.Length; text.Append('\n'))
+            {
+                at += BpfSharp.Instructions.InstructionFormatter.Format(p.Instructions.Span[at..], text);
+            }
+        }
+
         Assert.Equal(
             System.Text.RegularExpressions.Regex.Matches(ourCode, @"addr_space_cast\([^)]*\)").Select(m => m.Value),
-            System.Text.RegularExpressions.Regex.Matches(text, @"addr_space_cast\([^)]*\)").Select(m => m.Value));
+            System.Text.RegularExpressions.Regex.Matches(text.ToString(), @"addr_space_cast\([^)]*\)").Select(m => m.Value));
 
         // libbpf opens it (externs, the arena map, the relocations).
         Assert.Contains("struct arena_list_cs_bpf", ExternalTool.RunText("bpftool", "gen", "skeleton", ours));

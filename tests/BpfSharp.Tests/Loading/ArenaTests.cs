@@ -102,12 +102,15 @@ public sealed partial class ArenaTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void ProgramBuildsAListInTheArenaThatUserSpaceWalks()
+    /// <summary>arena.c, or its C# twin (ArenaTests.CSharp.cs).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ProgramBuildsAListInTheArenaThatUserSpaceWalks(bool fromCSharp)
     {
         RequireArena();
         int page = Environment.SystemPageSize;
-        var loader = new BpfObjectLoader(Arena());
+        var loader = new BpfObjectLoader(fromCSharp ? CSharpArenaGlobalsSpec() : Arena());
         loader.SetVariable("arena_seed", 9u); // an __arena global set before load reaches the kernel's copy
         using var c = loader.Load();
         var arena = c.Arena;
