@@ -45,6 +45,14 @@ internal static class BpfSymbols
         return false;
     }
 
+    /// <summary>True for a <c>[Kconfig]</c> field: an extern the loader fills in, not a variable of the object.</summary>
+    public static bool IsKconfig(IFieldSymbol field)
+    {
+        foreach (var a in field.GetAttributes())
+            if (a.AttributeClass?.ToDisplayString() == KernelNamespace + ".KconfigAttribute") return true;
+        return false;
+    }
+
     /// <summary>The static fields of a BPF class that live in the kernel: maps and global variables (not constants).</summary>
     public static bool IsKernelStatic(IFieldSymbol field) =>
         field.IsStatic && !field.IsConst && !field.IsImplicitlyDeclared && (IsKernelMap(field.Type) || field.Type.IsUnmanagedType);

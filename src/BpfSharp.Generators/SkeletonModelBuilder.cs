@@ -19,7 +19,7 @@ internal static class SkeletonModelBuilder
                 case IMethodSymbol method when method.IsStatic && BpfSymbols.IsProgram(method):
                     programs.Add(method.Name);
                     break;
-                case IFieldSymbol field when BpfSymbols.IsKernelStatic(field):
+                case IFieldSymbol field when BpfSymbols.IsKernelStatic(field) && !BpfSymbols.IsKconfig(field):
                     if (BpfSymbols.IsKernelMap(field.Type))
                     {
                         var map = FromMapField(field);

@@ -336,6 +336,13 @@ internal sealed class CompilationUnit(TypeSystem types)
             return index;
         }
 
+        var definition = module.Reader.GetFieldDefinition(field);
+        var isReadOnly = (definition.Attributes & FieldAttributes.InitOnly) != 0;
+        foreach (var kconfig in Types.FindAttributes(module, definition.GetCustomAttributes(), "KconfigAttribute"))
+        {
+            return GetKconfig(declaring, module, field, name, fieldType, kconfig, isReadOnly);
+        }
+
         ClaimSymbol(name, module, field, declaring, "global");
         var statics = StaticsOf(declaring);
         if (statics.NonConstant.Contains(field))
@@ -349,8 +356,6 @@ internal sealed class CompilationUnit(TypeSystem types)
 
         var size = TypeLayout.SizeAndAlignment(Types, fieldType).Size;
         var initial = statics.Values.TryGetValue(field, out var bytes) ? bytes : new byte[size];
-        var definition = module.Reader.GetFieldDefinition(field);
-        var isReadOnly = (definition.Attributes & FieldAttributes.InitOnly) != 0;
         var section = isReadOnly ? ".rodata" : initial.Any(b => b != 0) ? ".data" : ".bss";
         if (Types.FindAttributes(module, definition.GetCustomAttributes(), "ArenaGlobalAttribute").Any())
         {
@@ -368,6 +373,48 @@ internal sealed class CompilationUnit(TypeSystem types)
         _globalIndex[(module, field)] = Globals.Count - 1;
         return Globals.Count - 1;
     }
+
+    /// <summary>A [Kconfig] field: an extern in <c>.kconfig</c> named as the option.</summary>
+    private int GetKconfig(CType declaring, LoadedModule module, FieldDefinitionHandle field, string fieldName, CType fieldType,
+        System.Reflection.Metadata.CustomAttributeValue<string> attribute, bool isReadOnly)
+    {
+        var name = attribute.FixedArguments is [{ Value: string n }] ? n : fieldName;
+        if (!isReadOnly)
+        {
+            throw new CompileErrorException(DiagnosticIds.UnsupportedType,
+                $"[Kconfig] field '{fieldName}' must be 'static readonly': the loader fills it in and programs only read it");
+        }
+
+        if (StaticsOf(declaring).Values.ContainsKey(field))
+        {
+            throw new CompileErrorException(DiagnosticIds.NonConstantInitializer,
+                $"[Kconfig] field '{fieldName}' has an initial value; its value comes from the running kernel");
+        }
+
+        var weak = attribute.NamedArguments.Any(a => a.Name == "Weak" && a.Value is true);
+        var existing = Globals.FindIndex(g => g.IsExtern && g.Name == name);
+        if (existing >= 0)
+        {
+            // Declared in two classes compiled together: one extern, as two C files linked into one object.
+            if (Globals[existing].Type != fieldType || Globals[existing].IsWeak != weak)
+            {
+                throw new CompileErrorException(DiagnosticIds.DuplicateName,
+                    $"[Kconfig] '{name}' is declared twice with different {(Globals[existing].IsWeak != weak ? "weakness" : "types")} ({declaring.Name}.{fieldName}); one object has one declaration of each value");
+            }
+
+            _globalIndex[(module, field)] = existing;
+            return existing;
+        }
+
+        ClaimSymbol(name, module, field, declaring, "kconfig value");
+        var size = TypeLayout.SizeAndAlignment(Types, fieldType).Size;
+        Globals.Add(new GlobalVariable { Name = name, Section = KconfigSection, Type = fieldType, Initial = new byte[size], IsExtern = true, IsWeak = weak });
+        _globalIndex[(module, field)] = Globals.Count - 1;
+        return Globals.Count - 1;
+    }
+
+    /// <summary>The DATASEC of kconfig externs (there is no ELF section of that name).</summary>
+    public const string KconfigSection = ".kconfig";
 
     /// <summary>The section of <c>__arena</c> globals (clang's name for address space 1).</summary>
     public const string ArenaSection = ".addr_space.1";

@@ -37,6 +37,12 @@ internal sealed class GlobalVariable
 
     /// <summary>String literals have no symbol and no BTF VAR, as clang's.</summary>
     public bool IsLiteral { get; init; }
+
+    /// <summary>A value the loader fills in (a <c>.kconfig</c> extern): an undefined symbol, no bytes of its own.</summary>
+    public bool IsExtern { get; init; }
+
+    /// <summary>An extern declared weak.</summary>
+    public bool IsWeak { get; init; }
 }
 
 /// <summary>What a map class is, by its metadata name (see docs/kernel-api.md).</summary>

@@ -28,7 +28,7 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
 
         // Globals: lay out per section, in order of first use.
         var sections = new Dictionary<string, List<GlobalVariable>>();
-        foreach (var g in unit.Globals)
+        foreach (var g in unit.Globals.Where(g => !g.IsExtern))
         {
             if (!sections.TryGetValue(g.Section, out var list))
             {
@@ -137,6 +137,7 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         }
 
         var kfuncSymbols = EmitKfuncs(elf);
+        var externSymbols = EmitKconfigExterns(elf);
         foreach (var (f, parameters, returnType, isSubprogram, isGlobal) in programs)
         {
             var (sectionIndex, _) = codeSections[f.Section];
@@ -192,6 +193,12 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
                     var callee = programs.First(p => p.IsSubprogram && p.Function.Symbol == r.Symbol).Function;
                     PatchImmediate(code[f.Section], byteOffset + r.Instruction * 8, OffsetOf(callee));
                     elf.AddRelocation(sectionIndex, at, elf.GetSectionSymbol(codeSections[callee.Section].Index), BpfRelocationType.Bpf64_64);
+                }
+                else if (externSymbols.TryGetValue(r.Symbol, out var externSymbol))
+                {
+                    // As clang: against the extern's own symbol; the loader puts in the value's address.
+                    PatchImmediate(code[f.Section], byteOffset + r.Instruction * 8, r.Addend);
+                    elf.AddRelocation(sectionIndex, at, externSymbol, BpfRelocationType.Bpf64_64);
                 }
                 else
                 {
@@ -339,6 +346,33 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
         if (funcs.Count > 0)
         {
             AddDataSec(".ksyms", 0, funcs);
+        }
+
+        return symbols;
+    }
+
+    /// <summary>
+    /// The [Kconfig] values as clang declares <c>extern … __kconfig</c>: an undefined NOTYPE symbol (weak for
+    /// <c>__weak</c>), a VAR with extern linkage, and an entry of the value's size at offset 0 in the <c>.kconfig</c>
+    /// DATASEC (size 0, no ELF section). Returns the symbols by global index.
+    /// </summary>
+    private Dictionary<int, int> EmitKconfigExterns(BpfElfBuilder elf)
+    {
+        var symbols = new Dictionary<int, int>();
+        var vars = new List<(int, uint, uint)>();
+        for (var i = 0; i < unit.Globals.Count; i++)
+        {
+            var g = unit.Globals[i];
+            if (g.IsExtern)
+            {
+                symbols[i] = elf.AddSymbol(g.Name, ElfSymbol.UndefinedSection, 0, 0, ElfSymbolType.NoType, g.IsWeak ? ElfSymbolBinding.Weak : ElfSymbolBinding.Global);
+                vars.Add((btf.AddVar(g.Name, types.Get(g.Type!), BtfLinkage.Extern), 0, (uint)g.Initial.Length));
+            }
+        }
+
+        if (vars.Count > 0)
+        {
+            AddDataSec(CompilationUnit.KconfigSection, 0, vars);
         }
 
         return symbols;

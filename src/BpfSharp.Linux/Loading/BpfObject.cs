@@ -37,6 +37,15 @@ public sealed class BpfObject : IDisposable
                 _variables[v.Name] = (v, d.Name);
             }
         }
+
+        // __arena globals live in the arena's mapping once loaded (a skeleton's [ArenaGlobal] fields).
+        if (spec.ArenaData is { } arena)
+        {
+            foreach (var v in arena.Variables)
+            {
+                _variables.TryAdd(v.Name, (v, arena.Name));
+            }
+        }
     }
 
     /// <summary>Opens a parsed object.</summary>
@@ -149,6 +158,8 @@ public sealed class BpfObject : IDisposable
     internal Span<byte> GetVariableBytes(string name, bool forWrite)
     {
         if (_loader is not null) return _loader.GetVariableBytes(name);
+        if (Spec.ArenaData is { } arena && _variables[name].Section == arena.Name)
+            return Collection.Arena!.GetVariableBytes(name);
         var data = Collection.GlobalData[_variables[name].Section];
         if (forWrite && data.IsReadOnly)
             throw new InvalidOperationException($"'{name}' is in {data.Name}, which is read-only once loaded: set it before Load()");

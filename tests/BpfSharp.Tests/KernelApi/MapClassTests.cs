@@ -154,14 +154,17 @@ public unsafe class MapClassTests
             var type = MapClasses().Single(t => t.Name == row.ClassName);
             var ctor = Assert.Single(type.GetConstructors());
             var ps = ctor.GetParameters();
-            Assert.Equal([row.SizeParameter, "flags", "pinning"], ps.Select(p => p.Name));
-            Assert.Equal([typeof(uint), typeof(MapFlags), typeof(MapPinning)], ps.Select(p => p.ParameterType));
+            // An arena alone takes its fixed address (map_extra) too.
+            var extra = row.ClassName == "ArenaMap" ? new[] { ("address", typeof(ulong)) } : [];
+            Assert.Equal([row.SizeParameter, "flags", "pinning", .. extra.Select(e => e.Item1)], ps.Select(p => p.Name));
+            Assert.Equal([typeof(uint), typeof(MapFlags), typeof(MapPinning), .. extra.Select(e => e.Item2)], ps.Select(p => p.ParameterType));
             Assert.Equal(row.SizeOptional, ps[0].IsOptional);
             if (row.SizeOptional) Assert.Equal(0u, ps[0].DefaultValue);
             // An LPM trie is the one map the kernel creates only with BPF_F_NO_PREALLOC, an arena only with BPF_F_MMAPABLE.
             var defaultFlags = row.ClassName switch { "LpmTrieMap`2" => MapFlags.NoPrealloc, "ArenaMap" => MapFlags.Mmapable, _ => MapFlags.None };
             Assert.True(ps[1].IsOptional && (MapFlags)ps[1].DefaultValue! == defaultFlags, $"{type.Name}: flags defaults to {defaultFlags}");
             Assert.True(ps[2].IsOptional && (MapPinning)ps[2].DefaultValue! == MapPinning.None, $"{type.Name}: pinning defaults to None");
+            if (extra.Length > 0) Assert.True(ps[3].IsOptional && (ulong)ps[3].DefaultValue! == 0, "ArenaMap: address defaults to 0 (the kernel picks)");
         }
     }
 
