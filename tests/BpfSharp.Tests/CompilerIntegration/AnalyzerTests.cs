@@ -95,6 +95,44 @@ public sealed class AnalyzerTests
     }
 
     [Fact]
+    public async Task GlobalsSetOrReadOnlyByUserSpaceGetNoUnusedFieldWarnings()
+    {
+        const string source = """
+            using BpfSharp.Kernel;
+
+            public static unsafe class Probes
+            {
+                static readonly uint TargetPid;             // set by user space before load: CS0649
+                static ulong Matches;                       // written here, read by user space: CS0414
+                [Kconfig] static readonly uint LINUX_KERNEL_VERSION;
+
+                [Xdp]
+                public static int Count(XdpMd* ctx)
+                {
+                    Matches = 1;
+                    return (int)(TargetPid + LINUX_KERNEL_VERSION);
+                }
+            }
+
+            public static class NotBpf
+            {
+                static readonly uint Unset;                 // an ordinary class keeps its warnings
+                static ulong Unread;
+                public static uint Get() { Unread = 1; return Unset; }
+            }
+            """;
+        var compilation = (await NewProject(("Probes.cs", source)).GetCompilationAsync())!;
+        var plain = compilation.GetDiagnostics().Where(d => d.Id is "CS0649" or "CS0414").Select(d => $"{d.Id} {d.Location.GetLineSpan().StartLinePosition.Line + 1}").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["CS0414 20", "CS0414 6", "CS0649 19", "CS0649 5", "CS0649 7"], plain);
+
+        var analyzed = await compilation.WithAnalyzers([new KernelStaticWarningSuppressor()], new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true))
+            .GetAllDiagnosticsAsync();
+        var left = analyzed.Where(d => d.Id is "CS0649" or "CS0414" && !d.IsSuppressed).Select(d => $"{d.Id} {d.Location.GetLineSpan().StartLinePosition.Line + 1}").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["CS0414 20", "CS0649 19"], left);
+    }
+
+    [Fact]
     public async Task CodeFixUsesTheSkeletonInScope()
     {
         const string tool = """

@@ -207,8 +207,8 @@ public sealed class TemplateTests(PackageFeed feed)
             public static unsafe class Probes
             {
                 static readonly ArrayMap<Word> Words = new(maxEntries: 4);
-                public static int LookupPid;
-                public static int FoundTgid;
+                static int LookupPid;           // set by user space: no CS0649 (the package suppresses it)
+                static int FoundTgid;
 
                 [Kfunc("bpf_task_from_pid")] static extern TaskStruct* TaskFromPid(int pid);
                 [Kfunc("bpf_task_release")] static extern void TaskRelease(TaskStruct* task);
