@@ -340,7 +340,18 @@ internal sealed class CompilationUnit(TypeSystem types)
         var isReadOnly = (definition.Attributes & FieldAttributes.InitOnly) != 0;
         foreach (var kconfig in Types.FindAttributes(module, definition.GetCustomAttributes(), "KconfigAttribute"))
         {
-            return GetKconfig(declaring, module, field, name, fieldType, kconfig, isReadOnly);
+            return GetExtern(declaring, module, field, name, fieldType, kconfig, isReadOnly, KconfigSection);
+        }
+
+        foreach (var ksym in Types.FindAttributes(module, definition.GetCustomAttributes(), "KsymAttribute"))
+        {
+            if (fieldType.Kind != CTypeKind.Pointer)
+            {
+                throw new CompileErrorException(DiagnosticIds.UnsupportedType,
+                    $"[Ksym] field '{name}' must be a pointer (T* of a [Relocatable] struct, or void*): its value is the kernel variable's address");
+            }
+
+            return GetExtern(declaring, module, field, name, fieldType, ksym, isReadOnly, KsymSection);
         }
 
         ClaimSymbol(name, module, field, declaring, "global");
@@ -374,21 +385,23 @@ internal sealed class CompilationUnit(TypeSystem types)
         return Globals.Count - 1;
     }
 
-    /// <summary>A [Kconfig] field: an extern in <c>.kconfig</c> named as the option.</summary>
-    private int GetKconfig(CType declaring, LoadedModule module, FieldDefinitionHandle field, string fieldName, CType fieldType,
-        System.Reflection.Metadata.CustomAttributeValue<string> attribute, bool isReadOnly)
+    /// <summary>A [Kconfig] field (an extern in <c>.kconfig</c> named as the option) or a [Ksym] field (an extern
+    /// variable in <c>.ksyms</c>).</summary>
+    private int GetExtern(CType declaring, LoadedModule module, FieldDefinitionHandle field, string fieldName, CType fieldType,
+        System.Reflection.Metadata.CustomAttributeValue<string> attribute, bool isReadOnly, string section)
     {
         var name = attribute.FixedArguments is [{ Value: string n }] ? n : fieldName;
+        var what = section == KconfigSection ? "Kconfig" : "Ksym";
         if (!isReadOnly)
         {
             throw new CompileErrorException(DiagnosticIds.UnsupportedType,
-                $"[Kconfig] field '{fieldName}' must be 'static readonly': the loader fills it in and programs only read it");
+                $"[{what}] field '{fieldName}' must be 'static readonly': the loader fills it in and programs only read it");
         }
 
-        if (StaticsOf(declaring).Values.ContainsKey(field))
+        if (StaticsOf(declaring).Values.ContainsKey(field) || StaticsOf(declaring).NonConstant.Contains(field))
         {
             throw new CompileErrorException(DiagnosticIds.NonConstantInitializer,
-                $"[Kconfig] field '{fieldName}' has an initial value; its value comes from the running kernel");
+                $"[{what}] field '{fieldName}' has an initial value; its value comes from the running kernel");
         }
 
         var weak = attribute.NamedArguments.Any(a => a.Name == "Weak" && a.Value is true);
@@ -399,22 +412,25 @@ internal sealed class CompilationUnit(TypeSystem types)
             if (Globals[existing].Type != fieldType || Globals[existing].IsWeak != weak)
             {
                 throw new CompileErrorException(DiagnosticIds.DuplicateName,
-                    $"[Kconfig] '{name}' is declared twice with different {(Globals[existing].IsWeak != weak ? "weakness" : "types")} ({declaring.Name}.{fieldName}); one object has one declaration of each value");
+                    $"[{what}] '{name}' is declared twice with different {(Globals[existing].IsWeak != weak ? "weakness" : "types")} ({declaring.Name}.{fieldName}); one object has one declaration of each value");
             }
 
             _globalIndex[(module, field)] = existing;
             return existing;
         }
 
-        ClaimSymbol(name, module, field, declaring, "kconfig value");
-        var size = TypeLayout.SizeAndAlignment(Types, fieldType).Size;
-        Globals.Add(new GlobalVariable { Name = name, Section = KconfigSection, Type = fieldType, Initial = new byte[size], IsExtern = true, IsWeak = weak });
+        ClaimSymbol(name, module, field, declaring, section == KconfigSection ? "kconfig value" : "kernel variable");
+        var size = section == KconfigSection ? TypeLayout.SizeAndAlignment(Types, fieldType).Size : 8;
+        Globals.Add(new GlobalVariable { Name = name, Section = section, Type = fieldType, Initial = new byte[size], IsExtern = true, IsWeak = weak });
         _globalIndex[(module, field)] = Globals.Count - 1;
         return Globals.Count - 1;
     }
 
     /// <summary>The DATASEC of kconfig externs (there is no ELF section of that name).</summary>
     public const string KconfigSection = ".kconfig";
+
+    /// <summary>The DATASEC of kernel variables and kfuncs (there is no ELF section of that name).</summary>
+    public const string KsymSection = ".ksyms";
 
     /// <summary>The section of <c>__arena</c> globals (clang's name for address space 1).</summary>
     public const string ArenaSection = ".addr_space.1";

@@ -238,9 +238,10 @@ internal sealed partial class Translator
     }
 
     /// <summary>Helpers whose result is PTR_TO_BTF_ID (possibly null): bpf_skc_to_tcp6_sock, _tcp_sock,
-    /// _tcp_timewait_sock, _tcp_request_sock, _udp6_sock, bpf_get_current_task_btf, bpf_sock_from_file,
-    /// bpf_task_pt_regs, bpf_skc_to_unix_sock, bpf_skc_to_mptcp_sock.</summary>
-    private static bool ReturnsBtfPointer(int helper) => helper is (>= 136 and <= 140) or 158 or 162 or 175 or 178 or 196;
+    /// _tcp_timewait_sock, _tcp_request_sock, _udp6_sock, bpf_per_cpu_ptr and bpf_this_cpu_ptr (of a typed per-CPU
+    /// ksym), bpf_get_current_task_btf, bpf_sock_from_file, bpf_task_pt_regs, bpf_skc_to_unix_sock,
+    /// bpf_skc_to_mptcp_sock.</summary>
+    private static bool ReturnsBtfPointer(int helper) => helper is (>= 136 and <= 140) or 153 or 154 or 158 or 162 or 175 or 178 or 196;
 
     private void PushResult(int? register, CType returnType)
     {

@@ -547,6 +547,11 @@ internal sealed partial class Translator
 
         var global = _unit.GetGlobal(f.DeclaringType, f.Module, f.Handle, f.Name, f.FieldType);
         var at = Value.GlobalAddress(global, 0);
+        if (_unit.Globals[global].Section == CompilationUnit.KsymSection)
+        {
+            return KernelVariableAddress(at, f.Name, f.FieldType, address);
+        }
+
         if (_unit.Globals[global].Section == CompilationUnit.ArenaSection)
         {
             // The ld_imm64 of an arena global is its user-space address (a scalar to the verifier): cast it to the
@@ -555,5 +560,27 @@ internal sealed partial class Translator
         }
 
         return address ? at : LoadValue(at, f.FieldType);
+    }
+
+    /// <summary>A [Ksym] field's value: the kernel variable's address, the extern's ld_imm64 itself (the loader makes
+    /// it BPF_PSEUDO_BTF_ID or the kallsyms address). A typed one points to memory the verifier knows by its BTF.</summary>
+    private Value KernelVariableAddress(Value at, string name, CType fieldType, bool address)
+    {
+        if (address)
+        {
+            throw Error(DiagnosticIds.UnsupportedInstruction, $"the address of [Ksym] field '{name}': its value already is the kernel variable's address");
+        }
+
+        var register = Materialize(at, widen: true);
+        if (fieldType.Element is { Kind: CTypeKind.Struct } pointee)
+        {
+            TypeLayout.EnsureLayout(_ts, pointee);
+            if (pointee.IsRelocatable && _current.Instructions is [.., { Op: IrOp.LoadGlobal } load] && load.Dst == register)
+            {
+                load.Produces = PointerOrigin.Btf;
+            }
+        }
+
+        return Value.Reg(register, true);
     }
 }

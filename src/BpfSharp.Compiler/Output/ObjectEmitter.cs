@@ -136,8 +136,7 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
                 isSubprogram && !isGlobal ? ElfSymbolBinding.Local : ElfSymbolBinding.Global);
         }
 
-        var kfuncSymbols = EmitKfuncs(elf);
-        var externSymbols = EmitKconfigExterns(elf);
+        var (kfuncSymbols, externSymbols) = EmitExterns(elf);
         foreach (var (f, parameters, returnType, isSubprogram, isGlobal) in programs)
         {
             var (sectionIndex, _) = codeSections[f.Section];
@@ -323,59 +322,65 @@ internal sealed class ObjectEmitter(CompilationUnit unit, BtfBuilder btf, BtfTyp
     }
 
     /// <summary>
-    /// The kfuncs as clang declares <c>extern … __ksym</c> functions: an undefined NOTYPE symbol (weak for
-    /// <c>__weak</c>), a FUNC with extern linkage over a FUNC_PROTO with unnamed parameters, and an entry of size 0
-    /// in the <c>.ksyms</c> DATASEC (there is no ELF section of that name). Returns the symbols by kfunc index.
+    /// The externs as clang declares them, each an undefined NOTYPE symbol (weak for <c>__weak</c>) listed in a DATASEC
+    /// of size 0 with no ELF section behind it: kfuncs (<c>extern … __ksym</c> functions) as extern FUNCs over
+    /// FUNC_PROTOs with unnamed parameters, entries of size 0 in <c>.ksyms</c>; kernel variables ([Ksym]) as extern
+    /// VARs of a CONST of their type (void when typeless), entries of the type's size (1 for void) in <c>.ksyms</c>;
+    /// [Kconfig] values as extern VARs of their type, entries of their size in <c>.kconfig</c>. Returns the kfuncs'
+    /// symbols by kfunc index and the variables' by global index.
     /// </summary>
-    private List<int> EmitKfuncs(BpfElfBuilder elf)
+    private (List<int> Kfuncs, Dictionary<int, int> Variables) EmitExterns(BpfElfBuilder elf)
     {
-        var symbols = new List<int>();
-        var funcs = new List<(int, uint, uint)>();
+        var kfuncSymbols = new List<int>();
+        var ksyms = new List<(int, uint, uint)>();
         foreach (var k in unit.Kfuncs)
         {
-            symbols.Add(elf.AddSymbol(k.Name, ElfSymbol.UndefinedSection, 0, 0, ElfSymbolType.NoType, k.Weak ? ElfSymbolBinding.Weak : ElfSymbolBinding.Global));
+            kfuncSymbols.Add(elf.AddSymbol(k.Name, ElfSymbol.UndefinedSection, 0, 0, ElfSymbolType.NoType, k.Weak ? ElfSymbolBinding.Weak : ElfSymbolBinding.Global));
             var proto = btf.AddFuncProto(KfuncType(k.ReturnType));
             foreach (var p in k.ParameterTypes)
             {
                 btf.AddParam(proto, null, KfuncType(p));
             }
 
-            funcs.Add((btf.AddFunc(k.Name, proto, BtfLinkage.Extern), 0, 0));
+            ksyms.Add((btf.AddFunc(k.Name, proto, BtfLinkage.Extern), 0, 0));
         }
 
-        if (funcs.Count > 0)
-        {
-            AddDataSec(".ksyms", 0, funcs);
-        }
-
-        return symbols;
-    }
-
-    /// <summary>
-    /// The [Kconfig] values as clang declares <c>extern … __kconfig</c>: an undefined NOTYPE symbol (weak for
-    /// <c>__weak</c>), a VAR with extern linkage, and an entry of the value's size at offset 0 in the <c>.kconfig</c>
-    /// DATASEC (size 0, no ELF section). Returns the symbols by global index.
-    /// </summary>
-    private Dictionary<int, int> EmitKconfigExterns(BpfElfBuilder elf)
-    {
-        var symbols = new Dictionary<int, int>();
-        var vars = new List<(int, uint, uint)>();
+        var variableSymbols = new Dictionary<int, int>();
+        var kconfig = new List<(int, uint, uint)>();
         for (var i = 0; i < unit.Globals.Count; i++)
         {
             var g = unit.Globals[i];
-            if (g.IsExtern)
+            if (!g.IsExtern)
             {
-                symbols[i] = elf.AddSymbol(g.Name, ElfSymbol.UndefinedSection, 0, 0, ElfSymbolType.NoType, g.IsWeak ? ElfSymbolBinding.Weak : ElfSymbolBinding.Global);
-                vars.Add((btf.AddVar(g.Name, types.Get(g.Type!), BtfLinkage.Extern), 0, (uint)g.Initial.Length));
+                continue;
+            }
+
+            variableSymbols[i] = elf.AddSymbol(g.Name, ElfSymbol.UndefinedSection, 0, 0, ElfSymbolType.NoType, g.IsWeak ? ElfSymbolBinding.Weak : ElfSymbolBinding.Global);
+            if (g.Section == CompilationUnit.KconfigSection)
+            {
+                kconfig.Add((btf.AddVar(g.Name, types.Get(g.Type!), BtfLinkage.Extern), 0, (uint)g.Initial.Length));
+            }
+            else
+            {
+                // The field is a pointer; the kernel variable is what it points to.
+                var pointee = g.Type!.Element!;
+                var typed = pointee.Kind == CTypeKind.Struct;
+                var size = typed ? (uint)TypeLayout.SizeAndAlignment(unit.Types, pointee).Size : 1u;
+                ksyms.Add((btf.AddVar(g.Name, btf.AddConst(typed ? types.Get(pointee) : 0), BtfLinkage.Extern), 0, size));
             }
         }
 
-        if (vars.Count > 0)
+        if (kconfig.Count > 0)
         {
-            AddDataSec(CompilationUnit.KconfigSection, 0, vars);
+            AddDataSec(CompilationUnit.KconfigSection, 0, kconfig);
         }
 
-        return symbols;
+        if (ksyms.Count > 0)
+        {
+            AddDataSec(CompilationUnit.KsymSection, 0, ksyms);
+        }
+
+        return (kfuncSymbols, variableSymbols);
     }
 
     /// <summary>A kfunc parameter or result: a map is the kernel's <c>void *</c>.</summary>
