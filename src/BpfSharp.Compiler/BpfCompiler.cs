@@ -84,6 +84,7 @@ public static class BpfCompiler
         ["UretprobeAttribute"] = a => string.IsNullOrEmpty(a as string) ? "uretprobe" : "uretprobe/" + a,
         ["TracepointAttribute"] = a => "tracepoint/" + a,
         ["RawTracepointAttribute"] = a => "raw_tp/" + a,
+        ["RawTracepointWritableAttribute"] = a => "raw_tp.w/" + a,
         ["TpBtfAttribute"] = a => "tp_btf/" + a,
         ["FentryAttribute"] = a => "fentry/" + a,
         ["FexitAttribute"] = a => "fexit/" + a,

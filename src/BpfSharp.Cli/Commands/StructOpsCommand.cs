@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using BpfSharp.Btf;
+using BpfSharp.Btf.Formatting;
+using BpfSharp.Cli.Output;
 using BpfSharp.Linux;
 using BpfSharp.Linux.Inspection;
 using BpfSharp.Linux.Links;
@@ -34,10 +36,12 @@ internal static class StructOpsCommand
             var which = new Argument<string[]>("STRUCT_OPS_MAP") { Description = "Optionally 'id ID' or 'name NAME'.", Arity = ArgumentArity.ZeroOrMore };
             which.CompletionSources.Add("id", "name");
             var verb = new Command(name, dump
-                ? "Dump struct_ops maps as JSON (always JSON, as bpftool): id, name and the kernel struct each implements."
+                ? "Dump struct_ops maps as JSON (always JSON, as bpftool): each map's bpf_map_info and its value decoded through the kernel's BTF " +
+                  "(the struct's members, function pointers as the programs they hold), like 'bpftool struct_ops dump'."
                 : "List struct_ops maps: id, name and the kernel struct each implements, like 'bpftool struct_ops show'.") { which };
             if (!dump) verb.Aliases.Add("list");
-            verb.SetAction(result => Run(result.GetValue(which) ?? [], dump || GlobalOptions.IsJson(result), GlobalOptions.IsPretty(result)));
+            if (dump) verb.SetAction(result => Dump(result.GetValue(which) ?? [], result));
+            else verb.SetAction(result => Run(result.GetValue(which) ?? [], GlobalOptions.IsJson(result), GlobalOptions.IsPretty(result)));
             command.Subcommands.Add(verb);
         }
 
@@ -157,6 +161,130 @@ internal static class StructOpsCommand
         // bpftool's "%u: %-15s %-32s" (trailing spaces included).
         foreach (var (map, kernelStruct) in maps) Console.Out.WriteLine($"{map.Id}: {map.Name,-15} {kernelStruct,-32}");
         return 0;
+    }
+
+    /// <summary>
+    /// bpftool's do_dump: for each selected map, <c>{"bpf_map_info": INFO}</c> and <c>{"bpf_struct_ops_STRUCT": VALUE}</c>,
+    /// the map's info and its value (key 0) printed through the kernel's BTF as btf_dumper prints them (plain: the
+    /// indented plain-text flavour; <c>-j</c>/<c>-p</c>: the JSON flavour), function pointers as the programs they
+    /// hold (<c>SIGNATURE NAME/prog_id:ID</c>). Two repairs make it one JSON document where bpftool 7.1's is not:
+    /// the objects go in an array (bpftool 7.1 writes them one after another, <c>{...},{...}</c>; later bpftool wraps
+    /// them as we do), and plain text's bare tokens (<c>(nil)</c>, <c>0x…</c>) are quoted (and a char <c>"</c> or
+    /// <c>\</c> escaped, which bpftool writes as it is in either flavour).
+    /// </summary>
+    private static int Dump(string[] args, System.CommandLine.ParseResult result)
+    {
+        var maps = Select(args);
+        var output = new BpftoolOutput(result);
+        var vmlinux = RunningKernel.Btf;
+        var infoType = vmlinux.FindByName("bpf_map_info", BtfKind.Struct);
+        if (infoType <= 0) throw new CliException("can't find bpf_map_info from btf_vmlinux");
+        var infoSize = (int)vmlinux[infoType].Size;
+        var names = new Dictionary<uint, string?>();
+        var options = new BtfValueFormatOptions
+        {
+            PlainText = !output.IsJson,
+            ValidJson = true,
+            ProgramName = id => names.TryGetValue(id, out var n) ? n : names[id] = ProgramName(id),
+        };
+        // Plain text is bpftool's pretty JSON writer too.
+        var writer = output.IsJson ? output.Json : new BpftoolJsonWriter(output.Text, pretty: true);
+        var errors = 0;
+        writer.StartArray();
+        foreach (var (record, _) in maps)
+        {
+            using var map = OpenMap(record.Id);
+            if (map is null) continue; // gone since it was listed
+            var info = BtfCommand.Kernel("can't get map info", () => BpfMapInfo.ReadRaw(map.FileDescriptor, infoSize));
+            var value = new byte[map.ValueSize];
+            if (!LookupKeyZero(map, value))
+            {
+                Console.Error.WriteLine($"Error: can't lookup struct_ops map {record.Name} id {record.Id}");
+                errors++;
+                continue;
+            }
+            var valueBtf = ValueBtf(record, vmlinux);
+            writer.StartObject();
+            writer.Name("bpf_map_info");
+            BtfValueFormatter.Write(vmlinux, infoType, info, writer, options);
+            writer.EndObject();
+            writer.StartObject();
+            writer.Name(valueBtf.IsValidTypeId(record.VmlinuxValueTypeId) ? valueBtf[record.VmlinuxValueTypeId].Name : "");
+            BtfValueFormatter.Write(valueBtf, record.VmlinuxValueTypeId, value, writer, options);
+            writer.EndObject();
+            output.Flush();
+        }
+        writer.EndArray();
+        if (output.IsJson) output.Finish();
+        else
+        {
+            writer.Finish();
+            output.Flush();
+        }
+        return errors == 0 ? 0 : ExitCodes.KernelRefused;
+    }
+
+    private static BpfMap? OpenMap(int id)
+    {
+        var fd = BpfObjectIds.TryOpen(BpfObjectKind.Map, (uint)id);
+        if (fd is null) return null;
+        try
+        {
+            return BpfMap.FromFileDescriptor(fd);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    private static bool LookupKeyZero(BpfMap map, Span<byte> value)
+    {
+        try
+        {
+            return map.TryLookup(stackalloc byte[4], value);
+        }
+        catch (BpfSyscallException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The BTF holding the map's value type: vmlinux's, or the module's for a struct defined by a module.</summary>
+    private static BtfSpec ValueBtf(KernelMapRecord record, BtfSpec vmlinux)
+    {
+        if (record.VmlinuxBtfId <= 0) return vmlinux;
+        try
+        {
+            var btf = BpfBtfInfo.ReadById(record.VmlinuxBtfId);
+            return btf.IsKernel && btf.Name != "vmlinux" ? KernelBtfObjects.ReadById(record.VmlinuxBtfId) : vmlinux;
+        }
+        catch (BpfSyscallException)
+        {
+            return vmlinux;
+        }
+    }
+
+    /// <summary>bpftool's name for a program in a function pointer: its first FUNC in its BTF, or null.</summary>
+    private static string? ProgramName(uint id)
+    {
+        try
+        {
+            using var fd = BpfObjectIds.TryOpen(BpfObjectKind.Program, id);
+            if (fd is null) return null;
+            var info = BpfProgramInfo.Read(fd);
+            if (info.BtfId == 0) return null;
+            var image = BpfProgramImage.Read(fd);
+            if (image.Functions.Length == 0) return null;
+            var btf = KernelBtfObjects.ReadById(info.BtfId);
+            var typeId = image.Functions[0].TypeId;
+            return btf.IsValidTypeId(typeId) && btf[typeId].Kind == BtfKind.Func ? btf[typeId].Name : null;
+        }
+        catch (Exception e) when (e is BpfSyscallException or BpfFormatException)
+        {
+            return null;
+        }
     }
 
     private static List<(KernelMapRecord Map, string KernelStruct)> Select(string[] args)

@@ -31,6 +31,13 @@ public sealed class TracepointAttribute(string categoryAndName) : BpfProgramAttr
 /// <summary><c>SEC("raw_tp/NAME")</c>: a raw tracepoint; the context holds the raw arguments as u64s.</summary>
 public sealed class RawTracepointAttribute(string name) : BpfProgramAttribute("raw_tp/" + name);
 
+/// <summary>
+/// <c>SEC("raw_tp.w/NAME")</c>: a writable raw tracepoint (<c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>): args[0] is
+/// the tracepoint's buffer, which it may write. The kernel attaches it only where the program reads no more of that
+/// buffer than the tracepoint's writable size (0 for ordinary tracepoints: there, a program that leaves args[0] alone).
+/// </summary>
+public sealed class RawTracepointWritableAttribute(string name) : BpfProgramAttribute("raw_tp.w/" + name);
+
 /// <summary><c>SEC("tp_btf/NAME")</c>: a BTF-typed raw tracepoint; its arguments may be dereferenced directly.</summary>
 public sealed class TpBtfAttribute(string name) : BpfProgramAttribute("tp_btf/" + name);
 

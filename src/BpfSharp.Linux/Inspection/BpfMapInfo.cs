@@ -85,6 +85,27 @@ public sealed class BpfMapInfo
         };
     }
 
+    /// <summary>
+    /// The map's <c>struct bpf_map_info</c> as the kernel fills it into <paramref name="size"/> bytes (the running
+    /// kernel's size of the struct, from its BTF): to print it through the kernel's own type, as bpftool's
+    /// <c>struct_ops dump</c> does. Bytes past the fields the kernel fills stay zero.
+    /// </summary>
+    /// <exception cref="BpfSyscallException">The fd is not a map, or the kernel refused.</exception>
+    public static unsafe byte[] ReadRaw(BpfFileDescriptor fd, int size)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        // A buffer longer than the kernel's struct is accepted when the excess is zero (it stays so); a shorter one is filled as far as it goes.
+        var bytes = new byte[size];
+        using var lease = fd.Borrow();
+        fixed (byte* p = bytes)
+        {
+            var attr = new ObjGetInfoByFdAttr { BpfFd = (uint)lease.Fd, InfoLen = (uint)size, Info = (ulong)p };
+            BpfSyscall.Bpf(BpfCommand.ObjGetInfoByFd, ref attr);
+        }
+        return bytes;
+    }
+
     /// <summary>Every map in the kernel, in id order. Maps that vanish while listing are skipped.</summary>
     /// <exception cref="BpfSyscallException">The kernel refused (EPERM without CAP_SYS_ADMIN).</exception>
     public static List<BpfMapInfo> ListAll()

@@ -3,8 +3,8 @@ using BpfSharp.Linux.Interop;
 namespace BpfSharp.Linux.Links;
 
 /// <summary>
-/// A raw tracepoint attachment (<c>BPF_RAW_TRACEPOINT_OPEN</c>): a <see cref="BpfProgramType.RawTracepoint"/>
-/// program on a tracepoint by name, or a BTF-typed tracepoint program (<c>tp_btf</c>, a
+/// A raw tracepoint attachment (<c>BPF_RAW_TRACEPOINT_OPEN</c>): a <see cref="BpfProgramType.RawTracepoint"/> or
+/// <see cref="BpfProgramType.RawTracepointWritable"/> program on a tracepoint by name, or a BTF-typed tracepoint program (<c>tp_btf</c>, a
 /// <see cref="BpfProgramType.Tracing"/> program loaded with <see cref="BpfAttachType.TraceRawTp"/> and an
 /// <c>attach_btf_id</c>). Neither needs tracefs.
 /// </summary>
@@ -12,8 +12,14 @@ public sealed class RawTracepointLink : BpfLink
 {
     private RawTracepointLink(BpfFileDescriptor fd) : base(fd) { }
 
-    /// <summary>Attaches a raw_tp program to the tracepoint <paramref name="name"/> (e.g. "sys_enter", "sched_process_exec").</summary>
-    /// <exception cref="BpfSyscallException">The kernel refused (unknown tracepoint: ENOENT).</exception>
+    /// <summary>Attaches a raw_tp (or raw_tp.w) program to the tracepoint <paramref name="name"/> (e.g. "sys_enter", "sched_process_exec").</summary>
+    /// <remarks>
+    /// A writable program attaches only where it reads no more of the tracepoint's buffer (args[0]) than the
+    /// tracepoint lets it write (the verifier's max_tp_access against the tracepoint's writable size, 0 for all but
+    /// a few): EINVAL otherwise.
+    /// </remarks>
+    /// <exception cref="BpfSyscallException">The kernel refused (unknown tracepoint: ENOENT; a writable program
+    /// reading past the tracepoint's writable size: EINVAL).</exception>
     public static unsafe RawTracepointLink Attach(BpfProgram program, string name, ulong cookie = 0)
     {
         ArgumentNullException.ThrowIfNull(program);

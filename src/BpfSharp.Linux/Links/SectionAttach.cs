@@ -2,8 +2,8 @@ namespace BpfSharp.Linux.Links;
 
 /// <summary>
 /// Attaches a program the way its ELF section name says, as libbpf's auto-attach does for the self-describing
-/// kinds: <c>tp/CAT/NAME</c> and <c>tracepoint/CAT/NAME</c>, <c>raw_tp/NAME</c> and <c>raw_tracepoint/NAME</c>,
-/// <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
+/// kinds: <c>tp/CAT/NAME</c> and <c>tracepoint/CAT/NAME</c>, <c>raw_tp/NAME</c> and <c>raw_tracepoint/NAME</c> (and their
+/// writable <c>.w</c> forms), <c>tp_btf/NAME</c>, <c>kprobe/FUNC</c> and <c>kretprobe/FUNC</c>, <c>uprobe/PATH:SYMBOL</c> and
 /// <c>uretprobe/PATH:SYMBOL</c>, <c>kprobe.multi/PATTERN</c> and <c>kretprobe.multi/PATTERN</c>,
 /// <c>uprobe.multi/PATH:PATTERN</c> and <c>uretprobe.multi/PATH:PATTERN</c> (and their sleepable <c>.s</c> forms),
 /// <c>iter/TARGET</c> (with no parameter), <c>fentry/FUNC</c>, <c>fexit/FUNC</c>, <c>fmod_ret/FUNC</c> (and <c>.s</c>),
@@ -35,6 +35,9 @@ public static partial class SectionAttach
             }
             case "raw_tp":
             case "raw_tracepoint":
+            case "raw_tp.w":
+            case "raw_tracepoint.w":
+                // libbpf's attach_raw_tp serves the writable kinds too: the same open by name, the program type differs.
                 return RawTracepointLink.Attach(program, target);
             case "tp_btf":
                 // libbpf's attach_trace: BPF_LINK_CREATE with BPF_TRACE_RAW_TP, and BPF_RAW_TRACEPOINT_OPEN only where
@@ -110,7 +113,7 @@ public static partial class SectionAttach
         var slash = sectionName.IndexOf('/');
         if (slash <= 0 || slash == sectionName.Length - 1) return (null, "");
         var kind = sectionName[..slash];
-        var known = kind is "tp" or "tracepoint" or "raw_tp" or "raw_tracepoint" or "tp_btf" or "kprobe" or "kretprobe" or "uprobe" or "uretprobe"
+        var known = kind is "tp" or "tracepoint" or "raw_tp" or "raw_tracepoint" or "raw_tp.w" or "raw_tracepoint.w" or "tp_btf" or "kprobe" or "kretprobe" or "uprobe" or "uretprobe"
             or "kprobe.multi" or "kretprobe.multi" or "uprobe.multi" or "uretprobe.multi" or "uprobe.multi.s" or "uretprobe.multi.s" or "iter" or "iter.s"
             or "fentry" or "fexit" or "fmod_ret" or "fentry.s" or "fexit.s" or "fmod_ret.s" or "lsm" or "lsm.s" or "freplace";
         return (known ? kind : null, sectionName[(slash + 1)..]);

@@ -13,8 +13,10 @@ namespace BpfSharp.Btf.Formatting;
 /// The two flavours follow bpftool: <em>plain text</em> (the default output of <c>map dump</c> on a map with BTF, also
 /// JSON-shaped) prints pointers as <c>0x…</c> and non-printable chars as <c>0x..</c>, while <em>JSON</em> (the
 /// <c>"formatted"</c> member under <c>-j</c>) quotes hex numbers and prints pointers in decimal. Kinds bpftool cannot
-/// print (FLOAT, FUNC, FUNC_PROTO, FWD, tags) end the value with bpftool's marker and <see cref="Write"/> returns false.
+/// print (FLOAT, FUNC, FUNC_PROTO, FWD, tags) end the value with bpftool's marker and <c>Write</c> returns false.
 /// Bytes the type claims beyond <c>data</c> read as zero, so a type larger than the buffer cannot read out of bounds.
+/// <see cref="BtfValueFormatOptions"/> adds what <c>struct_ops dump</c> needs: function pointers that hold program
+/// ids, and a plain text that stays valid JSON.
 /// </remarks>
 public static class BtfValueFormatter
 {
@@ -29,11 +31,23 @@ public static class BtfValueFormatter
     /// <param name="plainText">bpftool's plain-text flavour (see remarks) instead of its JSON flavour.</param>
     /// <returns>False when the type holds a kind bpftool does not print (the output then ends with its marker).</returns>
     /// <exception cref="BpfFormatException">A type id is out of range or a type chain is too deep.</exception>
-    public static bool Write(BtfSpec spec, int typeId, ReadOnlySpan<byte> data, BpftoolJsonWriter writer, bool plainText)
+    public static bool Write(BtfSpec spec, int typeId, ReadOnlySpan<byte> data, BpftoolJsonWriter writer, bool plainText) =>
+        Write(spec, typeId, data, writer, new BtfValueFormatOptions { PlainText = plainText });
+
+    /// <summary>Writes the value of type <paramref name="typeId"/> stored in <paramref name="data"/>, as <paramref name="options"/> say.</summary>
+    /// <param name="spec">The BTF holding the type.</param>
+    /// <param name="typeId">The type of the value.</param>
+    /// <param name="data">The value's bytes (little-endian, as the kernel returns them).</param>
+    /// <param name="writer">Receives the value.</param>
+    /// <param name="options">The flavour, and how function pointers and bare tokens print.</param>
+    /// <returns>False when the type holds a kind bpftool does not print (the output then ends with its marker).</returns>
+    /// <exception cref="BpfFormatException">A type id is out of range or a type chain is too deep.</exception>
+    public static bool Write(BtfSpec spec, int typeId, ReadOnlySpan<byte> data, BpftoolJsonWriter writer, BtfValueFormatOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(writer);
-        return new Dumper(spec, writer, plainText).Type(typeId, 0, data, 0, 0);
+        ArgumentNullException.ThrowIfNull(options);
+        return new Dumper(spec, writer, options).Type(typeId, 0, data, 0, 0);
     }
 
     /// <summary>Formats one value as text (plain-text flavour, indented), for display.</summary>
@@ -44,11 +58,13 @@ public static class BtfValueFormatter
         return text.ToString();
     }
 
-    private readonly ref struct Dumper(BtfSpec spec, BpftoolJsonWriter w, bool plain)
+    private readonly ref struct Dumper(BtfSpec spec, BpftoolJsonWriter w, BtfValueFormatOptions options)
     {
         private readonly BtfSpec _spec = spec;
         private readonly BpftoolJsonWriter _w = w;
-        private readonly bool _plain = plain;
+        private readonly bool _plain = options.PlainText;
+        private readonly bool _validJson = options.ValidJson;
+        private readonly Func<uint, string?>? _programName = options.ProgramName;
 
         public bool Type(int typeId, int bitOffset, ReadOnlySpan<byte> data, int at, int depth)
         {
@@ -73,11 +89,13 @@ public static class BtfValueFormatter
                     return true;
                 case BtfKind.Pointer:
                     var address = Read(data, at, _spec.PointerSize);
+                    if (_programName is not null && address <= uint.MaxValue && FunctionPointer(t, (uint)address)) return true;
                     // glibc's %p prints a null pointer as "(nil)".
-                    _w.Raw(_plain ? address == 0 ? "(nil)" : $"0x{address:x}" : address.ToString(CultureInfo.InvariantCulture));
+                    if (_plain) Bare(address == 0 ? "(nil)" : $"0x{address:x}");
+                    else _w.Raw(address.ToString(CultureInfo.InvariantCulture));
                     return true;
                 case BtfKind.Unknown:
-                    _w.Raw("(unknown)");
+                    Bare("(unknown)");
                     return true;
                 case BtfKind.Forward:
                     _w.Raw("(fwd-kind-invalid)");
@@ -97,6 +115,27 @@ public static class BtfValueFormatter
                     return false;
             }
         }
+
+        /// <summary>
+        /// bpftool's <c>dump_prog_id_as_func_ptr</c>: a pointer to a function holding a program id prints as the
+        /// function's signature and <c>NAME/prog_id:ID</c> (or <c>0</c> when empty). False when the pointer does not
+        /// point to a function or the signature cannot be printed: then it prints as a pointer.
+        /// </summary>
+        private bool FunctionPointer(BtfType pointer, uint programId)
+        {
+            var target = ResolveModifiers(pointer.ReferencedTypeId);
+            if (target == 0 || _spec.GetType(target).Kind != BtfKind.FuncProto) return false;
+            var signature = BtfSignatureFormatter.Format(_spec, target);
+            if (signature.Length == 0) return false;
+            var program = programId == 0 ? "0" : $"{_programName!(programId) ?? "<unknown_prog_name>"}/prog_id:{programId}";
+            // bpftool's 1024-byte buffer cuts what does not fit.
+            var text = $"{signature} {program}";
+            _w.String(text.Length > 1023 ? text[..1023] : text);
+            return true;
+        }
+
+        /// <summary>A plain-text token that is not JSON (<c>(nil)</c>, <c>0x…</c>), quoted when asked to.</summary>
+        private void Bare(string token) => _w.Raw(_validJson ? $"\"{token}\"" : token);
 
         /// <summary>libbpf's <c>btf__resolve_type</c>: skips typedefs, modifiers, type tags and VARs.</summary>
         private int ResolveModifiers(int typeId)
@@ -142,8 +181,11 @@ public static class BtfValueFormatter
             else if (encoding == BtfIntEncoding.Char)
             {
                 var c = (byte)Read(data, at, 1);
-                if (c is >= 0x20 and < 0x7f) _w.Raw($"\"{(char)c}\"");
-                else _w.Raw(_plain ? $"0x{c:x}" : $"\"\\u00{c:x2}\"");
+                // bpftool writes '"' and '\' inside quotes as they are, which no JSON reader takes.
+                if (c is (byte)'"' or (byte)'\\' && _validJson) _w.Raw($"\"\\{(char)c}\"");
+                else if (c is >= 0x20 and < 0x7f) _w.Raw($"\"{(char)c}\"");
+                else if (_plain) Bare($"0x{c:x}");
+                else _w.Raw($"\"\\u00{c:x2}\"");
             }
             else if (encoding == BtfIntEncoding.Bool)
             {
@@ -169,7 +211,8 @@ public static class BtfValueFormatter
         private void Hex128(ulong upper, ulong lower)
         {
             var text = upper == 0 ? $"0x{lower:x}" : $"0x{upper:x}{lower:x16}";
-            _w.Raw(_plain ? text : $"\"{text}\"");
+            if (_plain) Bare(text);
+            else _w.Raw($"\"{text}\"");
         }
 
         private bool Struct(BtfType t, ReadOnlySpan<byte> data, int at, int depth)
@@ -317,4 +360,26 @@ public static class BtfValueFormatter
             return BinaryPrimitives.ReadUInt64LittleEndian(buffer);
         }
     }
+}
+
+/// <summary>How <see cref="BtfValueFormatter"/> writes a value.</summary>
+public sealed class BtfValueFormatOptions
+{
+    /// <summary>bpftool's plain-text flavour (pointers as <c>0x…</c>/<c>(nil)</c>, hex unquoted) instead of its JSON flavour.</summary>
+    public bool PlainText { get; init; }
+
+    /// <summary>
+    /// Repair what bpftool writes that is not JSON, so that the output parses: in the plain-text flavour the tokens
+    /// it leaves bare (<c>(nil)</c>, pointers, bitfields and non-printable chars in hex, <c>(unknown)</c>) become
+    /// JSON strings, and in both flavours a char <c>"</c> or <c>\</c> is escaped. A value bpftool cannot print at
+    /// all still ends with its marker.
+    /// </summary>
+    public bool ValidJson { get; init; }
+
+    /// <summary>
+    /// When set, function pointers hold BPF program ids (as a struct_ops map's value does) and print as bpftool's
+    /// <c>prog_id_as_func_ptr</c>: <c>"SIGNATURE NAME/prog_id:ID"</c>, or <c>"SIGNATURE 0"</c> when empty. The
+    /// delegate names the program with that id, or returns null when it cannot (<c>&lt;unknown_prog_name&gt;</c>).
+    /// </summary>
+    public Func<uint, string?>? ProgramName { get; init; }
 }
