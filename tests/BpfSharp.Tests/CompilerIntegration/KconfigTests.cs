@@ -15,7 +15,7 @@ namespace BpfSharp.Tests.CompilerIntegration;
 /// against the symbol), libbpf (bpftool) loads it, and in the kernel the values are the running kernel's: its
 /// version from uname, options from its configuration (<c>/proc/config.gz</c>), 0 for a weak option it lacks.
 /// </summary>
-public sealed partial class KconfigTests(ITestOutputHelper output)
+public sealed class KconfigTests(ITestOutputHelper output)
 {
     private const string Source = """
         using BpfSharp.Kernel;
@@ -50,12 +50,7 @@ public sealed partial class KconfigTests(ITestOutputHelper output)
 
     private static string CObjectPath => LoaderObjects.Compile(Path.Combine(TestPaths.TestData, "twins", "kconfig.bpf.c"), mustCompile: true)!;
 
-    private static string CSharpObjectPath()
-    {
-        var path = Path.Combine(TestPaths.NewScratchDirectory("kconfig"), "kconfig_cs.bpf.o");
-        File.WriteAllBytes(path, CSharpObject.Value);
-        return path;
-    }
+    private static string CSharpObjectPath() => ExternObjects.WriteScratch(CSharpObject.Value, "kconfig", "kconfig_cs.bpf.o");
 
     [Fact]
     public void KconfigExternsAreDeclaredAsClangDeclaresThem()
@@ -94,19 +89,7 @@ public sealed partial class KconfigTests(ITestOutputHelper output)
     public void BpftoolLoadsTheCSharpObject()
     {
         KernelObjects.RequireBpf();
-        var pin = $"/sys/fs/bpf/bpfsharp_kconfig_{Environment.ProcessId}";
-        try
-        {
-            ExternalTool.RunText("bpftool", "prog", "loadall", CSharpObjectPath(), pin);
-            Assert.True(File.Exists(pin + "/read_kconfig"));
-        }
-        finally
-        {
-            if (Directory.Exists(pin))
-            {
-                Directory.Delete(pin, recursive: true);
-            }
-        }
+        ExternObjects.BpftoolLoadAll(CSharpObjectPath(), "kconfig", "read_kconfig");
     }
 
     [Theory]
@@ -150,11 +133,7 @@ public sealed partial class KconfigTests(ITestOutputHelper output)
     /// .kconfig DATASEC's VARs (linkage, resolved type, entry size).</summary>
     private static List<string> Declarations(string path)
     {
-        var lines = new List<string>();
-        foreach (Match m in UndefinedSymbol().Matches(ExternalTool.RunText("llvm-readelf-19", "-sW", path)))
-        {
-            lines.Add($"symbol {m.Groups["name"].Value}: {m.Groups["type"].Value} {m.Groups["bind"].Value} UND");
-        }
+        var lines = ExternObjects.UndefinedSymbols(path).ToList();
 
         var btf = ObjectSpec.Load(path).Btf!;
         var kconfig = btf[btf.FindByName(".kconfig", BtfKind.DataSec)];
@@ -170,14 +149,6 @@ public sealed partial class KconfigTests(ITestOutputHelper output)
         return lines;
     }
 
-    /// <summary>The code's relocations against the externs (type and symbol), as llvm-objdump -r shows them (clang's
-    /// DWARF sections, which we do not write, relocate against them too).</summary>
     private static List<string> Relocations(string path) =>
-        [.. ExternalTool.RunText("llvm-objdump-19", "-r", path).Split('\n')
-            .Select(l => l.Trim().Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
-            .Where(p => p.Length == 3 && p[1] == "R_BPF_64_64" && (p[2].StartsWith("CONFIG_", StringComparison.Ordinal) || p[2] == "LINUX_KERNEL_VERSION"))
-            .Select(p => $"{p[1]} {p[2]}").Order(StringComparer.Ordinal)];
-
-    [GeneratedRegex(@"^\s*\d+: [0-9a-f]+\s+0\s+(?<type>\w+)\s+(?<bind>\w+)\s+\w+\s+UND (?<name>\S+)$", RegexOptions.Multiline)]
-    private static partial Regex UndefinedSymbol();
+        ExternObjects.CodeRelocations(path, name => name.StartsWith("CONFIG_", StringComparison.Ordinal) || name == "LINUX_KERNEL_VERSION");
 }

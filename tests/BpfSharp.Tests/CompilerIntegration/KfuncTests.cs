@@ -74,12 +74,7 @@ public sealed partial class KfuncTests(ITestOutputHelper output)
 
     private static string CObjectPath => LoaderObjects.Compile(Path.Combine(TestPaths.TestData, "twins", "task_kfuncs.bpf.c"), mustCompile: true)!;
 
-    private static string CSharpObjectPath()
-    {
-        var path = Path.Combine(TestPaths.NewScratchDirectory("kfuncs"), "task_kfuncs_cs.bpf.o");
-        File.WriteAllBytes(path, CSharpObject.Value);
-        return path;
-    }
+    private static string CSharpObjectPath() => ExternObjects.WriteScratch(CSharpObject.Value, "kfuncs", "task_kfuncs_cs.bpf.o");
 
     [Fact]
     public void KfuncDeclarationsAreClangs()
@@ -135,21 +130,7 @@ public sealed partial class KfuncTests(ITestOutputHelper output)
     public void BpftoolLoadsTheCSharpObjectWithItsKfuncsResolved()
     {
         KernelObjects.RequireBpf();
-        var ours = CSharpObjectPath();
-        var pin = $"/sys/fs/bpf/bpfsharp_kfuncs_{Environment.ProcessId}";
-        try
-        {
-            ExternalTool.RunText("bpftool", "prog", "loadall", ours, pin);
-            var xlated = ExternalTool.RunText("bpftool", "prog", "dump", "xlated", "pinned", pin + "/find_task");
-            Assert.Matches(@"call bpf_task_from_pid#\d+", xlated);
-        }
-        finally
-        {
-            if (Directory.Exists(pin))
-            {
-                Directory.Delete(pin, recursive: true);
-            }
-        }
+        ExternObjects.BpftoolLoadAll(CSharpObjectPath(), "kfuncs", "find_task");
     }
 
     [Fact]
@@ -180,11 +161,7 @@ public sealed partial class KfuncTests(ITestOutputHelper output)
     /// </summary>
     internal static List<string> Declarations(string path)
     {
-        var lines = new List<string>();
-        foreach (Match m in UndefinedSymbol().Matches(ExternalTool.RunText("llvm-readelf-19", "-sW", path)))
-        {
-            lines.Add($"symbol {m.Groups["name"].Value}: {m.Groups["type"].Value} {m.Groups["bind"].Value} UND");
-        }
+        var lines = ExternObjects.UndefinedSymbols(path).ToList();
 
         var btf = ObjectSpec.Load(path).Btf!;
         var ksyms = btf[btf.FindByName(".ksyms", BtfKind.DataSec)];
@@ -225,9 +202,6 @@ public sealed partial class KfuncTests(ITestOutputHelper output)
         Assert.NotEmpty(calls);
         return calls;
     }
-
-    [GeneratedRegex(@"^\s*\d+: [0-9a-f]+\s+0\s+(?<type>\w+)\s+(?<bind>\w+)\s+\w+\s+UND (?<name>\S+)$", RegexOptions.Multiline)]
-    private static partial Regex UndefinedSymbol();
 
     [GeneratedRegex(@"^[0-9a-f]+ <(\w+)>:")]
     private static partial Regex FunctionLabel();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using BpfSharp.Btf;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Objects;
@@ -16,7 +15,7 @@ namespace BpfSharp.Tests.CompilerIntegration;
 /// bpf_this_cpu_ptr, read directly (it runs at least the test's thread), and bpf_prog_put's address as
 /// /proc/kallsyms gives it.
 /// </summary>
-public sealed partial class KsymTests(ITestOutputHelper output)
+public sealed class KsymTests(ITestOutputHelper output)
 {
     private const string Source = """
         using BpfSharp.Kernel;
@@ -61,8 +60,7 @@ public sealed partial class KsymTests(ITestOutputHelper output)
     [Fact]
     public void KernelVariablesAreDeclaredAsClangDeclaresThem()
     {
-        var ours = Path.Combine(TestPaths.NewScratchDirectory("ksyms"), "ksyms_cs.bpf.o");
-        File.WriteAllBytes(ours, CSharpObject.Value);
+        var ours = ExternObjects.WriteScratch(CSharpObject.Value, "ksyms", "ksyms_cs.bpf.o");
         Assert.Equal(Declarations(CObjectPath), Declarations(ours));
         Assert.Equal(Relocations(CObjectPath), Relocations(ours));
         // The runqueue's field is a direct load through bpf_this_cpu_ptr's BTF pointer (as clang's), not a probe-read.
@@ -160,11 +158,7 @@ public sealed partial class KsymTests(ITestOutputHelper output)
     /// VARs with their linkage and type (typedefs resolved; CONST kept, as it is part of clang's declaration).</summary>
     private static List<string> Declarations(string path)
     {
-        var lines = new List<string>();
-        foreach (Match m in UndefinedSymbol().Matches(ExternalTool.RunText("llvm-readelf-19", "-sW", path)))
-        {
-            lines.Add($"symbol {m.Groups["name"].Value}: {m.Groups["type"].Value} {m.Groups["bind"].Value} UND");
-        }
+        var lines = ExternObjects.UndefinedSymbols(path).ToList();
 
         var btf = ObjectSpec.Load(path).Btf!;
         var ksyms = btf[btf.FindByName(".ksyms", BtfKind.DataSec)];
@@ -185,12 +179,5 @@ public sealed partial class KsymTests(ITestOutputHelper output)
         return lines;
     }
 
-    private static List<string> Relocations(string path) =>
-        [.. ExternalTool.RunText("llvm-objdump-19", "-r", path).Split('\n')
-            .Select(l => l.Trim().Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
-            .Where(p => p.Length == 3 && p[1] == "R_BPF_64_64" && p[2] is "runqueues" or "bpf_prog_put")
-            .Select(p => $"{p[1]} {p[2]}").Order(StringComparer.Ordinal)];
-
-    [GeneratedRegex(@"^\s*\d+: [0-9a-f]+\s+0\s+(?<type>\w+)\s+(?<bind>\w+)\s+\w+\s+UND (?<name>\S+)$", RegexOptions.Multiline)]
-    private static partial Regex UndefinedSymbol();
+    private static List<string> Relocations(string path) => ExternObjects.CodeRelocations(path, name => name is "runqueues" or "bpf_prog_put");
 }
