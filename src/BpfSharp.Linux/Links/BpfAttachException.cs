@@ -4,7 +4,8 @@ namespace BpfSharp.Linux.Links;
 
 /// <summary>
 /// Attaching failed outside the <c>bpf()</c> syscall: <c>perf_event_open</c>, an <c>ioctl</c>, a missing tracefs
-/// or PMU, an unknown symbol or interface. Failures of <c>bpf()</c> itself raise <see cref="BpfSyscallException"/>.
+/// or PMU, an unknown symbol or interface. Failures of <c>bpf()</c> itself raise <see cref="BpfSyscallException"/>,
+/// except from <c>BpfObject.AttachAll</c>, which wraps every failure in this exception naming the program.
 /// </summary>
 public sealed class BpfAttachException : Exception
 {
@@ -15,6 +16,16 @@ public sealed class BpfAttachException : Exception
         Errno = errno;
     }
 
+    /// <summary>A failure of one program or struct_ops map of an object: <paramref name="what"/> names it, the
+    /// inner exception's message says what failed, and its errno is kept.</summary>
+    internal static BpfAttachException For(string what, Exception inner) =>
+        new($"{what}: {inner.Message}", inner) { Errno = inner switch { BpfSyscallException s => s.Errno, BpfAttachException a => a.Errno, _ => 0 } };
+
+    private BpfAttachException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
     /// <summary>The errno value the kernel returned, or 0 when the failure was found in user space.</summary>
-    public int Errno { get; }
+    public int Errno { get; private init; }
 }

@@ -190,6 +190,9 @@ public sealed class BpfObject : IDisposable
     /// does since 1.5. If one attach fails, the ones already made are detached before the exception propagates.
     /// </summary>
     /// <returns>The links; dispose to detach them all.</returns>
+    /// <exception cref="BpfAttachException">A program or struct_ops map could not be attached: the message names it
+    /// (<c>program 'NAME' (section 'SEC'): …</c>), <see cref="Exception.InnerException"/> is the kernel's or the
+    /// attach point's error, and <see cref="BpfAttachException.Errno"/> its errno.</exception>
     public BpfLinkGroup AttachAll()
     {
         var links = new List<BpfLink>();
@@ -201,13 +204,28 @@ public sealed class BpfObject : IDisposable
                 var usdt = SectionAttach.TryParseUsdt(p.SectionName, out _, out _, out _);
                 if (!usdt && !SectionAttach.CanAttach(p.SectionName)) continue;
                 if (!Collection.Programs.TryGetValue(p.Name, out var program)) continue;
-                links.Add(usdt ? SectionAttach.AttachUsdt(program, p.SectionName, Usdt) : SectionAttach.Attach(program, p.SectionName));
+                try
+                {
+                    links.Add(usdt ? SectionAttach.AttachUsdt(program, p.SectionName, Usdt) : SectionAttach.Attach(program, p.SectionName));
+                }
+                catch (Exception e) when (e is BpfSyscallException or BpfAttachException or IOException)
+                {
+                    throw BpfAttachException.For($"program '{p.Name}' (section '{p.SectionName}')", e);
+                }
             }
 
             // After the programs, as libbpf: a struct_ops whose programs are loaded is ready to register.
             foreach (var so in Spec.StructOps)
             {
-                if (Collection.StructOps.TryGetValue(so.Name, out var ops)) links.Add(ops.Register());
+                if (!Collection.StructOps.TryGetValue(so.Name, out var ops)) continue;
+                try
+                {
+                    links.Add(ops.Register());
+                }
+                catch (Exception e) when (e is BpfSyscallException or BpfAttachException)
+                {
+                    throw BpfAttachException.For($"struct_ops '{so.Name}'", e);
+                }
             }
         }
         catch

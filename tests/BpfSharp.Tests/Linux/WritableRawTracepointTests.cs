@@ -150,10 +150,14 @@ public sealed partial class WritableRawTracepointTests(ITestOutputHelper output)
         obj.Load();
         Assert.Equal("raw_tracepoint_writable", ProgramType(obj.Program("ReadsTheBuffer").Id));
         // sys_enter's writable size is 0; this program reads 128 bytes of the buffer (the verifier's max_tp_access).
-        var e = Assert.Throws<BpfSyscallException>(() => obj.AttachAll());
-        output.WriteLine($"AttachAll: {e.Message}");
+        var attach = Assert.Throws<BpfAttachException>(() => obj.AttachAll());
+        output.WriteLine($"AttachAll: {attach.Message}");
+        // The error names the program and its section, and carries the kernel's answer.
+        Assert.StartsWith("program 'ReadsTheBuffer' (section 'raw_tp.w/sys_enter'): ", attach.Message);
+        var e = Assert.IsType<BpfSyscallException>(attach.InnerException);
         Assert.Equal(BpfCommand.RawTracepointOpen, e.Command);
         Assert.Equal("EINVAL", e.ErrnoName);
+        Assert.Equal(e.Errno, attach.Errno);
         // AttachAll detached the programs it had attached before the refusal.
         Assert.Empty(LinkIdsOf(obj));
     }
