@@ -4,8 +4,9 @@ using System.Reflection.Metadata;
 namespace BpfSharp.Compiler.Frontend;
 
 /// <summary>
-/// Evaluates a type's static constructor as far as it is constant: integer stores give global initial values,
-/// <c>new MapClass(maxEntries: …)</c> gives map attributes. Anything else leaves the stored field non-constant,
+/// Evaluates a type's static constructor as far as it is constant: integer stores give global initial values, so
+/// do struct object initialisers (<c>new() { A = 1, Inner = new() { B = 2 } }</c>, built in a local) and field
+/// stores into a static struct, and <c>new MapClass(maxEntries: …)</c> gives map attributes. Anything else leaves the stored field non-constant,
 /// which is an error only if a program uses that field.
 /// </summary>
 internal static class StaticInitializer
@@ -34,6 +35,12 @@ internal static class StaticInitializer
     /// <summary>A map field loaded with ldsfld (the value of an initial slot).</summary>
     internal sealed record MapField(CType DeclaringType, LoadedModule Module, FieldDefinitionHandle Handle, string Name, CType FieldType) : Item;
     private sealed record FieldAddress(FieldDefinitionHandle Field, int Offset, int Size) : Item;
+
+    /// <summary>The address of a local (+ a field offset): an object initialiser builds a struct in a local.</summary>
+    private sealed record LocalAddress(int Index, int Offset) : Item;
+
+    /// <summary>A struct value whose bytes are all known (a local built by an object initialiser).</summary>
+    private sealed record StructBytes(byte[] Bytes) : Item;
     private sealed record Unknown : Item;
 
     public static Result Evaluate(TypeSystem ts, CType type)
@@ -56,6 +63,11 @@ internal static class StaticInitializer
         result.Constructor = cctor;
         var stack = new Stack<Item>();
         Item Pop() => stack.Count > 0 ? stack.Pop() : new Unknown();
+
+        // Struct locals whose bytes are known: `static T t = new() { A = 1 }` is initobj, stfld… on a local, then
+        // ldloc and stsfld.
+        var locals = new Dictionary<int, byte[]>();
+        var structsBuilt = new HashSet<FieldDefinitionHandle>(); // static structs given values by field stores
         var context = new GenericContext(type.TypeArguments, []);
         foreach (var raw in IlReader.Decode(body))
         {
@@ -129,6 +141,9 @@ internal static class StaticInitializer
                         case Constant cv when f.FieldType.IsPrimitiveInteger || f.FieldType.Kind is CTypeKind.Enum or CTypeKind.Pointer:
                             result.Values[f.Handle] = Bytes(cv.Value, TypeLayout.SizeAndAlignment(ts, f.FieldType).Size);
                             break;
+                        case StructBytes sb when f.FieldType.Kind == CTypeKind.Struct && sb.Bytes.Length == TypeLayout.SizeAndAlignment(ts, f.FieldType).Size:
+                            result.Values[f.Handle] = sb.Bytes;
+                            break;
                         default:
                             result.NonConstant.Add(f.Handle);
                             break;
@@ -181,11 +196,33 @@ internal static class StaticInitializer
                 {
                     var target = Pop();
                     var f = ts.ResolveField(module, i.Token, context);
-                    stack.Push(target is FieldAddress a && f is { } ff && TypeLayout.FindField(ts, ff.DeclaringType, ff.Name) is { } cf
-                        ? a with { Offset = a.Offset + cf.Offset }
-                        : new Unknown());
+                    var cf = f is { } ff ? TypeLayout.FindField(ts, ff.DeclaringType, ff.Name) : null;
+                    stack.Push(target switch
+                    {
+                        FieldAddress a when cf is not null => a with { Offset = a.Offset + cf.Offset },
+                        LocalAddress l when cf is not null => l with { Offset = l.Offset + cf.Offset },
+                        _ => new Unknown(),
+                    });
                     break;
                 }
+
+                case ILOpCode.Ldloca:
+                    stack.Push(new LocalAddress((int)i.Int, 0));
+                    break;
+                case ILOpCode.Ldloc:
+                    stack.Push(locals.TryGetValue((int)i.Int, out var known) ? new StructBytes([.. known]) : new Unknown());
+                    break;
+                case ILOpCode.Stloc:
+                    if (Pop() is StructBytes stored)
+                    {
+                        locals[(int)i.Int] = stored.Bytes;
+                    }
+                    else
+                    {
+                        locals.Remove((int)i.Int);
+                    }
+
+                    break;
 
                 case ILOpCode.Stfld:
                 {
@@ -200,18 +237,51 @@ internal static class StaticInitializer
                             result.Values[a.Field] = bytes = new byte[a.Size];
                         }
 
+                        structsBuilt.Add(a.Field);
+
                         Bytes(cv.Value, cf.Type.ScalarSize).CopyTo(bytes, a.Offset + cf.Offset);
                     }
                     else if (target is FieldAddress bad)
                     {
                         result.NonConstant.Add(bad.Field);
                     }
+                    else if (target is LocalAddress local && locals.TryGetValue(local.Index, out var bytes2))
+                    {
+                        var lcf = f is { } lf ? TypeLayout.FindField(ts, lf.DeclaringType, lf.Name) : null;
+                        if (value is Constant lv && lcf is not null && (lcf.Type.IsPrimitiveInteger || lcf.Type.Kind is CTypeKind.Bool or CTypeKind.Enum)
+                            && local.Offset + lcf.Offset + TypeLayout.SizeAndAlignment(ts, lcf.Type).Size <= bytes2.Length)
+                        {
+                            Bytes(lv.Value, TypeLayout.SizeAndAlignment(ts, lcf.Type).Size).CopyTo(bytes2, local.Offset + lcf.Offset);
+                        }
+                        else if (value is StructBytes nested && lcf is not null && local.Offset + lcf.Offset + nested.Bytes.Length <= bytes2.Length)
+                        {
+                            nested.Bytes.CopyTo(bytes2, local.Offset + lcf.Offset); // a nested initialiser's struct
+                        }
+                        else
+                        {
+                            locals.Remove(local.Index); // not a constant: the struct is not either
+                        }
+                    }
+                    else if (target is not LocalAddress)
+                    {
+                        // A store whose target was lost (the address was taken before a call we gave up on): any
+                        // static struct built field by field may be the one it changes.
+                        foreach (var built in structsBuilt)
+                        {
+                            result.NonConstant.Add(built);
+                        }
+                    }
 
                     break;
                 }
 
                 case ILOpCode.Initobj:
-                    Pop();
+                    if (Pop() is LocalAddress { Offset: 0 } zeroed)
+                    {
+                        var zeroedType = ts.ResolveType(module, i.Token, context);
+                        locals[zeroed.Index] = new byte[TypeLayout.SizeAndAlignment(ts, zeroedType).Size];
+                    }
+
                     break;
                 case ILOpCode.Dup:
                     var top = Pop();
@@ -224,8 +294,10 @@ internal static class StaticInitializer
                 case ILOpCode.Ret:
                     return result;
                 default:
-                    // Anything else (calls, arrays, branches): give up on tracking values from here on.
+                    // Anything else (calls, arrays, branches): give up on tracking values from here on, the locals'
+                    // too (a call may have been about to store into one whose address it lost).
                     stack.Clear();
+                    locals.Clear();
                     for (var k = 0; k < 8; k++)
                     {
                         stack.Push(new Unknown());
