@@ -58,6 +58,13 @@ internal sealed class CompilationUnit(TypeSystem types)
         var index = Kfuncs.FindIndex(k => k.Name == declaration.Name);
         if (index < 0)
         {
+            CheckExternName(declaration.Name, "kfunc");
+            if (_symbolOwners.TryGetValue(declaration.Name, out var owner))
+            {
+                throw new CompileErrorException(DiagnosticIds.DuplicateName,
+                    $"kfunc '{declaration.Name}' has the same name as {owner.Declaration} in this object (both are symbols): rename the field");
+            }
+
             Kfuncs.Add(declaration);
             return Kfuncs.Count - 1;
         }
@@ -419,6 +426,7 @@ internal sealed class CompilationUnit(TypeSystem types)
             return existing;
         }
 
+        CheckExternName(name, section == KconfigSection ? "kconfig value" : "kernel variable");
         ClaimSymbol(name, module, field, declaring, section == KconfigSection ? "kconfig value" : "kernel variable");
         var size = section == KconfigSection ? TypeLayout.SizeAndAlignment(Types, fieldType).Size : 8;
         Globals.Add(new GlobalVariable { Name = name, Section = section, Type = fieldType, Initial = new byte[size], IsExtern = true, IsWeak = weak });
@@ -460,9 +468,24 @@ internal sealed class CompilationUnit(TypeSystem types)
 
     /// <summary>Maps and globals are ELF symbols (and BTF VARs) named after their field: two fields of one name in
     /// one object (programs of two classes compiled together) would be one symbol.</summary>
+    /// <summary>Externs are found by name in the kernel: a C identifier, as BTF and the kernel's lookups require.</summary>
+    private static void CheckExternName(string name, string kind)
+    {
+        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            throw new CompileErrorException(DiagnosticIds.UnsupportedType, $"{kind} name '{name}' is not a C identifier: the kernel knows its symbols by C names");
+        }
+    }
+
     private void ClaimSymbol(string name, LoadedModule module, FieldDefinitionHandle field, CType declaring, string kind)
     {
         var declaration = declaring.Name + "." + name;
+        if (Kfuncs.Any(k => k.Name == name))
+        {
+            throw new CompileErrorException(DiagnosticIds.DuplicateName,
+                $"{kind} '{name}' of {declaration} has the same name as a kfunc this object calls (both are symbols): rename the field");
+        }
+
         if (_symbolOwners.TryGetValue(name, out var owner) && (owner.Module != module || owner.Field != field))
         {
             throw new CompileErrorException(DiagnosticIds.DuplicateName,

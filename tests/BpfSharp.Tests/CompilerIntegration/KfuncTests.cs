@@ -144,6 +144,17 @@ public sealed partial class KfuncTests(ITestOutputHelper output)
         output.WriteLine(error.Message);
     }
 
+    [Theory]
+    [InlineData("[Kfunc(\"bpf_task_release\")]", "[Kfunc(\"bpf task release\")]", "is not a C identifier")]
+    [InlineData("[Kfunc(\"bpf_task_release\")]", "[Kfunc(\"seen_pid\")]", "the same name as")]
+    public void KfuncNamesTheKernelCannotFindAreCompileErrors(string replace, string with, string expected)
+    {
+        Assert.Contains(replace, Source);
+        var compiled = BpfSourceCompiler.Compile("BadKfuncName", Source.Replace(replace, with));
+        Assert.False(compiled.Success);
+        Assert.Contains(compiled.Diagnostics, d => d.IsError && d.Message.Contains(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ConflictingDeclarationsOfOneKfuncAreACompileError()
     {
