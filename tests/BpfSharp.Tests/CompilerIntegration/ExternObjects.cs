@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using BpfSharp.Btf;
+using BpfSharp.Objects;
 using BpfSharp.Tests.Infrastructure;
 
 namespace BpfSharp.Tests.CompilerIntegration;
@@ -19,6 +21,26 @@ internal static partial class ExternObjects
     public static IEnumerable<string> UndefinedSymbols(string path) =>
         UndefinedSymbol().Matches(ExternalTool.RunText("llvm-readelf-19", "-sW", path))
             .Select(m => $"symbol {m.Groups["name"].Value}: {m.Groups["type"].Value} {m.Groups["bind"].Value} UND");
+
+    /// <summary>
+    /// What an object declares of its externs: every undefined symbol, then one line per entry of the DATASEC
+    /// <paramref name="dataSec"/> (which must have size 0, as clang writes it) as <paramref name="describe"/> puts
+    /// it; sorted, so clang's order and ours need not agree.
+    /// </summary>
+    public static List<string> Declarations(string path, string dataSec, Func<BtfSpec, BtfDataSecVar, string> describe)
+    {
+        var lines = UndefinedSymbols(path).ToList();
+        var btf = ObjectSpec.Load(path).Btf!;
+        var section = btf[btf.FindByName(dataSec, BtfKind.DataSec)];
+        Assert.Equal(0u, section.Size);
+        for (var i = 0; i < section.Vlen; i++)
+        {
+            lines.Add(describe(btf, section.GetDataSecVar(i)));
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        return lines;
+    }
 
     /// <summary>The code's R_BPF_64_64 relocations against the named symbols, as llvm-objdump -r shows them (clang's
     /// DWARF sections, which we do not write, relocate against them too).</summary>

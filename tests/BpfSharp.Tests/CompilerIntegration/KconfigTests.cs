@@ -131,23 +131,11 @@ public sealed class KconfigTests(ITestOutputHelper output)
 
     /// <summary>The externs as the ELF symbol table and BTF show them: undefined symbols with type and binding, the
     /// .kconfig DATASEC's VARs (linkage, resolved type, entry size).</summary>
-    private static List<string> Declarations(string path)
+    private static List<string> Declarations(string path) => ExternObjects.Declarations(path, ".kconfig", (btf, entry) =>
     {
-        var lines = ExternObjects.UndefinedSymbols(path).ToList();
-
-        var btf = ObjectSpec.Load(path).Btf!;
-        var kconfig = btf[btf.FindByName(".kconfig", BtfKind.DataSec)];
-        Assert.Equal(0u, kconfig.Size);
-        for (var i = 0; i < kconfig.Vlen; i++)
-        {
-            var entry = kconfig.GetDataSecVar(i);
-            var variable = btf[entry.TypeId];
-            lines.Add($"kconfig +{entry.Offset} size {entry.Size}: {variable.Kind} {variable.Name} {variable.Linkage} {MapOfMapsTests.Shape(btf, variable.ReferencedTypeId, 0)}");
-        }
-
-        lines.Sort(StringComparer.Ordinal);
-        return lines;
-    }
+        var variable = btf[entry.TypeId];
+        return $"kconfig +{entry.Offset} size {entry.Size}: {variable.Kind} {variable.Name} {variable.Linkage} {MapOfMapsTests.Shape(btf, variable.ReferencedTypeId, 0)}";
+    });
 
     private static List<string> Relocations(string path) =>
         ExternObjects.CodeRelocations(path, name => name.StartsWith("CONFIG_", StringComparison.Ordinal) || name == "LINUX_KERNEL_VERSION");

@@ -170,26 +170,14 @@ public sealed partial class KfuncTests(ITestOutputHelper output)
     /// symbol's type and binding, each extern FUNC's prototype with typedefs resolved (clang's __u32 is our
     /// unsigned int) and unnamed parameters, and the .ksyms DATASEC's entries.
     /// </summary>
-    internal static List<string> Declarations(string path)
+    internal static List<string> Declarations(string path) => ExternObjects.Declarations(path, ".ksyms", (btf, entry) =>
     {
-        var lines = ExternObjects.UndefinedSymbols(path).ToList();
-
-        var btf = ObjectSpec.Load(path).Btf!;
-        var ksyms = btf[btf.FindByName(".ksyms", BtfKind.DataSec)];
-        Assert.Equal(0u, ksyms.Size);
-        for (var i = 0; i < ksyms.Vlen; i++)
-        {
-            var entry = ksyms.GetDataSecVar(i);
-            var func = btf[entry.TypeId];
-            var proto = btf[func.ReferencedTypeId];
-            var parameters = Enumerable.Range(0, proto.Vlen).Select(p => proto.GetParam(p))
-                .Select(p => $"{(p.Name.Length == 0 ? "_" : p.Name)}: {MapOfMapsTests.Shape(btf, p.TypeId, 0)}");
-            lines.Add($"ksyms +{entry.Offset} size {entry.Size}: {func.Kind} {func.Name} {func.Linkage} ({string.Join(", ", parameters)}) -> {MapOfMapsTests.Shape(btf, proto.ReferencedTypeId, 0)}");
-        }
-
-        lines.Sort(StringComparer.Ordinal);
-        return lines;
-    }
+        var func = btf[entry.TypeId];
+        var proto = btf[func.ReferencedTypeId];
+        var parameters = Enumerable.Range(0, proto.Vlen).Select(p => proto.GetParam(p))
+            .Select(p => $"{(p.Name.Length == 0 ? "_" : p.Name)}: {MapOfMapsTests.Shape(btf, p.TypeId, 0)}");
+        return $"ksyms +{entry.Offset} size {entry.Size}: {func.Kind} {func.Name} {func.Linkage} ({string.Join(", ", parameters)}) -> {MapOfMapsTests.Shape(btf, proto.ReferencedTypeId, 0)}";
+    });
 
     /// <summary>Every call relocated against a kfunc, per program, as llvm-objdump -dr shows it: the instruction's
     /// encoding (call -1, src_reg 1) and the relocation.</summary>

@@ -156,28 +156,16 @@ public sealed class KsymTests(ITestOutputHelper output)
 
     /// <summary>The externs as the ELF symbol table and BTF show them: undefined symbols, and the .ksyms DATASEC's
     /// VARs with their linkage and type (typedefs resolved; CONST kept, as it is part of clang's declaration).</summary>
-    private static List<string> Declarations(string path)
+    private static List<string> Declarations(string path) => ExternObjects.Declarations(path, ".ksyms", (btf, entry) =>
     {
-        var lines = ExternObjects.UndefinedSymbols(path).ToList();
-
-        var btf = ObjectSpec.Load(path).Btf!;
-        var ksyms = btf[btf.FindByName(".ksyms", BtfKind.DataSec)];
-        Assert.Equal(0u, ksyms.Size);
-        for (var i = 0; i < ksyms.Vlen; i++)
-        {
-            var entry = ksyms.GetDataSecVar(i);
-            var variable = btf[entry.TypeId];
-            var type = btf[variable.ReferencedTypeId];
-            var shape = type.Kind == BtfKind.Const
-                ? "const " + (type.ReferencedTypeId == 0 ? "void" : btf[type.ReferencedTypeId] is var t && t.Kind == BtfKind.Struct ? "struct " + t.Name : t.Kind.ToString())
-                : type.Kind.ToString();
-            var size = variable.ReferencedTypeId != 0 && type.ReferencedTypeId == 0 ? $" size {entry.Size}" : "";
-            lines.Add($"ksyms +{entry.Offset}: {variable.Kind} {variable.Name} {variable.Linkage} {shape}{size}");
-        }
-
-        lines.Sort(StringComparer.Ordinal);
-        return lines;
-    }
+        var variable = btf[entry.TypeId];
+        var type = btf[variable.ReferencedTypeId];
+        var shape = type.Kind == BtfKind.Const
+            ? "const " + (type.ReferencedTypeId == 0 ? "void" : btf[type.ReferencedTypeId] is var t && t.Kind == BtfKind.Struct ? "struct " + t.Name : t.Kind.ToString())
+            : type.Kind.ToString();
+        var size = variable.ReferencedTypeId != 0 && type.ReferencedTypeId == 0 ? $" size {entry.Size}" : "";
+        return $"ksyms +{entry.Offset}: {variable.Kind} {variable.Name} {variable.Linkage} {shape}{size}";
+    });
 
     private static List<string> Relocations(string path) => ExternObjects.CodeRelocations(path, name => name is "runqueues" or "bpf_prog_put");
 }
