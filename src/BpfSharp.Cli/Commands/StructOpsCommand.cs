@@ -114,9 +114,8 @@ internal static class StructOpsCommand
         Span<byte> key = stackalloc byte[4];
         foreach (var (record, kernelStruct) in Select(args))
         {
-            var fd = BpfObjectIds.TryOpen(BpfObjectKind.Map, (uint)record.Id);
-            if (fd is null) continue; // gone since it was listed
-            using var map = BpfMap.FromFileDescriptor(fd);
+            using var map = OpenMap(record.Id);
+            if (map is null) continue; // gone since it was listed
             int errno = 0;
             try
             {
@@ -272,18 +271,11 @@ internal static class StructOpsCommand
         try
         {
             using var fd = BpfObjectIds.TryOpen(BpfObjectKind.Program, id);
-            if (fd is null) return null;
-            var info = BpfProgramInfo.Read(fd);
-            if (info.BtfId == 0) return null;
-            var image = BpfProgramImage.Read(fd);
-            if (image.Functions.Length == 0) return null;
-            var btf = KernelBtfObjects.ReadById(info.BtfId);
-            var typeId = image.Functions[0].TypeId;
-            return btf.IsValidTypeId(typeId) && btf[typeId].Kind == BtfKind.Func ? btf[typeId].Name : null;
+            return fd is null ? null : BpfProgramInfo.ReadBtfName(fd, BpfProgramInfo.Read(fd));
         }
-        catch (Exception e) when (e is BpfSyscallException or BpfFormatException)
+        catch (BpfSyscallException)
         {
-            return null;
+            return null; // gone since the map was read
         }
     }
 

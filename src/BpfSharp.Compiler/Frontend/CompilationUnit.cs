@@ -395,9 +395,9 @@ internal sealed class CompilationUnit(TypeSystem types)
     /// <summary>A [Kconfig] field (an extern in <c>.kconfig</c> named as the option) or a [Ksym] field (an extern
     /// variable in <c>.ksyms</c>).</summary>
     private int GetExtern(CType declaring, LoadedModule module, FieldDefinitionHandle field, string fieldName, CType fieldType,
-        System.Reflection.Metadata.CustomAttributeValue<string> attribute, bool isReadOnly, string section)
+        CustomAttributeValue<string> attribute, bool isReadOnly, string section)
     {
-        var name = attribute.FixedArguments is [{ Value: string n }] ? n : fieldName;
+        var (name, weak) = ReadExternAttribute(attribute, fieldName);
         var what = section == KconfigSection ? "Kconfig" : "Ksym";
         if (!isReadOnly)
         {
@@ -411,7 +411,6 @@ internal sealed class CompilationUnit(TypeSystem types)
                 $"[{what}] field '{fieldName}' has an initial value; its value comes from the running kernel");
         }
 
-        var weak = attribute.NamedArguments.Any(a => a.Name == "Weak" && a.Value is true);
         var existing = Globals.FindIndex(g => g.IsExtern && g.Name == name);
         if (existing >= 0)
         {
@@ -466,8 +465,6 @@ internal sealed class CompilationUnit(TypeSystem types)
             $"[ArenaGlobal] field '{global}' lives in the arena, but {declaring.Name} declares no ArenaMap: add 'static readonly ArenaMap Arena = new(pages: N);' to the class");
     }
 
-    /// <summary>Maps and globals are ELF symbols (and BTF VARs) named after their field: two fields of one name in
-    /// one object (programs of two classes compiled together) would be one symbol.</summary>
     /// <summary>Externs are found by name in the kernel: a C identifier, as BTF and the kernel's lookups require.</summary>
     private static void CheckExternName(string name, string kind)
     {
@@ -477,6 +474,14 @@ internal sealed class CompilationUnit(TypeSystem types)
         }
     }
 
+    /// <summary>The kernel's name and the weakness an extern attribute ([Kfunc], [Ksym], [Kconfig]) declares:
+    /// <c>[Kfunc("name", Weak = true)]</c>, the member's own name when the attribute gives none.</summary>
+    public static (string Name, bool Weak) ReadExternAttribute(CustomAttributeValue<string> attribute, string memberName) =>
+        (attribute.FixedArguments is [{ Value: string n }] ? n : memberName,
+         attribute.NamedArguments.Any(a => a.Name == "Weak" && a.Value is true));
+
+    /// <summary>Maps and globals are ELF symbols (and BTF VARs) named after their field: two fields of one name in
+    /// one object (programs of two classes compiled together) would be one symbol.</summary>
     private void ClaimSymbol(string name, LoadedModule module, FieldDefinitionHandle field, CType declaring, string kind)
     {
         var declaration = declaring.Name + "." + name;

@@ -38,7 +38,8 @@ internal sealed class GlobalVariable
     /// <summary>String literals have no symbol and no BTF VAR, as clang's.</summary>
     public bool IsLiteral { get; init; }
 
-    /// <summary>A value the loader fills in (a <c>.kconfig</c> extern): an undefined symbol, no bytes of its own.</summary>
+    /// <summary>A value the loader fills in (a <c>.kconfig</c> or <c>.ksyms</c> extern): an undefined symbol, no
+    /// bytes of its own.</summary>
     public bool IsExtern { get; init; }
 
     /// <summary>An extern declared weak.</summary>

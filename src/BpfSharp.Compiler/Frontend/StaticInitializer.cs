@@ -6,8 +6,8 @@ namespace BpfSharp.Compiler.Frontend;
 /// <summary>
 /// Evaluates a type's static constructor as far as it is constant: integer stores give global initial values, so
 /// do struct object initialisers (<c>new() { A = 1, Inner = new() { B = 2 } }</c>, built in a local) and field
-/// stores into a static struct, and <c>new MapClass(maxEntries: …)</c> gives map attributes. Anything else leaves the stored field non-constant,
-/// which is an error only if a program uses that field.
+/// stores into a static struct, and <c>new MapClass(maxEntries: …)</c> gives map attributes. Anything else leaves
+/// the stored field non-constant, which is an error only if a program uses that field.
 /// </summary>
 internal static class StaticInitializer
 {
@@ -248,10 +248,11 @@ internal static class StaticInitializer
                     else if (target is LocalAddress local && locals.TryGetValue(local.Index, out var bytes2))
                     {
                         var lcf = f is { } lf ? TypeLayout.FindField(ts, lf.DeclaringType, lf.Name) : null;
-                        if (value is Constant lv && lcf is not null && (lcf.Type.IsPrimitiveInteger || lcf.Type.Kind is CTypeKind.Bool or CTypeKind.Enum)
-                            && local.Offset + lcf.Offset + TypeLayout.SizeAndAlignment(ts, lcf.Type).Size <= bytes2.Length)
+                        var fieldSize = lcf is null ? 0 : TypeLayout.SizeAndAlignment(ts, lcf.Type).Size;
+                        if (value is Constant lv && lcf is not null && (lcf.Type.IsPrimitiveInteger || lcf.Type.Kind is CTypeKind.Enum)
+                            && local.Offset + lcf.Offset + fieldSize <= bytes2.Length)
                         {
-                            Bytes(lv.Value, TypeLayout.SizeAndAlignment(ts, lcf.Type).Size).CopyTo(bytes2, local.Offset + lcf.Offset);
+                            Bytes(lv.Value, fieldSize).CopyTo(bytes2, local.Offset + lcf.Offset);
                         }
                         else if (value is StructBytes nested && lcf is not null && local.Offset + lcf.Offset + nested.Bytes.Length <= bytes2.Length)
                         {

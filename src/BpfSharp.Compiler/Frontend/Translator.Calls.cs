@@ -295,7 +295,7 @@ internal sealed partial class Translator
     /// writes it (libbpf and our loader turn it into a kfunc call by BTF id).</summary>
     private void CallKfunc(ResolvedMethod method, CustomAttributeValue<string> attribute, Value[] args)
     {
-        var name = attribute.FixedArguments is [{ Value: string n }] ? n : method.Name;
+        var (name, weak) = CompilationUnit.ReadExternAttribute(attribute, method.Name);
         if (!method.IsStatic)
         {
             throw Error(DiagnosticIds.UnsupportedInstruction, $"kfunc '{name}' is declared on the instance method '{method.DisplayName}'; declare it static");
@@ -316,23 +316,29 @@ internal sealed partial class Translator
             throw Error(DiagnosticIds.UnsupportedInstruction, $"kfunc '{name}' returns a struct by value; kfuncs return integers or pointers");
         }
 
-        var weak = attribute.NamedArguments.Any(a => a.Name == "Weak" && a.Value is true);
         var index = _unit.GetKfunc(new KfuncDeclaration(name, weak, method.Signature.ReturnType, parameters), message => Error(DiagnosticIds.UnsupportedInstruction, message));
         PassArguments(args, parameters, name);
         Emit(new IrInstruction { Op = IrOp.Call, Kfunc = index, ArgumentCount = args.Length });
         PushResult(0, method.Signature.ReturnType);
 
         // A kfunc returning a kernel struct pointer returns PTR_TO_BTF_ID: trusted, loaded from directly.
-        if (method.Signature.ReturnType is not { IsPointerLike: true, Element: { Kind: CTypeKind.Struct } pointee })
-        {
-            return;
-        }
-
-        TypeLayout.EnsureLayout(_ts, pointee);
-        if (pointee.IsRelocatable && _current.Instructions is [.., { Op: IrOp.Mov, A: 0 } copy])
+        if (PointsToKernelStruct(method.Signature.ReturnType) && _current.Instructions is [.., { Op: IrOp.Mov, A: 0 } copy])
         {
             copy.Produces = PointerOrigin.Btf;
         }
+    }
+
+    /// <summary>A pointer to a [Relocatable] struct: what the verifier knows by its BTF when a kfunc or typed ksym
+    /// gives it.</summary>
+    private bool PointsToKernelStruct(CType type)
+    {
+        if (type is not { IsPointerLike: true, Element: { Kind: CTypeKind.Struct } pointee })
+        {
+            return false;
+        }
+
+        TypeLayout.EnsureLayout(_ts, pointee);
+        return pointee.IsRelocatable;
     }
 
     /// <summary><c>addr_space_cast</c> of an arena pointer from its user form (address space 1) to its kernel form

@@ -572,13 +572,9 @@ internal sealed partial class Translator
         }
 
         var register = Materialize(at, widen: true);
-        if (fieldType.Element is { Kind: CTypeKind.Struct } pointee)
+        if (PointsToKernelStruct(fieldType) && _current.Instructions is [.., { Op: IrOp.LoadGlobal } load] && load.Dst == register)
         {
-            TypeLayout.EnsureLayout(_ts, pointee);
-            if (pointee.IsRelocatable && _current.Instructions is [.., { Op: IrOp.LoadGlobal } load] && load.Dst == register)
-            {
-                load.Produces = PointerOrigin.Btf;
-            }
+            load.Produces = PointerOrigin.Btf;
         }
 
         return Value.Reg(register, true);

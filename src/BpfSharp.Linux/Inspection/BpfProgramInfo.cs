@@ -100,18 +100,29 @@ public sealed class BpfProgramInfo
     {
         ArgumentNullException.ThrowIfNull(fd);
         ArgumentNullException.ThrowIfNull(info);
-        if (info.Name.Length < 15 || info.BtfId == 0) return info.Name;
+        return info.Name.Length < 15 ? info.Name : ReadBtfName(fd, info) ?? info.Name;
+    }
+
+    /// <summary>
+    /// The name of the program's first FUNC in its BTF (its entry function, as the compiler named it), or null
+    /// when it has no BTF or the kernel will not say.
+    /// </summary>
+    public static string? ReadBtfName(BpfFileDescriptor fd, BpfProgramInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.BtfId == 0) return null;
         try
         {
             var image = BpfProgramImage.Read(fd);
-            if (image.Functions.Length == 0) return info.Name;
+            if (image.Functions.Length == 0) return null;
             var btf = KernelBtfObjects.ReadById(info.BtfId);
-            var func = btf[image.Functions[0].TypeId];
-            return func.Kind == Btf.BtfKind.Func ? func.Name : info.Name;
+            var typeId = image.Functions[0].TypeId;
+            return btf.IsValidTypeId(typeId) && btf[typeId].Kind == Btf.BtfKind.Func ? btf[typeId].Name : null;
         }
         catch (Exception e) when (e is BpfSyscallException or BpfFormatException)
         {
-            return info.Name;
+            return null;
         }
     }
 

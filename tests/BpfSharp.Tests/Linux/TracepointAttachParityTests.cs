@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 using BpfSharp.Linux.Links;
 using BpfSharp.Linux.Loading;
 using BpfSharp.Tests.Infrastructure;
@@ -30,9 +29,9 @@ public sealed partial class TracepointAttachParityTests(ITestOutputHelper output
         string[] theirs;
         try
         {
-            var run = ExternalTool.Run("strace", ["-f", "-e", "trace=bpf", "-s", "64", "-o", trace, Harness, Object]);
+            var run = ExternalTool.Run("strace", ["-f", "-e", "trace=bpf", "-s", "64", "-o", trace, LibbpfAttachTrace.Harness, Object]);
             Assert.True(run.ExitCode == 0, $"libbpf's attach failed ({run.ExitCode}): {run.StdoutText}{run.Stderr}");
-            theirs = AttachCalls(File.ReadAllLines(trace));
+            theirs = LibbpfAttachTrace.AttachCalls(File.ReadAllLines(trace));
         }
         finally
         {
@@ -41,7 +40,7 @@ public sealed partial class TracepointAttachParityTests(ITestOutputHelper output
 
         using var obj = BpfObject.Open(Object);
         obj.Load();
-        var ours = AttachCalls(SelfTrace.Bpf(() =>
+        var ours = LibbpfAttachTrace.AttachCalls(SelfTrace.Bpf(() =>
         {
             foreach (var program in obj.Spec.Programs)
                 SectionAttach.Attach(obj.Program(program.Name), program.SectionName).Dispose();
@@ -82,24 +81,4 @@ public sealed partial class TracepointAttachParityTests(ITestOutputHelper output
 
     [LibraryImport("libc", EntryPoint = "getppid")]
     private static partial int GetParentProcessId();
-
-    /// <summary>The attach calls of a trace and their results, with fds replaced by FD and the attribute size left out.</summary>
-    /// <remarks>
-    /// The attribute size differs on purpose: each loader passes the end of the fields it knows (libbpf 1.1: 16
-    /// bytes for raw_tracepoint, we: 24, with the 5.19+ cookie), and the kernel reads absent fields as zero.
-    /// </remarks>
-    private static string[] AttachCalls(IEnumerable<string> trace) =>
-        [.. trace.Select(l => AttachLine().Match(l)).Where(m => m.Success)
-            .Select(m => FdField().Replace(m.Groups["call"].Value, "${key}=FD") + " = " + FdResult().Replace(m.Groups["result"].Value.Trim(), "FD"))];
-
-    [GeneratedRegex(@"bpf\((?<call>BPF_(?:LINK_CREATE|RAW_TRACEPOINT_OPEN), \{.*\}), \d+\) = (?<result>.*)$")]
-    private static partial Regex AttachLine();
-
-    [GeneratedRegex(@"(?<key>prog_fd)=\d+")]
-    private static partial Regex FdField();
-
-    [GeneratedRegex(@"^\d+$")]
-    private static partial Regex FdResult();
-
-    private static string Harness => NativeHarness.Get("attach_all", linkLibbpf: true);
 }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using BpfSharp.Linux;
 using BpfSharp.Linux.Links;
 using BpfSharp.Linux.Loading;
@@ -96,10 +95,10 @@ public sealed partial class WritableRawTracepointTests(ITestOutputHelper output)
         string[] theirs;
         try
         {
-            var run = ExternalTool.Run("strace", ["-f", "-e", "trace=bpf", "-s", "64", "-o", trace, Harness, CObject]);
+            var run = ExternalTool.Run("strace", ["-f", "-e", "trace=bpf", "-s", "64", "-o", trace, LibbpfAttachTrace.Harness, CObject]);
             Assert.True(run.ExitCode == 0, $"libbpf's attach failed ({run.ExitCode}): {run.StdoutText}{run.Stderr}");
             output.WriteLine(run.StdoutText);
-            theirs = AttachCalls(File.ReadAllLines(trace));
+            theirs = LibbpfAttachTrace.AttachCalls(File.ReadAllLines(trace));
         }
         finally
         {
@@ -108,7 +107,7 @@ public sealed partial class WritableRawTracepointTests(ITestOutputHelper output)
 
         using var obj = BpfObject.Open(CObject);
         obj.Load();
-        var ours = AttachCalls(SelfTrace.Bpf(() => obj.AttachAll().Dispose()));
+        var ours = LibbpfAttachTrace.AttachCalls(SelfTrace.Bpf(() => obj.AttachAll().Dispose()));
 
         foreach (var call in theirs) output.WriteLine($"libbpf: {call}");
         foreach (var call in ours) output.WriteLine($"ours:   {call}");
@@ -221,20 +220,4 @@ public sealed partial class WritableRawTracepointTests(ITestOutputHelper output)
 
     [LibraryImport("libc", EntryPoint = "getppid")]
     private static partial int GetParentProcessId();
-
-    /// <summary>The attach calls of a trace and their results, with fds replaced by FD and the attribute size left out.</summary>
-    private static string[] AttachCalls(IEnumerable<string> trace) =>
-        [.. trace.Select(l => AttachLine().Match(l)).Where(m => m.Success)
-            .Select(m => FdField().Replace(m.Groups["call"].Value, "${key}=FD") + " = " + FdResult().Replace(m.Groups["result"].Value.Trim(), "FD"))];
-
-    [GeneratedRegex(@"bpf\((?<call>BPF_(?:LINK_CREATE|RAW_TRACEPOINT_OPEN), \{.*\}), \d+\) = (?<result>.*)$")]
-    private static partial Regex AttachLine();
-
-    [GeneratedRegex(@"(?<key>prog_fd)=\d+")]
-    private static partial Regex FdField();
-
-    [GeneratedRegex(@"^\d+$")]
-    private static partial Regex FdResult();
-
-    private static string Harness => NativeHarness.Get("attach_all", linkLibbpf: true);
 }
