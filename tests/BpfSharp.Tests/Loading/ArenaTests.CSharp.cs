@@ -113,6 +113,20 @@ public sealed partial class ArenaTests
         }
     }
 
+    [Fact]
+    public void ArenaGlobalsAreObjectVariablesAsSkeletonsReachThem()
+    {
+        // Before load (all a kernel without arenas allows): read and written in the image the arena is filled from.
+        using var obj = BpfObject.Open(CSharpArenaGlobalsSpec());
+        Assert.Equal(7u, obj.Variable<uint>("arena_seed").Value);
+        Assert.Equal(33ul, obj.Variable<Table4>("arena_table").Value.E2);
+        obj.Variable<uint>("arena_seed").Value = 9;
+        Assert.Equal(9u, obj.Variable<uint>("arena_seed").Value);
+        Assert.Throws<KeyNotFoundException>(() => obj.Variable<uint>("no_such_arena_global"));
+    }
+
+    private readonly record struct Table4(ulong E0, ulong E1, ulong E2, ulong E3);
+
     [Theory]
     [InlineData("static readonly ArenaMap arena = new(pages: 8, address: 1ul << 44);", "", "declares no ArenaMap")]
     [InlineData("[ArenaGlobal] static uint arena_seed = 7;", "[ArenaGlobal] static readonly uint arena_seed = 7;", "is readonly")]
